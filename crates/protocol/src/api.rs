@@ -1,0 +1,219 @@
+//! Request and response bodies of `docs/API.md`, field for field.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Health {
+    pub status: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct User {
+    pub id: Uuid,
+    pub login: String,
+    pub display_name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub avatar_url: Option<String>,
+    pub locale: String,
+    pub password_changed_at: DateTime<Utc>,
+    pub password_expires_at: Option<DateTime<Utc>>,
+    pub mfa_enabled: bool,
+    pub must_change_password: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct LoginRequest {
+    /// Email, phone or username.
+    pub login: String,
+    pub password: String,
+    #[serde(default)]
+    pub device_name: Option<String>,
+}
+
+/// A signed-in session: the answer to login, two-step sign-in, refresh and
+/// password-change confirmation.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct TokenPair {
+    pub access_token: String,
+    pub refresh_token: String,
+    /// Seconds the access token stays valid.
+    pub expires_in: u64,
+    pub user: User,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct MfaRequired {
+    pub mfa_required: bool,
+    pub mfa_token: String,
+    pub methods: Vec<String>,
+}
+
+/// `POST /api/v1/auth/login` answers either a session or a request for the
+/// second factor.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(untagged)]
+pub enum LoginResponse {
+    Mfa(MfaRequired),
+    Session(TokenPair),
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct MfaRequest {
+    pub mfa_token: String,
+    pub code: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RefreshRequest {
+    pub refresh_token: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    Email,
+    Sms,
+}
+
+impl Channel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Email => "email",
+            Channel::Sms => "sms",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ChangePasswordRequest {
+    pub current_password: String,
+    pub new_password: String,
+    #[serde(default = "default_channel")]
+    pub channel: Channel,
+}
+
+fn default_channel() -> Channel {
+    Channel::Email
+}
+
+/// 202 of `POST /api/v1/me/password/change`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ChallengeCreated {
+    pub challenge_id: Uuid,
+    pub channel: Channel,
+    /// The masked address the code went to (`a***@example.com`).
+    pub destination: String,
+    pub expires_in: u64,
+    pub resend_after: u64,
+    pub attempts_left: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ResendResponse {
+    pub resend_after: u64,
+    pub expires_in: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ConfirmChangeRequest {
+    pub code: String,
+    #[serde(default = "yes")]
+    pub sign_out_other_sessions: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ResetRequest {
+    pub login: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ResetStarted {
+    pub reset_id: Uuid,
+    pub expires_in: u64,
+    pub resend_after: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct VerifyCodeRequest {
+    pub code: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ResetToken {
+    pub reset_token: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CompleteResetRequest {
+    pub reset_token: String,
+    pub new_password: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SessionInfo {
+    pub id: Uuid,
+    pub device_name: Option<String>,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+    pub current: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SecurityEvent {
+    pub id: Uuid,
+    /// `login`, `login_failed`, `password_changed`, `password_reset`,
+    /// `session_revoked`, `mfa_enabled`, `mfa_disabled`, `email_changed`,
+    /// `phone_changed`, …
+    pub kind: String,
+    pub at: DateTime<Utc>,
+    pub ip: Option<String>,
+    pub device_name: Option<String>,
+}
+
+/// 200 of `POST /api/v1/me/mfa/totp/setup`: the secret to put in an
+/// authenticator app. Two-step sign-in is not on until it is confirmed.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct TotpSetup {
+    /// Base32, as authenticator apps take it.
+    pub secret: String,
+    pub otpauth_url: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct TotpEnableRequest {
+    pub code: String,
+}
+
+/// One-time recovery codes, shown once.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RecoveryCodes {
+    pub recovery_codes: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct MfaDisableRequest {
+    pub password: String,
+}
+
+/// A message in the delivery outbox file (one JSON line each).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct OutboxMessage {
+    pub at: DateTime<Utc>,
+    pub channel: Channel,
+    pub to: String,
+    pub kind: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    pub subject: String,
+    pub body: String,
+}
