@@ -1,1 +1,22 @@
+//! relay-server: accounts, sign-in and the account-security flows of
+//! `docs/API.md`, over SQLite or PostgreSQL.
 
+pub mod app;
+pub mod auth;
+pub mod challenges;
+pub mod cli;
+pub mod config;
+pub mod crypto;
+pub mod db;
+pub mod delivery;
+pub mod demo;
+pub mod error;
+pub mod hashing;
+pub mod openapi;
+pub mod passwords;
+pub mod routes;
+pub mod state;
+pub mod users;
+
+pub use app::Application;
+pub use config::Config;

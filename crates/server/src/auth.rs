@@ -1,0 +1,206 @@
+//! Bearer-token authentication and the issuing of sessions and tokens.
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::header;
+use axum::http::request::Parts;
+use relay_protocol::ErrorCode;
+use relay_protocol::api::TokenPair;
+use sqlx::AnyConnection;
+
+use crate::crypto::{new_token, token_hash};
+use crate::db::now_ms;
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+use crate::users::UserRow;
+
+/// Who is calling: a live session. Sessions that may only change the
+/// password are refused (403 `password_change_required`); handlers that
+/// serve them take [`AnySession`] instead.
+#[derive(Debug, Clone)]
+pub struct Authed {
+    pub user_id: String,
+    pub session_id: String,
+    pub org_id: String,
+    pub restricted: bool,
+}
+
+pub struct AnySession(pub Authed);
+
+/// Where a request comes from, for the session list and the security log.
+#[derive(Debug, Clone, Default)]
+pub struct Client {
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Client {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let ip = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(addr)| addr.ip().to_string());
+        let user_agent = parts
+            .headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(|s| s.chars().take(200).collect());
+        Ok(Client { ip, user_agent })
+    }
+}
+
+impl Client {
+    pub fn ip_key(&self) -> &str {
+        self.ip.as_deref().unwrap_or("unknown")
+    }
+}
+
+fn bearer(parts: &Parts) -> Option<&str> {
+    let value = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}
+
+async fn authenticate(parts: &Parts, state: &AppState) -> ApiResult<Authed> {
+    let token = bearer(parts).ok_or_else(ApiError::unauthorized)?;
+    let now = now_ms();
+    let row: Option<(String, String, String, i64, i64)> = sqlx::query_as(
+        "SELECT s.id, s.user_id, u.org_id, s.restricted, s.last_seen_at \
+         FROM access_tokens a JOIN sessions s ON s.id = a.session_id JOIN users u ON u.id = s.user_id \
+         WHERE a.token_hash = $1 AND a.expires_at > $2 AND s.revoked_at IS NULL",
+    )
+    .bind(token_hash(token))
+    .bind(now)
+    .fetch_optional(&state.db.pool)
+    .await?;
+    let (session_id, user_id, org_id, restricted, last_seen) = row.ok_or_else(ApiError::unauthorized)?;
+    // "Last active" needs minute precision, not a write per request.
+    if now - last_seen > 60_000 {
+        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2")
+            .bind(now)
+            .bind(&session_id)
+            .execute(&state.db.pool)
+            .await?;
+    }
+    Ok(Authed {
+        user_id,
+        session_id,
+        org_id,
+        restricted: restricted != 0,
+    })
+}
+
+impl FromRequestParts<AppState> for Authed {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let authed = authenticate(parts, state).await?;
+        if authed.restricted {
+            return Err(ApiError::new(
+                ErrorCode::PasswordChangeRequired,
+                "the password must be changed before anything else",
+            ));
+        }
+        Ok(authed)
+    }
+}
+
+impl FromRequestParts<AppState> for AnySession {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        authenticate(parts, state).await.map(AnySession)
+    }
+}
+
+/// A fresh access + refresh token pair for `session_id`, stored as hashes.
+pub async fn issue_tokens(
+    conn: &mut AnyConnection,
+    state: &AppState,
+    session_id: &str,
+) -> Result<(String, String), sqlx::Error> {
+    let now = now_ms();
+    let access = new_token();
+    let refresh = new_token();
+    let security = &state.config.security;
+    sqlx::query("INSERT INTO access_tokens (token_hash, session_id, expires_at) VALUES ($1, $2, $3)")
+        .bind(token_hash(&access))
+        .bind(session_id)
+        .bind(now + security.access_token_secs as i64 * 1000)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("INSERT INTO refresh_tokens (token_hash, session_id, expires_at) VALUES ($1, $2, $3)")
+        .bind(token_hash(&refresh))
+        .bind(session_id)
+        .bind(now + security.refresh_token_days as i64 * 86_400_000)
+        .execute(&mut *conn)
+        .await?;
+    Ok((access, refresh))
+}
+
+/// Starts a session for `user` and answers with its tokens.
+pub async fn start_session(
+    state: &AppState,
+    user: &UserRow,
+    device_name: Option<&str>,
+    client: &Client,
+) -> ApiResult<TokenPair> {
+    let policy = state.policy().await?;
+    let now = now_ms();
+    let session_id = uuid::Uuid::new_v4().to_string();
+    let device = device_name.map(|d| d.trim().chars().take(100).collect::<String>());
+    let mut tx = state.db.begin_write().await?;
+    sqlx::query(
+        "INSERT INTO sessions (id, user_id, device_name, ip, user_agent, restricted, created_at, last_seen_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
+    )
+    .bind(&session_id)
+    .bind(&user.id)
+    .bind(device.clone())
+    .bind(client.ip.clone())
+    .bind(client.user_agent.clone())
+    .bind(i64::from(user.must_change(&policy, now)))
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    let (access_token, refresh_token) = issue_tokens(&mut tx, state, &session_id).await?;
+    crate::state::record_event(&mut *tx, &user.id, "login", client.ip.as_deref(), device.as_deref()).await?;
+    tx.commit().await?;
+    Ok(TokenPair {
+        access_token,
+        refresh_token,
+        expires_in: state.config.security.access_token_secs,
+        user: user.to_api(&policy),
+    })
+}
+
+/// Revokes sessions and drops their tokens. `except` keeps one alive.
+pub async fn revoke_sessions(
+    conn: &mut AnyConnection,
+    user_id: &str,
+    except: Option<&str>,
+) -> Result<u64, sqlx::Error> {
+    let now = now_ms();
+    let keep = except.unwrap_or("");
+    let revoked = sqlx::query(
+        "UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND id <> $3 AND revoked_at IS NULL",
+    )
+    .bind(now)
+    .bind(user_id)
+    .bind(keep)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    sqlx::query(
+        "DELETE FROM access_tokens WHERE session_id IN \
+         (SELECT id FROM sessions WHERE user_id = $1 AND id <> $2 AND revoked_at IS NOT NULL)",
+    )
+    .bind(user_id)
+    .bind(keep)
+    .execute(&mut *conn)
+    .await?;
+    Ok(revoked)
+}

@@ -1,0 +1,53 @@
+//! `relay-server demo`: an organisation and three people to try Relay with,
+//! on one's own computer (loopback). The password is public by design.
+
+use relay_protocol::PasswordPolicy;
+use secrecy::SecretString;
+
+use crate::db::Db;
+use crate::hashing::Hasher;
+use crate::users::{self, CreateError, NewUser};
+
+/// Shared by every demo account; the README names it.
+pub const PASSWORD: &str = "Harbor-Lantern-47!";
+
+/// login, display name, email, phone, locale, admin
+pub const USERS: [(&str, &str, &str, &str, &str, bool); 3] = [
+    ("admin", "Demo Admin", "admin@demo.relay.example", "+8613800138001", "en-US", true),
+    ("alice", "Alice Wang", "alice@demo.relay.example", "+8613800138002", "en-US", false),
+    ("wangli", "王丽", "wangli@demo.relay.example", "+8613800138003", "zh-CN", false),
+];
+
+/// Creates what is missing; false when everything was already there.
+pub async fn fill(db: &Db, hasher: &Hasher, policy: &PasswordPolicy) -> anyhow::Result<bool> {
+    let org = users::default_org(db).await?;
+    sqlx::query("UPDATE orgs SET name = 'Relay Demo Trading Co.' WHERE id = $1")
+        .bind(&org)
+        .execute(&db.pool)
+        .await?;
+    let mut created = false;
+    for (login, name, email, phone, locale, admin) in USERS {
+        let result = users::create(
+            db,
+            hasher,
+            policy,
+            NewUser {
+                login: login.into(),
+                email: Some(email.into()),
+                phone: Some(phone.into()),
+                display_name: name.into(),
+                locale: locale.into(),
+                password: SecretString::from(PASSWORD),
+                admin,
+                org_id: Some(org.clone()),
+            },
+        )
+        .await;
+        match result {
+            Ok(_) => created = true,
+            Err(CreateError::Exists) => {}
+            Err(e) => return Err(anyhow::anyhow!("demo user {login}: {e}")),
+        }
+    }
+    Ok(created)
+}

@@ -1,0 +1,93 @@
+//! What password change and reset share: the full policy check (the pure
+//! rules plus history) and the one transaction that swaps the password.
+
+use relay_protocol::{ErrorCode, PasswordPolicy, Violation};
+use secrecy::{ExposeSecret, SecretString};
+use serde_json::json;
+use sqlx::AnyConnection;
+
+use crate::db::now_ms;
+use crate::delivery::Kind;
+use crate::error::{ApiError, ApiResult};
+use crate::hashing::Verdict;
+use crate::state::{AppState, queue_notice, record_event};
+use crate::users::UserRow;
+
+pub fn policy_error(violations: &[Violation]) -> ApiError {
+    ApiError::new(ErrorCode::PasswordPolicy, "the new password breaks the password policy")
+        .with_details(json!({ "violations": violations }))
+}
+
+/// Every violation of `policy` by `new_password` for `user`, history included.
+pub async fn violations(
+    state: &AppState,
+    policy: &PasswordPolicy,
+    user: &UserRow,
+    new_password: &SecretString,
+) -> ApiResult<Vec<Violation>> {
+    let mut found = relay_protocol::evaluate(policy, new_password.expose_secret(), &user.identity()).violations;
+    if found.contains(&Violation::TooLong) {
+        // Don't spend hashes on a password we refuse anyway.
+        return Ok(found);
+    }
+    if matches!(state.hasher.verify(new_password, &user.password_hash).await, Verdict::Right { .. }) {
+        found.push(Violation::Reused);
+        found.push(Violation::SameAsCurrent);
+        return Ok(found);
+    }
+    if policy.history > 0 {
+        let old: Vec<(String,)> = sqlx::query_as(
+            "SELECT password_hash FROM password_history WHERE user_id = $1 ORDER BY created_at DESC LIMIT $2",
+        )
+        .bind(&user.id)
+        .bind(i64::from(policy.history))
+        .fetch_all(&state.db.pool)
+        .await?;
+        for (hash,) in old {
+            if matches!(state.hasher.verify(new_password, &hash).await, Verdict::Right { .. }) {
+                found.push(Violation::Reused);
+                break;
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// Sets the new password inside the caller's transaction: the hash, the
+/// history, the security event and the notice commit together or not at all.
+pub async fn swap_password(
+    conn: &mut AnyConnection,
+    user: &UserRow,
+    new_hash: &str,
+    event: &str,
+    ip: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    let now = now_ms();
+    sqlx::query("INSERT INTO password_history (user_id, password_hash, created_at) VALUES ($1, $2, $3)")
+        .bind(&user.id)
+        .bind(&user.password_hash)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    // Keep the 24 newest: the most any policy may ask for.
+    sqlx::query(
+        "DELETE FROM password_history WHERE user_id = $1 AND created_at < \
+         (SELECT MIN(created_at) FROM (SELECT created_at FROM password_history WHERE user_id = $1 \
+          ORDER BY created_at DESC LIMIT 24) AS newest)",
+    )
+    .bind(&user.id)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "UPDATE users SET password_hash = $1, password_changed_at = $2, must_change_password = 0, \
+         failed_logins = 0, locked_until = NULL WHERE id = $3",
+    )
+    .bind(new_hash)
+    .bind(now)
+    .bind(&user.id)
+    .execute(&mut *conn)
+    .await?;
+    record_event(&mut *conn, &user.id, event, ip, None).await?;
+    queue_notice(conn, &user.id, Kind::PasswordChangedNotice).await?;
+    Ok(())
+}

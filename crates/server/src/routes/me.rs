@@ -1,0 +1,235 @@
+//! The signed-in account: profile, sessions, security activity, two-step
+//! sign-in.
+
+use std::collections::HashMap;
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::Json;
+use relay_protocol::ErrorCode;
+use relay_protocol::api::{MfaDisableRequest, RecoveryCodes, SecurityEvent, SessionInfo, TotpEnableRequest, TotpSetup, User};
+use secrecy::SecretString;
+use sqlx::Row;
+
+use crate::auth::{AnySession, Authed, Client, revoke_sessions};
+use crate::crypto::{new_totp_secret, token_hash, verify_totp};
+use crate::db::{now_ms, to_time};
+use crate::error::{ApiError, ApiJson, ApiResult};
+use crate::hashing::Verdict;
+use crate::state::{AppState, record_event};
+use crate::users;
+
+#[utoipa::path(get, path = "/api/v1/me", tag = "account", security(("bearer" = [])),
+    responses((status = 200, body = User), (status = 401, body = relay_protocol::ErrorBody)))]
+pub async fn me(State(state): State<AppState>, AnySession(me): AnySession) -> ApiResult<Json<User>> {
+    let user = users::by_id(&state.db.pool, &me.user_id).await?.ok_or_else(ApiError::unauthorized)?;
+    let policy = state.policy().await?;
+    Ok(Json(user.to_api(&policy)))
+}
+
+#[utoipa::path(get, path = "/api/v1/me/sessions", tag = "account", security(("bearer" = [])),
+    responses((status = 200, body = Vec<SessionInfo>)))]
+pub async fn sessions(State(state): State<AppState>, me: Authed) -> ApiResult<Json<Vec<SessionInfo>>> {
+    let rows = sqlx::query(
+        "SELECT id, device_name, ip, user_agent, created_at, last_seen_at FROM sessions \
+         WHERE user_id = $1 AND revoked_at IS NULL ORDER BY last_seen_at DESC",
+    )
+    .bind(&me.user_id)
+    .fetch_all(&state.db.pool)
+    .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        let id: String = r.try_get("id")?;
+        out.push(SessionInfo {
+            current: id == me.session_id,
+            id: id.parse().unwrap_or_default(),
+            device_name: r.try_get("device_name")?,
+            ip: r.try_get("ip")?,
+            user_agent: r.try_get("user_agent")?,
+            created_at: to_time(r.try_get("created_at")?),
+            last_seen_at: to_time(r.try_get("last_seen_at")?),
+        });
+    }
+    Ok(Json(out))
+}
+
+#[utoipa::path(delete, path = "/api/v1/me/sessions/{id}", tag = "account", security(("bearer" = [])),
+    params(("id" = String, Path)), responses((status = 204), (status = 404, body = relay_protocol::ErrorBody)))]
+pub async fn revoke_session(
+    State(state): State<AppState>,
+    me: Authed,
+    client: Client,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    let mut tx = state.db.begin_write().await?;
+    let done = sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL")
+        .bind(now_ms())
+        .bind(&id)
+        .bind(&me.user_id)
+        .execute(&mut *tx)
+        .await?;
+    if done.rows_affected() == 0 {
+        return Err(ApiError::not_found());
+    }
+    sqlx::query("DELETE FROM access_tokens WHERE session_id = $1")
+        .bind(&id)
+        .execute(&mut *tx)
+        .await?;
+    record_event(&mut *tx, &me.user_id, "session_revoked", client.ip.as_deref(), None).await?;
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(post, path = "/api/v1/me/sessions/revoke-others", tag = "account", security(("bearer" = [])),
+    responses((status = 204)))]
+pub async fn revoke_others(State(state): State<AppState>, me: Authed, client: Client) -> ApiResult<StatusCode> {
+    let mut tx = state.db.begin_write().await?;
+    if revoke_sessions(&mut tx, &me.user_id, Some(&me.session_id)).await? > 0 {
+        record_event(&mut *tx, &me.user_id, "session_revoked", client.ip.as_deref(), None).await?;
+    }
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(get, path = "/api/v1/me/security-events", tag = "account", security(("bearer" = [])),
+    params(("limit" = Option<u32>, Query, description = "1–200, default 50")),
+    responses((status = 200, body = Vec<SecurityEvent>), (status = 400, body = relay_protocol::ErrorBody)))]
+pub async fn security_events(
+    State(state): State<AppState>,
+    me: Authed,
+    Query(query): Query<HashMap<String, String>>,
+) -> ApiResult<Json<Vec<SecurityEvent>>> {
+    let limit = match query.get("limit") {
+        None => 50,
+        Some(text) => match text.parse::<i64>() {
+            Ok(n) if (1..=200).contains(&n) => n,
+            _ => return Err(ApiError::bad_request("limit must be a whole number from 1 to 200")),
+        },
+    };
+    let rows = sqlx::query(
+        "SELECT id, kind, at, ip, device_name FROM security_events WHERE user_id = $1 \
+         ORDER BY at DESC, id DESC LIMIT $2",
+    )
+    .bind(&me.user_id)
+    .bind(limit)
+    .fetch_all(&state.db.pool)
+    .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        out.push(SecurityEvent {
+            id: r.try_get::<String, _>("id")?.parse().unwrap_or_default(),
+            kind: r.try_get("kind")?,
+            at: to_time(r.try_get("at")?),
+            ip: r.try_get("ip")?,
+            device_name: r.try_get("device_name")?,
+        });
+    }
+    Ok(Json(out))
+}
+
+#[utoipa::path(post, path = "/api/v1/me/mfa/totp/setup", tag = "account", security(("bearer" = [])),
+    responses((status = 200, body = TotpSetup), (status = 400, body = relay_protocol::ErrorBody)))]
+pub async fn totp_setup(State(state): State<AppState>, me: Authed) -> ApiResult<Json<TotpSetup>> {
+    let user = users::by_id(&state.db.pool, &me.user_id).await?.ok_or_else(ApiError::unauthorized)?;
+    if user.mfa_enabled {
+        return Err(ApiError::new(ErrorCode::MfaAlreadyEnabled, "two-step sign-in is already on"));
+    }
+    let secret = new_totp_secret();
+    sqlx::query("UPDATE users SET totp_pending_secret = $1 WHERE id = $2")
+        .bind(&secret)
+        .bind(&user.id)
+        .execute(&state.db.pool)
+        .await?;
+    let label: String = user.login.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')).collect();
+    Ok(Json(TotpSetup {
+        otpauth_url: format!("otpauth://totp/Relay%20CRM:{label}?secret={secret}&issuer=Relay%20CRM&digits=6&period=30"),
+        secret,
+    }))
+}
+
+#[utoipa::path(post, path = "/api/v1/me/mfa/totp/enable", tag = "account", security(("bearer" = [])),
+    request_body = TotpEnableRequest,
+    responses((status = 200, body = RecoveryCodes), (status = 400, body = relay_protocol::ErrorBody)))]
+pub async fn totp_enable(
+    State(state): State<AppState>,
+    me: Authed,
+    client: Client,
+    ApiJson(req): ApiJson<TotpEnableRequest>,
+) -> ApiResult<Json<RecoveryCodes>> {
+    let user = users::by_id(&state.db.pool, &me.user_id).await?.ok_or_else(ApiError::unauthorized)?;
+    if user.mfa_enabled {
+        return Err(ApiError::new(ErrorCode::MfaAlreadyEnabled, "two-step sign-in is already on"));
+    }
+    let Some(secret) = user.totp_pending_secret.clone() else {
+        return Err(ApiError::bad_request("start the setup first"));
+    };
+    let code = req.code.trim().replace(' ', "");
+    let Some(step) = verify_totp(&secret, &code, now_ms() / 1000, None) else {
+        return Err(ApiError::new(ErrorCode::InvalidCode, "wrong code"));
+    };
+    let codes: Vec<String> = (0..10).map(|_| recovery_code()).collect();
+    let mut tx = state.db.begin_write().await?;
+    sqlx::query(
+        "UPDATE users SET mfa_enabled = 1, totp_secret = $1, totp_pending_secret = NULL, totp_last_step = $2 WHERE id = $3",
+    )
+    .bind(&secret)
+    .bind(step)
+    .bind(&user.id)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1")
+        .bind(&user.id)
+        .execute(&mut *tx)
+        .await?;
+    for code in &codes {
+        sqlx::query("INSERT INTO recovery_codes (user_id, code_hash) VALUES ($1, $2)")
+            .bind(&user.id)
+            .bind(token_hash(&code.replace('-', "")))
+            .execute(&mut *tx)
+            .await?;
+    }
+    record_event(&mut *tx, &user.id, "mfa_enabled", client.ip.as_deref(), None).await?;
+    tx.commit().await?;
+    Ok(Json(RecoveryCodes { recovery_codes: codes }))
+}
+
+/// Ten lower-case letters and digits, grouped for reading: `k3xq-9mzp-2a`.
+fn recovery_code() -> String {
+    use rand::Rng;
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
+    let mut rng = rand::rngs::OsRng;
+    let raw: String = (0..10).map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char).collect();
+    format!("{}-{}-{}", &raw[..4], &raw[4..8], &raw[8..])
+}
+
+#[utoipa::path(post, path = "/api/v1/me/mfa/disable", tag = "account", security(("bearer" = [])),
+    request_body = MfaDisableRequest,
+    responses((status = 204), (status = 401, body = relay_protocol::ErrorBody)))]
+pub async fn mfa_disable(
+    State(state): State<AppState>,
+    me: Authed,
+    client: Client,
+    ApiJson(req): ApiJson<MfaDisableRequest>,
+) -> ApiResult<StatusCode> {
+    let user = users::by_id(&state.db.pool, &me.user_id).await?.ok_or_else(ApiError::unauthorized)?;
+    if !user.mfa_enabled {
+        return Err(ApiError::new(ErrorCode::MfaNotEnabled, "two-step sign-in is not on"));
+    }
+    let password = SecretString::from(req.password);
+    if state.hasher.verify(&password, &user.password_hash).await == Verdict::Wrong {
+        crate::routes::auth::count_failure(&state, &user, &client).await?;
+        return Err(ApiError::new(ErrorCode::InvalidCurrentPassword, "the current password is wrong"));
+    }
+    let mut tx = state.db.begin_write().await?;
+    sqlx::query("UPDATE users SET mfa_enabled = 0, totp_secret = NULL, totp_last_step = NULL WHERE id = $1")
+        .bind(&user.id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1")
+        .bind(&user.id)
+        .execute(&mut *tx)
+        .await?;
+    record_event(&mut *tx, &user.id, "mfa_disabled", client.ip.as_deref(), None).await?;
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}

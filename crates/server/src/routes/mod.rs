@@ -1,0 +1,122 @@
+//! The HTTP surface: every route of `docs/API.md` and the layers around it.
+
+pub mod auth;
+pub mod me;
+pub mod password_change;
+pub mod password_reset;
+
+use std::time::Duration;
+
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, post};
+use axum::{Json, Router};
+use relay_protocol::api::Health;
+use relay_protocol::{ErrorCode, PasswordPolicy};
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::auth::Authed;
+use crate::error::{ApiError, ApiJson, ApiResult, method_not_allowed_fallback, not_found_fallback};
+use crate::state::AppState;
+
+/// Largest JSON body accepted (API.md: 64 KiB).
+pub const BODY_LIMIT: usize = 64 * 1024;
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/api/v1/openapi.json", get(openapi))
+        .route("/api/v1/password-policy", get(password_policy).put(set_password_policy))
+        .route("/api/v1/auth/login", post(auth::login))
+        .route("/api/v1/auth/mfa", post(auth::mfa))
+        .route("/api/v1/auth/refresh", post(auth::refresh))
+        .route("/api/v1/auth/logout", post(auth::logout))
+        .route("/api/v1/auth/password-reset", post(password_reset::start))
+        .route("/api/v1/auth/password-reset/{id}/resend", post(password_reset::resend))
+        .route("/api/v1/auth/password-reset/{id}/verify", post(password_reset::verify))
+        .route("/api/v1/auth/password-reset/{id}/complete", post(password_reset::complete))
+        .route("/api/v1/me", get(me::me))
+        .route("/api/v1/me/password/change", post(password_change::start))
+        .route("/api/v1/me/password/change/{id}/resend", post(password_change::resend))
+        .route("/api/v1/me/password/change/{id}/confirm", post(password_change::confirm))
+        .route("/api/v1/me/sessions", get(me::sessions))
+        .route("/api/v1/me/sessions/revoke-others", post(me::revoke_others))
+        .route("/api/v1/me/sessions/{id}", delete(me::revoke_session))
+        .route("/api/v1/me/security-events", get(me::security_events))
+        .route("/api/v1/me/mfa/totp/setup", post(me::totp_setup))
+        .route("/api/v1/me/mfa/totp/enable", post(me::totp_enable))
+        .route("/api/v1/me/mfa/disable", post(me::mfa_disable))
+        .fallback(not_found_fallback)
+        .method_not_allowed_fallback(method_not_allowed_fallback)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(CatchPanicLayer::custom(|_| ApiError::internal().into_response()))
+        // Method and path only: headers carry tokens and bodies passwords.
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
+            tracing::info_span!("request", method = %req.method(), path = %req.uri().path())
+        }))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            Duration::from_secs(60),
+        ))
+        .with_state(state)
+}
+
+#[utoipa::path(get, path = "/healthz", tag = "health", responses((status = 200, body = Health)))]
+pub async fn healthz() -> Json<Health> {
+    Json(Health { status: "ok".into() })
+}
+
+#[utoipa::path(get, path = "/readyz", tag = "health",
+    responses((status = 200, body = Health), (status = 503, body = relay_protocol::ErrorBody)))]
+pub async fn readyz(State(state): State<AppState>) -> Response {
+    if state.db.ping().await {
+        Json(Health { status: "ok".into() }).into_response()
+    } else {
+        ApiError::new(ErrorCode::Unavailable, "the database does not answer").into_response()
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/openapi.json", tag = "health", responses((status = 200)))]
+pub async fn openapi() -> Response {
+    Json(crate::openapi::document()).into_response()
+}
+
+#[utoipa::path(get, path = "/api/v1/password-policy", tag = "password",
+    responses((status = 200, body = PasswordPolicy)))]
+pub async fn password_policy(State(state): State<AppState>) -> ApiResult<Json<PasswordPolicy>> {
+    Ok(Json(state.policy().await?))
+}
+
+/// An organisation admin changes the policy; every instance reads it from
+/// the database.
+#[utoipa::path(put, path = "/api/v1/password-policy", tag = "password", security(("bearer" = [])),
+    request_body = PasswordPolicy,
+    responses((status = 200, body = PasswordPolicy), (status = 403, body = relay_protocol::ErrorBody)))]
+pub async fn set_password_policy(
+    State(state): State<AppState>,
+    me: Authed,
+    ApiJson(policy): ApiJson<PasswordPolicy>,
+) -> ApiResult<Json<PasswordPolicy>> {
+    let user = crate::users::by_id(&state.db.pool, &me.user_id).await?.ok_or_else(ApiError::unauthorized)?;
+    if !user.is_admin {
+        return Err(ApiError::new(ErrorCode::Forbidden, "only an organisation admin may change the policy"));
+    }
+    let problems = policy.problems();
+    if !problems.is_empty() {
+        return Err(ApiError::bad_request("the policy is not valid")
+            .with_details(serde_json::json!({ "problems": problems })));
+    }
+    let json = serde_json::to_string(&policy).map_err(anyhow::Error::from)?;
+    sqlx::query(
+        "INSERT INTO settings (key, value) VALUES ('password_policy', $1) \
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    )
+    .bind(json)
+    .execute(&state.db.pool)
+    .await?;
+    Ok(Json(policy))
+}
+

@@ -1,0 +1,196 @@
+//! Changing the password while signed in: the form, then the code.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use relay_protocol::ErrorCode;
+use relay_protocol::api::{ChallengeCreated, ChangePasswordRequest, Channel, ConfirmChangeRequest, ResendResponse, TokenPair};
+use secrecy::SecretString;
+
+use crate::auth::{AnySession, Client, issue_tokens, revoke_sessions};
+use crate::challenges::{self, NewChallenge, PASSWORD_CHANGE};
+use crate::crypto::{mask_email, mask_phone};
+use crate::db::now_ms;
+use crate::delivery::{Kind, Message};
+use crate::error::{ApiError, ApiJson, ApiResult};
+use crate::hashing::Verdict;
+use crate::passwords::{policy_error, swap_password, violations};
+use crate::routes::auth::{account_locked, count_failure};
+use crate::state::{AppState, code_allowance_retry, take_code_allowance, too_many_codes};
+use crate::users;
+
+#[utoipa::path(post, path = "/api/v1/me/password/change", tag = "password", security(("bearer" = [])),
+    request_body = ChangePasswordRequest,
+    responses((status = 202, body = ChallengeCreated), (status = 400, body = relay_protocol::ErrorBody),
+              (status = 401, body = relay_protocol::ErrorBody), (status = 429, body = relay_protocol::ErrorBody)))]
+pub async fn start(
+    State(state): State<AppState>,
+    AnySession(me): AnySession,
+    client: Client,
+    ApiJson(req): ApiJson<ChangePasswordRequest>,
+) -> ApiResult<(StatusCode, Json<ChallengeCreated>)> {
+    state
+        .rate_limit(&format!("change:{}", me.user_id), state.config.security.change_per_user_per_minute)
+        .await?;
+    let user = users::by_id(&state.db.pool, &me.user_id).await?.ok_or_else(ApiError::unauthorized)?;
+    if let Some(ms) = user.locked_for(now_ms()) {
+        return Err(account_locked(ms));
+    }
+    let current = SecretString::from(req.current_password);
+    if state.hasher.verify(&current, &user.password_hash).await == Verdict::Wrong {
+        count_failure(&state, &user, &client).await?;
+        return Err(ApiError::new(ErrorCode::InvalidCurrentPassword, "the current password is wrong"));
+    }
+    let policy = state.policy().await?;
+    let new_password = SecretString::from(req.new_password);
+    let found = violations(&state, &policy, &user, &new_password).await?;
+    if !found.is_empty() {
+        return Err(policy_error(&found));
+    }
+    let (to, destination) = match req.channel {
+        Channel::Email => (user.email.clone(), user.email.as_deref().map(mask_email)),
+        Channel::Sms => (user.phone.clone(), user.phone.as_deref().map(mask_phone)),
+    };
+    let (Some(to), Some(destination)) = (to, destination) else {
+        return Err(ApiError::new(ErrorCode::ChannelUnavailable, "the account has no verified address for this channel"));
+    };
+    if !take_code_allowance(&state, &user.id).await? {
+        return Err(too_many_codes(code_allowance_retry(&state, &user.id).await?));
+    }
+    let new_hash = state.hasher.hash(&new_password).await?;
+    challenges::supersede(&state, &user.id, PASSWORD_CHANGE).await?;
+    let (challenge_id, code) = challenges::create(
+        &state,
+        NewChallenge {
+            purpose: PASSWORD_CHANGE,
+            user_id: Some(&user.id),
+            session_id: Some(&me.session_id),
+            channel: Some(req.channel.as_str()),
+            destination: Some(&to),
+            new_password_hash: Some(&new_hash),
+            secret_hash: None,
+        },
+    )
+    .await?;
+    state.delivery.send(Message {
+        channel: req.channel,
+        to,
+        kind: Kind::PasswordChangeCode,
+        locale: user.locale.clone(),
+        code: Some(SecretString::from(code)),
+        code_minutes: state.code_minutes(),
+        done: None,
+    });
+    let s = &state.config.security;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(ChallengeCreated {
+            challenge_id: challenge_id.parse().unwrap_or_default(),
+            channel: req.channel,
+            destination,
+            expires_in: s.code_ttl_secs,
+            resend_after: s.code_resend_secs,
+            attempts_left: s.code_attempts,
+        }),
+    ))
+}
+
+/// The challenge, if it belongs to this session (any other gets 404).
+async fn own_challenge(state: &AppState, me: &crate::auth::Authed, id: &str) -> ApiResult<challenges::Challenge> {
+    let c = challenges::load(state, id, PASSWORD_CHANGE).await?;
+    if c.session_id.as_deref() != Some(me.session_id.as_str()) {
+        return Err(ApiError::not_found());
+    }
+    Ok(c)
+}
+
+#[utoipa::path(post, path = "/api/v1/me/password/change/{challenge_id}/resend", tag = "password",
+    security(("bearer" = [])), params(("challenge_id" = String, Path)),
+    responses((status = 202, body = ResendResponse), (status = 429, body = relay_protocol::ErrorBody),
+              (status = 410, body = relay_protocol::ErrorBody), (status = 404, body = relay_protocol::ErrorBody)))]
+pub async fn resend(
+    State(state): State<AppState>,
+    AnySession(me): AnySession,
+    Path(id): Path<String>,
+) -> ApiResult<(StatusCode, Json<ResendResponse>)> {
+    let c = own_challenge(&state, &me, &id).await?;
+    c.ensure_live(now_ms())?;
+    let user = users::by_id(&state.db.pool, &me.user_id).await?.ok_or_else(ApiError::unauthorized)?;
+    if now_ms() >= c.resend_at && !take_code_allowance(&state, &user.id).await? {
+        return Err(too_many_codes(code_allowance_retry(&state, &user.id).await?));
+    }
+    let code = challenges::resend(&state, &c).await?;
+    let channel = if c.channel.as_deref() == Some("sms") { Channel::Sms } else { Channel::Email };
+    state.delivery.send(Message {
+        channel,
+        to: c.destination.clone().unwrap_or_default(),
+        kind: Kind::PasswordChangeCode,
+        locale: user.locale.clone(),
+        code: Some(SecretString::from(code)),
+        code_minutes: state.code_minutes(),
+        done: None,
+    });
+    let s = &state.config.security;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(ResendResponse {
+            resend_after: s.code_resend_secs,
+            expires_in: s.code_ttl_secs,
+        }),
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/me/password/change/{challenge_id}/confirm", tag = "password",
+    security(("bearer" = [])), params(("challenge_id" = String, Path)), request_body = ConfirmChangeRequest,
+    responses((status = 200, body = TokenPair), (status = 400, body = relay_protocol::ErrorBody),
+              (status = 410, body = relay_protocol::ErrorBody), (status = 423, body = relay_protocol::ErrorBody),
+              (status = 404, body = relay_protocol::ErrorBody)))]
+pub async fn confirm(
+    State(state): State<AppState>,
+    AnySession(me): AnySession,
+    client: Client,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<ConfirmChangeRequest>,
+) -> ApiResult<Json<TokenPair>> {
+    let c = own_challenge(&state, &me, &id).await?;
+    challenges::check_code(&state, &c, &req.code).await?;
+    let new_hash = c.new_password_hash.clone().ok_or_else(challenges::expired)?;
+    let mut tx = state.db.begin_write().await?;
+    if !challenges::consume(&mut tx, &c.id).await? {
+        // The other of two simultaneous confirms won.
+        return Err(challenges::expired());
+    }
+    // Read inside the transaction: the history must record the hash that is
+    // being replaced, not one read before a concurrent change.
+    let user = users::by_id(&mut *tx, &me.user_id).await?.ok_or_else(ApiError::unauthorized)?;
+    swap_password(&mut tx, &user, &new_hash, "password_changed", client.ip.as_deref()).await?;
+    if req.sign_out_other_sessions {
+        revoke_sessions(&mut tx, &user.id, Some(&me.session_id)).await?;
+    }
+    // This session goes on, on new tokens; the old ones stop working.
+    sqlx::query("DELETE FROM access_tokens WHERE session_id = $1")
+        .bind(&me.session_id)
+        .execute(&mut *tx)
+        .await?;
+    // Deleted, not marked used: a stale copy presented later is then merely
+    // unknown (401) instead of a "reuse" that would end this very session.
+    sqlx::query("DELETE FROM refresh_tokens WHERE session_id = $1")
+        .bind(&me.session_id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("UPDATE sessions SET restricted = 0 WHERE id = $1")
+        .bind(&me.session_id)
+        .execute(&mut *tx)
+        .await?;
+    let (access_token, refresh_token) = issue_tokens(&mut tx, &state, &me.session_id).await?;
+    tx.commit().await?;
+    state.notices.notify_one();
+    let user = users::by_id(&state.db.pool, &me.user_id).await?.ok_or_else(ApiError::unauthorized)?;
+    let policy = state.policy().await?;
+    Ok(Json(TokenPair {
+        access_token,
+        refresh_token,
+        expires_in: state.config.security.access_token_secs,
+        user: user.to_api(&policy),
+    }))
+}

@@ -1,0 +1,190 @@
+//! The forgotten-password flow (signed out). Nothing here tells whether an
+//! account exists: an unknown login gets a challenge too — same shape, same
+//! database work — whose code is never sent and so never matches.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use relay_protocol::api::{Channel, CompleteResetRequest, ResendResponse, ResetRequest, ResetStarted, ResetToken, VerifyCodeRequest};
+use secrecy::SecretString;
+
+use crate::auth::{Client, revoke_sessions};
+use crate::challenges::{self, NewChallenge, PASSWORD_RESET};
+use crate::crypto::{equal_hashes, new_token, token_hash};
+use crate::db::now_ms;
+use crate::delivery::{Kind, Message};
+use crate::error::{ApiJson, ApiResult};
+use crate::passwords::{policy_error, swap_password, violations};
+use crate::state::{AppState, take_code_allowance};
+use crate::users::{self, UserRow};
+
+/// Where a reset code for `user` goes: the phone when the login given was a
+/// phone number (and the account has one), else the email, else the phone.
+fn destination(user: &UserRow, login: &str) -> Option<(Channel, String)> {
+    let by_phone = users::is_phone_login(login);
+    match (&user.email, &user.phone) {
+        (_, Some(phone)) if by_phone => Some((Channel::Sms, phone.clone())),
+        (Some(email), _) => Some((Channel::Email, email.clone())),
+        (None, Some(phone)) => Some((Channel::Sms, phone.clone())),
+        (None, None) => None,
+    }
+}
+
+fn send_code(state: &AppState, user: &UserRow, channel: Channel, to: String, code: String) {
+    state.delivery.send(Message {
+        channel,
+        to,
+        kind: Kind::PasswordResetCode,
+        locale: user.locale.clone(),
+        code: Some(SecretString::from(code)),
+        code_minutes: state.code_minutes(),
+        done: None,
+    });
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/password-reset", tag = "password", request_body = ResetRequest,
+    responses((status = 202, body = ResetStarted), (status = 429, body = relay_protocol::ErrorBody)))]
+pub async fn start(
+    State(state): State<AppState>,
+    client: Client,
+    ApiJson(req): ApiJson<ResetRequest>,
+) -> ApiResult<(StatusCode, Json<ResetStarted>)> {
+    state
+        .rate_limit(&format!("reset:{}", client.ip_key()), state.config.security.reset_per_ip_per_minute)
+        .await?;
+    let user = users::by_login(&state.db, &req.login).await?;
+    let target = user.as_ref().and_then(|u| destination(u, &req.login));
+    let (id, code) = challenges::create(
+        &state,
+        NewChallenge {
+            purpose: PASSWORD_RESET,
+            user_id: user.as_ref().map(|u| u.id.as_str()),
+            session_id: None,
+            channel: target.as_ref().map(|(c, _)| c.as_str()),
+            destination: target.as_ref().map(|(_, to)| to.as_str()),
+            new_password_hash: None,
+            secret_hash: None,
+        },
+    )
+    .await?;
+    if let (Some(user), Some((channel, to))) = (&user, target)
+        && take_code_allowance(&state, &user.id).await?
+    {
+        send_code(&state, user, channel, to, code);
+    }
+    let s = &state.config.security;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(ResetStarted {
+            reset_id: id.parse().unwrap_or_default(),
+            expires_in: s.code_ttl_secs,
+            resend_after: s.code_resend_secs,
+        }),
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/password-reset/{reset_id}/resend", tag = "password",
+    params(("reset_id" = String, Path)),
+    responses((status = 202, body = ResendResponse), (status = 429, body = relay_protocol::ErrorBody),
+              (status = 410, body = relay_protocol::ErrorBody)))]
+pub async fn resend(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<(StatusCode, Json<ResendResponse>)> {
+    let c = challenges::load(&state, &id, PASSWORD_RESET).await?;
+    let code = challenges::resend(&state, &c).await?;
+    if let Some(user_id) = &c.user_id
+        && let Some(user) = users::by_id(&state.db.pool, user_id).await?
+        && let (Some(channel), Some(to)) = (c.channel.as_deref(), c.destination.clone())
+        && take_code_allowance(&state, user_id).await?
+    {
+        let channel = if channel == "sms" { Channel::Sms } else { Channel::Email };
+        send_code(&state, &user, channel, to, code);
+    }
+    let s = &state.config.security;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(ResendResponse {
+            resend_after: s.code_resend_secs,
+            expires_in: s.code_ttl_secs,
+        }),
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/password-reset/{reset_id}/verify", tag = "password",
+    params(("reset_id" = String, Path)), request_body = VerifyCodeRequest,
+    responses((status = 200, body = ResetToken), (status = 400, body = relay_protocol::ErrorBody),
+              (status = 410, body = relay_protocol::ErrorBody), (status = 423, body = relay_protocol::ErrorBody)))]
+pub async fn verify(
+    State(state): State<AppState>,
+    client: Client,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<VerifyCodeRequest>,
+) -> ApiResult<Json<ResetToken>> {
+    state
+        .rate_limit(&format!("reset:{}", client.ip_key()), state.config.security.reset_per_ip_per_minute)
+        .await?;
+    let c = challenges::load(&state, &id, PASSWORD_RESET).await?;
+    if c.verified_at.is_some() {
+        return Err(challenges::expired());
+    }
+    challenges::check_code(&state, &c, &req.code).await?;
+    let reset_token = new_token();
+    let now = now_ms();
+    // The token gets a full code lifetime from now to choose a password.
+    let done = sqlx::query(
+        "UPDATE challenges SET verified_at = $1, secret_hash = $2, expires_at = $3 \
+         WHERE id = $4 AND verified_at IS NULL AND consumed_at IS NULL",
+    )
+    .bind(now)
+    .bind(token_hash(&reset_token))
+    .bind(now + state.config.security.code_ttl_secs as i64 * 1000)
+    .bind(&c.id)
+    .execute(&state.db.pool)
+    .await?;
+    if done.rows_affected() != 1 {
+        return Err(challenges::expired());
+    }
+    Ok(Json(ResetToken { reset_token }))
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/password-reset/{reset_id}/complete", tag = "password",
+    params(("reset_id" = String, Path)), request_body = CompleteResetRequest,
+    responses((status = 204), (status = 400, body = relay_protocol::ErrorBody),
+              (status = 410, body = relay_protocol::ErrorBody)))]
+pub async fn complete(
+    State(state): State<AppState>,
+    client: Client,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<CompleteResetRequest>,
+) -> ApiResult<StatusCode> {
+    let c = challenges::load(&state, &id, PASSWORD_RESET).await?;
+    let token_ok = c
+        .secret_hash
+        .as_deref()
+        .is_some_and(|h| equal_hashes(h, &token_hash(&req.reset_token)));
+    if c.verified_at.is_none() || !token_ok || c.consumed_at.is_some() || c.expires_at <= now_ms() {
+        return Err(challenges::expired());
+    }
+    let Some(user_id) = c.user_id.clone() else {
+        return Err(challenges::expired());
+    };
+    let user = users::by_id(&state.db.pool, &user_id).await?.ok_or_else(challenges::expired)?;
+    let policy = state.policy().await?;
+    let new_password = SecretString::from(req.new_password);
+    let found = violations(&state, &policy, &user, &new_password).await?;
+    if !found.is_empty() {
+        return Err(policy_error(&found));
+    }
+    let new_hash = state.hasher.hash(&new_password).await?;
+    let mut tx = state.db.begin_write().await?;
+    if !challenges::consume(&mut tx, &c.id).await? {
+        return Err(challenges::expired());
+    }
+    let user = users::by_id(&mut *tx, &user_id).await?.ok_or_else(challenges::expired)?;
+    swap_password(&mut tx, &user, &new_hash, "password_reset", client.ip.as_deref()).await?;
+    revoke_sessions(&mut tx, &user.id, None).await?;
+    tx.commit().await?;
+    state.notices.notify_one();
+    Ok(StatusCode::NO_CONTENT)
+}

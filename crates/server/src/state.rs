@@ -1,0 +1,160 @@
+//! What every request handler shares, and the small database-backed services
+//! they call: rate limits, the security log, queued notices. All of it lives
+//! in the database so several server processes behave as one.
+
+use std::sync::Arc;
+
+use relay_protocol::{ErrorCode, PasswordPolicy};
+use secrecy::ExposeSecret;
+use sqlx::{Any, AnyConnection, Executor};
+use tokio::sync::Notify;
+
+use crate::config::Config;
+use crate::db::{Db, now_ms};
+use crate::delivery::{Delivery, Kind};
+use crate::error::{ApiError, ApiResult};
+use crate::hashing::Hasher;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub hasher: Hasher,
+    pub delivery: Delivery,
+    pub config: Arc<Config>,
+    /// Key of the keyed code hash.
+    pub code_key: Arc<Vec<u8>>,
+    /// Wakes the notice worker after a commit that queued one.
+    pub notices: Arc<Notify>,
+}
+
+impl AppState {
+    /// The organisation's policy: an admin's saved one, else the config's.
+    pub async fn policy(&self) -> ApiResult<PasswordPolicy> {
+        Ok(saved_policy(&self.db).await?.unwrap_or_else(|| self.config.policy.clone()))
+    }
+
+    /// Counts one request against `key` in the current minute; refuses with
+    /// 429 `rate_limited` past `limit`.
+    pub async fn rate_limit(&self, key: &str, limit: u32) -> ApiResult<()> {
+        let now = now_ms();
+        let window = now - now.rem_euclid(60_000);
+        let (count,): (i64,) = sqlx::query_as(
+            "INSERT INTO rate_counters (key, window_start, count) VALUES ($1, $2, 1)
+             ON CONFLICT (key, window_start) DO UPDATE SET count = rate_counters.count + 1
+             RETURNING count",
+        )
+        .bind(key)
+        .bind(window)
+        .fetch_one(&self.db.pool)
+        .await?;
+        if count > i64::from(limit) {
+            let retry = ((window + 60_000 - now) / 1000).max(1) as u64;
+            return Err(ApiError::rate_limited(retry));
+        }
+        Ok(())
+    }
+
+    pub fn code_minutes(&self) -> u64 {
+        self.config.security.code_ttl_secs.div_ceil(60)
+    }
+}
+
+/// The policy an admin saved, if any.
+pub async fn saved_policy(db: &Db) -> Result<Option<PasswordPolicy>, sqlx::Error> {
+    let saved: Option<(String,)> = sqlx::query_as("SELECT value FROM settings WHERE key = 'password_policy'")
+        .fetch_optional(&db.pool)
+        .await?;
+    Ok(saved.and_then(|(json,)| serde_json::from_str(&json).ok()))
+}
+
+/// The code-hash key: from config, else generated once and kept in the
+/// database (the first process to start wins; the others read it).
+pub async fn load_code_key(db: &Db, config: &Config) -> anyhow::Result<Vec<u8>> {
+    if let Some(secret) = &config.security.code_secret {
+        return Ok(secret.expose_secret().as_bytes().to_vec());
+    }
+    sqlx::query("INSERT INTO settings (key, value) VALUES ('code_hmac_key', $1) ON CONFLICT (key) DO NOTHING")
+        .bind(crate::crypto::new_secret())
+        .execute(&db.pool)
+        .await?;
+    let (value,): (String,) = sqlx::query_as("SELECT value FROM settings WHERE key = 'code_hmac_key'")
+        .fetch_one(&db.pool)
+        .await?;
+    Ok(hex::decode(value)?)
+}
+
+/// Appends to the account's security activity.
+pub async fn record_event<'c, E: Executor<'c, Database = Any>>(
+    e: E,
+    user_id: &str,
+    kind: &str,
+    ip: Option<&str>,
+    device: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO security_events (id, user_id, kind, at, ip, device_name) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(uuid::Uuid::new_v4().to_string())
+    .bind(user_id)
+    .bind(kind)
+    .bind(now_ms())
+    .bind(ip.map(str::to_owned))
+    .bind(device.map(str::to_owned))
+    .execute(e)
+    .await?;
+    Ok(())
+}
+
+/// Queues a notice in the same transaction as the change it reports, so it
+/// is sent if and only if the change committed.
+pub async fn queue_notice(conn: &mut AnyConnection, user_id: &str, kind: Kind) -> Result<(), sqlx::Error> {
+    let now = now_ms();
+    sqlx::query(
+        "INSERT INTO notices (id, user_id, kind, created_at, attempts, next_attempt_at) VALUES ($1, $2, $3, $4, 0, $4)",
+    )
+    .bind(uuid::Uuid::new_v4().to_string())
+    .bind(user_id)
+    .bind(kind.as_str())
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Checks the per-account limit on codes (5 an hour by default) and, when
+/// there is room, counts one more.
+pub async fn take_code_allowance(state: &AppState, user_id: &str) -> ApiResult<bool> {
+    let now = now_ms();
+    let hour_ago = now - 3_600_000;
+    let (sent,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM code_sends WHERE user_id = $1 AND at > $2")
+        .bind(user_id)
+        .bind(hour_ago)
+        .fetch_one(&state.db.pool)
+        .await?;
+    if sent >= i64::from(state.config.security.codes_per_hour) {
+        return Ok(false);
+    }
+    sqlx::query("INSERT INTO code_sends (user_id, at) VALUES ($1, $2)")
+        .bind(user_id)
+        .bind(now)
+        .execute(&state.db.pool)
+        .await?;
+    Ok(true)
+}
+
+/// Seconds until the oldest code of the last hour leaves the window.
+pub async fn code_allowance_retry(state: &AppState, user_id: &str) -> ApiResult<u64> {
+    let hour_ago = now_ms() - 3_600_000;
+    let (oldest,): (Option<i64>,) =
+        sqlx::query_as("SELECT MIN(at) FROM code_sends WHERE user_id = $1 AND at > $2")
+            .bind(user_id)
+            .bind(hour_ago)
+            .fetch_one(&state.db.pool)
+            .await?;
+    Ok(oldest.map_or(60, |t| ((t - hour_ago) / 1000).max(1) as u64))
+}
+
+pub fn too_many_codes(retry_after: u64) -> ApiError {
+    ApiError::new(ErrorCode::RateLimited, "too many codes sent to this account; try again later")
+        .retry_after(retry_after)
+}
