@@ -38,7 +38,7 @@ pub async fn count_failure(state: &AppState, user: &UserRow, client: &Client) ->
          WHERE id = $3",
     )
     .bind(i64::from(s.lockout_threshold))
-    .bind(now + s.lockout_minutes as i64 * 60_000)
+    .bind(now + s.lockout_secs as i64 * 1000)
     .bind(&user.id)
     .execute(&state.db.pool)
     .await?;
