@@ -1,1 +1,3 @@
-fn main() { println!("relay"); }
+fn main() {
+    println!("relay");
+}

@@ -215,9 +215,15 @@ pub fn evaluate(policy: &PasswordPolicy, password: &str, identity: &Identity) ->
     };
     push(!length_ok, Violation::TooShort);
     push(!not_too_long, Violation::TooLong);
-    push(policy.require_letter && !has_letter, Violation::MissingLetter);
+    push(
+        policy.require_letter && !has_letter,
+        Violation::MissingLetter,
+    );
     push(policy.require_digit && !has_digit, Violation::MissingDigit);
-    push(policy.require_symbol && !has_symbol, Violation::MissingSymbol);
+    push(
+        policy.require_symbol && !has_symbol,
+        Violation::MissingSymbol,
+    );
     push(!strong, Violation::TooWeak);
     push(common, Violation::Common);
     push(contains_identity, Violation::ContainsIdentity);
@@ -283,7 +289,8 @@ fn is_common(password: &str) -> bool {
     if common_passwords::contains(&core) {
         return true;
     }
-    let passwords_dictionary = zxcvbn::matching::patterns::DictionaryPattern::default().dictionary_name;
+    let passwords_dictionary =
+        zxcvbn::matching::patterns::DictionaryPattern::default().dictionary_name;
     let entropy = zxcvbn::zxcvbn(&core, &[]);
     let len = core.chars().count();
     entropy.sequence().iter().any(|m| {
@@ -355,7 +362,13 @@ mod tests {
 
     #[test]
     fn pinyin_favourites_are_common_even_with_a_symbol_added() {
-        for pw in ["woaini1314", "Woaini1314!", "qq123456", "a123456", "5201314"] {
+        for pw in [
+            "woaini1314",
+            "Woaini1314!",
+            "qq123456",
+            "a123456",
+            "5201314",
+        ] {
             assert!(violations(pw).contains(&Violation::Common), "{pw}");
         }
         let e = evaluate(&PasswordPolicy::default(), "Woaini1314!", &alice());

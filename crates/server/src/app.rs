@@ -28,7 +28,10 @@ impl Application {
         config.validate()?;
         if config.database_url.is_none() || config.delivery == crate::config::DeliveryMode::Outbox {
             std::fs::create_dir_all(&config.data_dir).map_err(|e| {
-                anyhow::anyhow!("cannot create the data directory {}: {e}", config.data_dir.display())
+                anyhow::anyhow!(
+                    "cannot create the data directory {}: {e}",
+                    config.data_dir.display()
+                )
             })?;
         }
         let db = Db::connect(&config.database_url()).await?;
@@ -50,7 +53,9 @@ impl Application {
     }
 
     pub fn local_addr(&self) -> SocketAddr {
-        self.listener.local_addr().expect("a bound listener has an address")
+        self.listener
+            .local_addr()
+            .expect("a bound listener has an address")
     }
 
     pub fn state(&self) -> &AppState {
@@ -58,7 +63,10 @@ impl Application {
     }
 
     /// Serves until `shutdown` resolves, then finishes the requests under way.
-    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
         let (stop_workers, workers_stopped) = oneshot::channel::<()>();
         let worker_state = self.state.clone();
         let workers = tokio::spawn(async move {
@@ -128,14 +136,27 @@ async fn send_due_notices(state: &AppState) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn deliver_notice(state: &AppState, id: &str, user_id: &str, kind: &str, attempts: i64) -> anyhow::Result<()> {
+async fn deliver_notice(
+    state: &AppState,
+    id: &str,
+    user_id: &str,
+    kind: &str,
+    attempts: i64,
+) -> anyhow::Result<()> {
     let Some(user) = crate::users::by_id(&state.db.pool, user_id).await? else {
-        sqlx::query("UPDATE notices SET failed_at = $1 WHERE id = $2").bind(now_ms()).bind(id).execute(&state.db.pool).await?;
+        sqlx::query("UPDATE notices SET failed_at = $1 WHERE id = $2")
+            .bind(now_ms())
+            .bind(id)
+            .execute(&state.db.pool)
+            .await?;
         return Ok(());
     };
     let kind = Kind::parse(kind).unwrap_or(Kind::PasswordChangedNotice);
     let mut all_sent = true;
-    let targets = [(Channel::Email, user.email.clone()), (Channel::Sms, user.phone.clone())];
+    let targets = [
+        (Channel::Email, user.email.clone()),
+        (Channel::Sms, user.phone.clone()),
+    ];
     for (channel, to) in targets {
         let Some(to) = to else { continue };
         let (done, result) = oneshot::channel();
@@ -152,7 +173,11 @@ async fn deliver_notice(state: &AppState, id: &str, user_id: &str, kind: &str, a
     }
     let now = now_ms();
     if all_sent {
-        sqlx::query("UPDATE notices SET sent_at = $1 WHERE id = $2").bind(now).bind(id).execute(&state.db.pool).await?;
+        sqlx::query("UPDATE notices SET sent_at = $1 WHERE id = $2")
+            .bind(now)
+            .bind(id)
+            .execute(&state.db.pool)
+            .await?;
     } else if let Some(delay) = NOTICE_RETRY_SECS.get(attempts as usize) {
         sqlx::query("UPDATE notices SET attempts = attempts + 1, next_attempt_at = $1, claimed_until = NULL WHERE id = $2")
             .bind(now + delay * 1000)
@@ -160,8 +185,15 @@ async fn deliver_notice(state: &AppState, id: &str, user_id: &str, kind: &str, a
             .execute(&state.db.pool)
             .await?;
     } else {
-        tracing::error!(notice = id, "notice could not be delivered; given up after retries");
-        sqlx::query("UPDATE notices SET failed_at = $1 WHERE id = $2").bind(now).bind(id).execute(&state.db.pool).await?;
+        tracing::error!(
+            notice = id,
+            "notice could not be delivered; given up after retries"
+        );
+        sqlx::query("UPDATE notices SET failed_at = $1 WHERE id = $2")
+            .bind(now)
+            .bind(id)
+            .execute(&state.db.pool)
+            .await?;
     }
     Ok(())
 }
@@ -174,7 +206,10 @@ async fn janitor(state: AppState) {
         let now = now_ms();
         let day = 86_400_000;
         let statements: [(&str, i64); 5] = [
-            ("DELETE FROM rate_counters WHERE window_start < $1", now - 120_000),
+            (
+                "DELETE FROM rate_counters WHERE window_start < $1",
+                now - 120_000,
+            ),
             ("DELETE FROM access_tokens WHERE expires_at < $1", now),
             ("DELETE FROM refresh_tokens WHERE expires_at < $1", now),
             ("DELETE FROM challenges WHERE expires_at < $1", now - day),

@@ -76,7 +76,8 @@ async fn authenticate(parts: &Parts, state: &AppState) -> ApiResult<Authed> {
     .bind(now)
     .fetch_optional(&state.db.pool)
     .await?;
-    let (session_id, user_id, org_id, restricted, last_seen) = row.ok_or_else(ApiError::unauthorized)?;
+    let (session_id, user_id, org_id, restricted, last_seen) =
+        row.ok_or_else(ApiError::unauthorized)?;
     // "Last active" needs minute precision, not a write per request.
     if now - last_seen > 60_000 {
         sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2")
@@ -96,7 +97,10 @@ async fn authenticate(parts: &Parts, state: &AppState) -> ApiResult<Authed> {
 impl FromRequestParts<AppState> for Authed {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let authed = authenticate(parts, state).await?;
         if authed.restricted {
             return Err(ApiError::new(
@@ -111,7 +115,10 @@ impl FromRequestParts<AppState> for Authed {
 impl FromRequestParts<AppState> for AnySession {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         authenticate(parts, state).await.map(AnySession)
     }
 }
@@ -126,18 +133,22 @@ pub async fn issue_tokens(
     let access = new_token();
     let refresh = new_token();
     let security = &state.config.security;
-    sqlx::query("INSERT INTO access_tokens (token_hash, session_id, expires_at) VALUES ($1, $2, $3)")
-        .bind(token_hash(&access))
-        .bind(session_id)
-        .bind(now + security.access_token_secs as i64 * 1000)
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query("INSERT INTO refresh_tokens (token_hash, session_id, expires_at) VALUES ($1, $2, $3)")
-        .bind(token_hash(&refresh))
-        .bind(session_id)
-        .bind(now + security.refresh_token_days as i64 * 86_400_000)
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query(
+        "INSERT INTO access_tokens (token_hash, session_id, expires_at) VALUES ($1, $2, $3)",
+    )
+    .bind(token_hash(&access))
+    .bind(session_id)
+    .bind(now + security.access_token_secs as i64 * 1000)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "INSERT INTO refresh_tokens (token_hash, session_id, expires_at) VALUES ($1, $2, $3)",
+    )
+    .bind(token_hash(&refresh))
+    .bind(session_id)
+    .bind(now + security.refresh_token_days as i64 * 86_400_000)
+    .execute(&mut *conn)
+    .await?;
     Ok((access, refresh))
 }
 
@@ -167,7 +178,14 @@ pub async fn start_session(
     .execute(&mut *tx)
     .await?;
     let (access_token, refresh_token) = issue_tokens(&mut tx, state, &session_id).await?;
-    crate::state::record_event(&mut *tx, &user.id, "login", client.ip.as_deref(), device.as_deref()).await?;
+    crate::state::record_event(
+        &mut *tx,
+        &user.id,
+        "login",
+        client.ip.as_deref(),
+        device.as_deref(),
+    )
+    .await?;
     tx.commit().await?;
     Ok(TokenPair {
         access_token,

@@ -70,11 +70,17 @@ impl Challenge {
 }
 
 pub fn expired() -> ApiError {
-    ApiError::new(ErrorCode::ChallengeExpired, "the code has expired, was used, or was replaced by a newer one")
+    ApiError::new(
+        ErrorCode::ChallengeExpired,
+        "the code has expired, was used, or was replaced by a newer one",
+    )
 }
 
 pub fn too_many_attempts() -> ApiError {
-    ApiError::new(ErrorCode::TooManyAttempts, "too many wrong codes; ask for a new one")
+    ApiError::new(
+        ErrorCode::TooManyAttempts,
+        "too many wrong codes; ask for a new one",
+    )
 }
 
 pub struct NewChallenge<'a> {
@@ -123,11 +129,13 @@ pub async fn load(state: &AppState, id: &str, purpose: &str) -> ApiResult<Challe
     if uuid::Uuid::parse_str(id).is_err() {
         return Err(ApiError::not_found());
     }
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM challenges WHERE id = $1 AND purpose = $2")))
-        .bind(id)
-        .bind(purpose)
-        .fetch_optional(&state.db.pool)
-        .await?;
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM challenges WHERE id = $1 AND purpose = $2"
+    )))
+    .bind(id)
+    .bind(purpose)
+    .fetch_optional(&state.db.pool)
+    .await?;
     row.as_ref()
         .map(Challenge::from_row)
         .transpose()?
@@ -201,8 +209,11 @@ pub async fn resend(state: &AppState, c: &Challenge) -> ApiResult<String> {
 }
 
 fn resend_too_soon(ms: i64) -> ApiError {
-    ApiError::new(ErrorCode::ResendTooSoon, "wait before asking for another code")
-        .retry_after(((ms + 999) / 1000).max(1) as u64)
+    ApiError::new(
+        ErrorCode::ResendTooSoon,
+        "wait before asking for another code",
+    )
+    .retry_after(((ms + 999) / 1000).max(1) as u64)
 }
 
 /// Kills every live challenge of `purpose` for the user: a new one

@@ -9,7 +9,9 @@ use clap::{Args, Parser, Subcommand};
 use secrecy::SecretString;
 
 use crate::app::{Application, open_for_admin, shutdown_signal};
-use crate::config::{Config, DeliveryMode, FileConfig, SmtpConfig, SmtpTls, WebhookConfig, read_file_config};
+use crate::config::{
+    Config, DeliveryMode, FileConfig, SmtpConfig, SmtpTls, WebhookConfig, read_file_config,
+};
 use crate::users::{self, CreateError, NewUser};
 
 #[derive(Parser)]
@@ -198,13 +200,18 @@ async fn user_add(args: UserAddArgs) -> anyhow::Result<()> {
         }
     }
     let (db, hasher) = open_for_admin(&config).await?;
-    let policy = crate::state::saved_policy(&db).await?.unwrap_or(config.policy.clone());
+    let policy = crate::state::saved_policy(&db)
+        .await?
+        .unwrap_or(config.policy.clone());
     let user = users::create(
         &db,
         &hasher,
         &policy,
         NewUser {
-            display_name: args.display_name.clone().unwrap_or_else(|| args.login.clone()),
+            display_name: args
+                .display_name
+                .clone()
+                .unwrap_or_else(|| args.login.clone()),
             login: args.login,
             email: args.email,
             phone: args.phone,
@@ -218,7 +225,12 @@ async fn user_add(args: UserAddArgs) -> anyhow::Result<()> {
     .map_err(|e| match e {
         CreateError::Policy(v) => anyhow::anyhow!(
             "the password breaks the password policy: {}",
-            v.iter().map(|v| serde_json::to_string(v).unwrap_or_default().replace('"', "")).collect::<Vec<_>>().join(", ")
+            v.iter()
+                .map(|v| serde_json::to_string(v)
+                    .unwrap_or_default()
+                    .replace('"', ""))
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
         other => anyhow::anyhow!("{other}"),
     })?;

@@ -170,7 +170,10 @@ impl Config {
     pub fn database_url(&self) -> String {
         match &self.database_url {
             Some(url) => url.clone(),
-            None => format!("sqlite://{}?mode=rwc", self.data_dir.join("relay.db").display()),
+            None => format!(
+                "sqlite://{}?mode=rwc",
+                self.data_dir.join("relay.db").display()
+            ),
         }
     }
 
@@ -182,7 +185,9 @@ impl Config {
         }
         let s = &self.security;
         if s.code_attempts == 0 || s.codes_per_hour == 0 || s.lockout_threshold == 0 {
-            anyhow::bail!("invalid [security]: attempts, codes_per_hour and lockout_threshold must be at least 1");
+            anyhow::bail!(
+                "invalid [security]: attempts, codes_per_hour and lockout_threshold must be at least 1"
+            );
         }
         if s.argon2_memory_kib < 8 * s.argon2_parallelism.max(1) || s.argon2_iterations == 0 {
             anyhow::bail!("invalid [security]: argon2 parameters out of range");
@@ -191,12 +196,16 @@ impl Config {
             DeliveryMode::Outbox => {}
             DeliveryMode::Smtp => {
                 if self.smtp.as_ref().is_none_or(|s| s.host.is_empty()) {
-                    anyhow::bail!("--delivery smtp needs [smtp] host in the config file or RELAY_SMTP_HOST");
+                    anyhow::bail!(
+                        "--delivery smtp needs [smtp] host in the config file or RELAY_SMTP_HOST"
+                    );
                 }
             }
             DeliveryMode::Webhook => {
                 if self.webhook.as_ref().is_none_or(|w| w.url.is_empty()) {
-                    anyhow::bail!("--delivery webhook needs [webhook] url in the config file or RELAY_WEBHOOK_URL");
+                    anyhow::bail!(
+                        "--delivery webhook needs [webhook] url in the config file or RELAY_WEBHOOK_URL"
+                    );
                 }
             }
         }

@@ -49,7 +49,10 @@ pub fn equal_hashes(a: &str, b: &str) -> bool {
 
 /// Keeps a code's digits only, so "123 456" pasted from a mail works.
 pub fn clean_code(code: &str) -> Option<String> {
-    let digits: String = code.chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
+    let digits: String = code
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .collect();
     (digits.len() == 6 && digits.chars().all(|c| c.is_ascii_digit())).then_some(digits)
 }
 
@@ -70,10 +73,18 @@ pub fn mask_phone(phone: &str) -> String {
     let digits: Vec<char> = phone.chars().filter(char::is_ascii_digit).collect();
     if digits.len() >= 11 {
         let d = &digits[digits.len() - 11..];
-        format!("{}****{}", d[..3].iter().collect::<String>(), d[7..].iter().collect::<String>())
+        format!(
+            "{}****{}",
+            d[..3].iter().collect::<String>(),
+            d[7..].iter().collect::<String>()
+        )
     } else if digits.len() >= 4 {
         let n = digits.len();
-        format!("{}****{}", digits[..2].iter().collect::<String>(), digits[n - 2..].iter().collect::<String>())
+        format!(
+            "{}****{}",
+            digits[..2].iter().collect::<String>(),
+            digits[n - 2..].iter().collect::<String>()
+        )
     } else {
         "****".into()
     }
@@ -104,7 +115,9 @@ pub fn base32_decode(text: &str) -> Option<Vec<u8>> {
     let mut buffer: u32 = 0;
     let mut bits = 0;
     for c in text.chars().filter(|c| *c != '=' && !c.is_whitespace()) {
-        let v = BASE32.iter().position(|&x| x as char == c.to_ascii_uppercase())? as u32;
+        let v = BASE32
+            .iter()
+            .position(|&x| x as char == c.to_ascii_uppercase())? as u32;
         buffer = (buffer << 5) | v;
         bits += 5;
         if bits >= 8 {
@@ -185,7 +198,11 @@ mod tests {
         let secret = base32_encode(b"12345678901234567890");
         assert_eq!(totp(&secret, 59 / 30).unwrap(), "287082");
         assert_eq!(verify_totp(&secret, "287082", 59, None), Some(1));
-        assert_eq!(verify_totp(&secret, "287082", 59, Some(1)), None, "replay refused");
+        assert_eq!(
+            verify_totp(&secret, "287082", 59, Some(1)),
+            None,
+            "replay refused"
+        );
         assert_eq!(base32_decode(&secret).unwrap(), b"12345678901234567890");
     }
 }

@@ -57,7 +57,10 @@ impl Db {
             options
         };
         let pool = options.connect(url).await.map_err(|e| {
-            anyhow::anyhow!("cannot open the database: {}", redact_url_error(&e.to_string()))
+            anyhow::anyhow!(
+                "cannot open the database: {}",
+                redact_url_error(&e.to_string())
+            )
         })?;
         let db = Self { pool, backend };
         db.migrate().await?;

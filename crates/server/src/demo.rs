@@ -13,9 +13,30 @@ pub const PASSWORD: &str = "Harbor-Lantern-47!";
 
 /// login, display name, email, phone, locale, admin
 pub const USERS: [(&str, &str, &str, &str, &str, bool); 3] = [
-    ("admin", "Demo Admin", "admin@demo.relay.example", "+8613800138001", "en-US", true),
-    ("alice", "Alice Wang", "alice@demo.relay.example", "+8613800138002", "en-US", false),
-    ("wangli", "王丽", "wangli@demo.relay.example", "+8613800138003", "zh-CN", false),
+    (
+        "admin",
+        "Demo Admin",
+        "admin@demo.relay.example",
+        "+8613800138001",
+        "en-US",
+        true,
+    ),
+    (
+        "alice",
+        "Alice Wang",
+        "alice@demo.relay.example",
+        "+8613800138002",
+        "en-US",
+        false,
+    ),
+    (
+        "wangli",
+        "王丽",
+        "wangli@demo.relay.example",
+        "+8613800138003",
+        "zh-CN",
+        false,
+    ),
 ];
 
 /// Creates what is missing; false when everything was already there.

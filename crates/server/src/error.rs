@@ -48,7 +48,10 @@ impl ApiError {
         Self::new(ErrorCode::BadRequest, message)
     }
     pub fn unauthorized() -> Self {
-        Self::new(ErrorCode::Unauthorized, "missing, unknown, expired or revoked token")
+        Self::new(
+            ErrorCode::Unauthorized,
+            "missing, unknown, expired or revoked token",
+        )
     }
     pub fn not_found() -> Self {
         Self::new(ErrorCode::NotFound, "not found")

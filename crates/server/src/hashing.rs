@@ -78,7 +78,8 @@ impl Hasher {
         let queue = self.queue.clone();
         // The queue is bounded: when it is full this waits (off the runtime).
         let _ = tokio::task::spawn_blocking(move || queue.send(job)).await;
-        rx.await.expect("hash worker threads live as long as the server")
+        rx.await
+            .expect("hash worker threads live as long as the server")
     }
 
     /// The PHC string of `password` (NFKC-normalised first).
@@ -128,7 +129,9 @@ fn verify_now(params: &Params, password: &str, phc: &str) -> Verdict {
     let current = Params::try_from(&parsed).ok();
     let needs_rehash = parsed.algorithm.as_str() != "argon2id"
         || current.is_none_or(|p| {
-            p.m_cost() != params.m_cost() || p.t_cost() != params.t_cost() || p.p_cost() != params.p_cost()
+            p.m_cost() != params.m_cost()
+                || p.t_cost() != params.t_cost()
+                || p.p_cost() != params.p_cost()
         });
     Verdict::Right { needs_rehash }
 }
@@ -151,10 +154,21 @@ mod tests {
         let pw = SecretString::from("Tq7#mV2!pLx9");
         let phc = old.hash(&pw).await.unwrap();
         assert!(phc.starts_with("$argon2id$"));
-        assert_eq!(old.verify(&pw, &phc).await, Verdict::Right { needs_rehash: false });
-        assert_eq!(old.verify(&SecretString::from("nope"), &phc).await, Verdict::Wrong);
+        assert_eq!(
+            old.verify(&pw, &phc).await,
+            Verdict::Right {
+                needs_rehash: false
+            }
+        );
+        assert_eq!(
+            old.verify(&SecretString::from("nope"), &phc).await,
+            Verdict::Wrong
+        );
         let new = Hasher::new(&cheap(2048)).unwrap();
-        assert_eq!(new.verify(&pw, &phc).await, Verdict::Right { needs_rehash: true });
+        assert_eq!(
+            new.verify(&pw, &phc).await,
+            Verdict::Right { needs_rehash: true }
+        );
         assert_eq!(new.verify_dummy(&pw).await, Verdict::Wrong);
     }
 
@@ -162,6 +176,9 @@ mod tests {
     async fn nfkc_equivalent_passwords_verify() {
         let h = Hasher::new(&cheap(1024)).unwrap();
         let phc = h.hash(&SecretString::from("ＡＢ１２!xyz")).await.unwrap();
-        assert!(matches!(h.verify(&SecretString::from("AB12!xyz"), &phc).await, Verdict::Right { .. }));
+        assert!(matches!(
+            h.verify(&SecretString::from("AB12!xyz"), &phc).await,
+            Verdict::Right { .. }
+        ));
     }
 }

@@ -14,8 +14,11 @@ use crate::state::{AppState, queue_notice, record_event};
 use crate::users::UserRow;
 
 pub fn policy_error(violations: &[Violation]) -> ApiError {
-    ApiError::new(ErrorCode::PasswordPolicy, "the new password breaks the password policy")
-        .with_details(json!({ "violations": violations }))
+    ApiError::new(
+        ErrorCode::PasswordPolicy,
+        "the new password breaks the password policy",
+    )
+    .with_details(json!({ "violations": violations }))
 }
 
 /// Every violation of `policy` by `new_password` for `user`, history included.
@@ -25,12 +28,16 @@ pub async fn violations(
     user: &UserRow,
     new_password: &SecretString,
 ) -> ApiResult<Vec<Violation>> {
-    let mut found = relay_protocol::evaluate(policy, new_password.expose_secret(), &user.identity()).violations;
+    let mut found =
+        relay_protocol::evaluate(policy, new_password.expose_secret(), &user.identity()).violations;
     if found.contains(&Violation::TooLong) {
         // Don't spend hashes on a password we refuse anyway.
         return Ok(found);
     }
-    if matches!(state.hasher.verify(new_password, &user.password_hash).await, Verdict::Right { .. }) {
+    if matches!(
+        state.hasher.verify(new_password, &user.password_hash).await,
+        Verdict::Right { .. }
+    ) {
         found.push(Violation::Reused);
         found.push(Violation::SameAsCurrent);
         return Ok(found);
@@ -44,7 +51,10 @@ pub async fn violations(
         .fetch_all(&state.db.pool)
         .await?;
         for (hash,) in old {
-            if matches!(state.hasher.verify(new_password, &hash).await, Verdict::Right { .. }) {
+            if matches!(
+                state.hasher.verify(new_password, &hash).await,
+                Verdict::Right { .. }
+            ) {
                 found.push(Violation::Reused);
                 break;
             }
@@ -63,12 +73,14 @@ pub async fn swap_password(
     ip: Option<&str>,
 ) -> Result<(), sqlx::Error> {
     let now = now_ms();
-    sqlx::query("INSERT INTO password_history (user_id, password_hash, created_at) VALUES ($1, $2, $3)")
-        .bind(&user.id)
-        .bind(&user.password_hash)
-        .bind(now)
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query(
+        "INSERT INTO password_history (user_id, password_hash, created_at) VALUES ($1, $2, $3)",
+    )
+    .bind(&user.id)
+    .bind(&user.password_hash)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
     // Keep the 24 newest: the most any policy may ask for.
     sqlx::query(
         "DELETE FROM password_history WHERE user_id = $1 AND created_at < \

@@ -30,7 +30,9 @@ pub struct AppState {
 impl AppState {
     /// The organisation's policy: an admin's saved one, else the config's.
     pub async fn policy(&self) -> ApiResult<PasswordPolicy> {
-        Ok(saved_policy(&self.db).await?.unwrap_or_else(|| self.config.policy.clone()))
+        Ok(saved_policy(&self.db)
+            .await?
+            .unwrap_or_else(|| self.config.policy.clone()))
     }
 
     /// Counts one request against `key` in the current minute; refuses with
@@ -61,9 +63,10 @@ impl AppState {
 
 /// The policy an admin saved, if any.
 pub async fn saved_policy(db: &Db) -> Result<Option<PasswordPolicy>, sqlx::Error> {
-    let saved: Option<(String,)> = sqlx::query_as("SELECT value FROM settings WHERE key = 'password_policy'")
-        .fetch_optional(&db.pool)
-        .await?;
+    let saved: Option<(String,)> =
+        sqlx::query_as("SELECT value FROM settings WHERE key = 'password_policy'")
+            .fetch_optional(&db.pool)
+            .await?;
     Ok(saved.and_then(|(json,)| serde_json::from_str(&json).ok()))
 }
 
@@ -77,9 +80,10 @@ pub async fn load_code_key(db: &Db, config: &Config) -> anyhow::Result<Vec<u8>> 
         .bind(crate::crypto::new_secret())
         .execute(&db.pool)
         .await?;
-    let (value,): (String,) = sqlx::query_as("SELECT value FROM settings WHERE key = 'code_hmac_key'")
-        .fetch_one(&db.pool)
-        .await?;
+    let (value,): (String,) =
+        sqlx::query_as("SELECT value FROM settings WHERE key = 'code_hmac_key'")
+            .fetch_one(&db.pool)
+            .await?;
     Ok(hex::decode(value)?)
 }
 
@@ -107,7 +111,11 @@ pub async fn record_event<'c, E: Executor<'c, Database = Any>>(
 
 /// Queues a notice in the same transaction as the change it reports, so it
 /// is sent if and only if the change committed.
-pub async fn queue_notice(conn: &mut AnyConnection, user_id: &str, kind: Kind) -> Result<(), sqlx::Error> {
+pub async fn queue_notice(
+    conn: &mut AnyConnection,
+    user_id: &str,
+    kind: Kind,
+) -> Result<(), sqlx::Error> {
     let now = now_ms();
     sqlx::query(
         "INSERT INTO notices (id, user_id, kind, created_at, attempts, next_attempt_at) VALUES ($1, $2, $3, $4, 0, $4)",
@@ -126,11 +134,12 @@ pub async fn queue_notice(conn: &mut AnyConnection, user_id: &str, kind: Kind) -
 pub async fn take_code_allowance(state: &AppState, user_id: &str) -> ApiResult<bool> {
     let now = now_ms();
     let hour_ago = now - 3_600_000;
-    let (sent,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM code_sends WHERE user_id = $1 AND at > $2")
-        .bind(user_id)
-        .bind(hour_ago)
-        .fetch_one(&state.db.pool)
-        .await?;
+    let (sent,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM code_sends WHERE user_id = $1 AND at > $2")
+            .bind(user_id)
+            .bind(hour_ago)
+            .fetch_one(&state.db.pool)
+            .await?;
     if sent >= i64::from(state.config.security.codes_per_hour) {
         return Ok(false);
     }
@@ -155,6 +164,9 @@ pub async fn code_allowance_retry(state: &AppState, user_id: &str) -> ApiResult<
 }
 
 pub fn too_many_codes(retry_after: u64) -> ApiError {
-    ApiError::new(ErrorCode::RateLimited, "too many codes sent to this account; try again later")
-        .retry_after(retry_after)
+    ApiError::new(
+        ErrorCode::RateLimited,
+        "too many codes sent to this account; try again later",
+    )
+    .retry_after(retry_after)
 }

@@ -80,7 +80,8 @@ impl UserRow {
     /// Whether a session of this user may only change the password.
     pub fn must_change(&self, policy: &PasswordPolicy, now: i64) -> bool {
         self.must_change_password
-            || (policy.expiry == Expiry::Enforce && self.password_expires_at(policy).is_some_and(|t| t <= now))
+            || (policy.expiry == Expiry::Enforce
+                && self.password_expires_at(policy).is_some_and(|t| t <= now))
     }
 
     pub fn to_api(&self, policy: &PasswordPolicy) -> User {
@@ -100,11 +101,16 @@ impl UserRow {
     }
 }
 
-pub async fn by_id<'c, E: Executor<'c, Database = Any>>(e: E, id: &str) -> Result<Option<UserRow>, sqlx::Error> {
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM users WHERE id = $1")))
-        .bind(id)
-        .fetch_optional(e)
-        .await?;
+pub async fn by_id<'c, E: Executor<'c, Database = Any>>(
+    e: E,
+    id: &str,
+) -> Result<Option<UserRow>, sqlx::Error> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM users WHERE id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(e)
+    .await?;
     row.as_ref().map(UserRow::from_row).transpose()
 }
 
@@ -181,9 +187,10 @@ impl From<sqlx::Error> for CreateError {
 
 /// The organisation new accounts join unless told otherwise.
 pub async fn default_org(db: &Db) -> Result<String, sqlx::Error> {
-    if let Some((id,)) = sqlx::query_as::<_, (String,)>("SELECT id FROM orgs WHERE is_default = 1 LIMIT 1")
-        .fetch_optional(&db.pool)
-        .await?
+    if let Some((id,)) =
+        sqlx::query_as::<_, (String,)>("SELECT id FROM orgs WHERE is_default = 1 LIMIT 1")
+            .fetch_optional(&db.pool)
+            .await?
     {
         return Ok(id);
     }
@@ -204,9 +211,18 @@ pub async fn create_org(db: &Db, name: &str, is_default: bool) -> Result<String,
 
 /// Creates a verified account (the CLI and demo path; there is no open
 /// sign-up). The password must pass `policy`.
-pub async fn create(db: &Db, hasher: &Hasher, policy: &PasswordPolicy, new: NewUser) -> Result<UserRow, CreateError> {
+pub async fn create(
+    db: &Db,
+    hasher: &Hasher,
+    policy: &PasswordPolicy,
+    new: NewUser,
+) -> Result<UserRow, CreateError> {
     let login = new.login.trim().to_string();
-    if login.is_empty() || login.chars().count() > 64 || login.contains('@') || login.chars().any(char::is_whitespace) {
+    if login.is_empty()
+        || login.chars().count() > 64
+        || login.contains('@')
+        || login.chars().any(char::is_whitespace)
+    {
         return Err(CreateError::Invalid(
             "the login must be 1–64 characters, without spaces or @".into(),
         ));
@@ -214,18 +230,26 @@ pub async fn create(db: &Db, hasher: &Hasher, policy: &PasswordPolicy, new: NewU
     if let Some(email) = &new.email
         && !valid_email(email)
     {
-        return Err(CreateError::Invalid(format!("not an email address: {email}")));
+        return Err(CreateError::Invalid(format!(
+            "not an email address: {email}"
+        )));
     }
     let phone_digits = match &new.phone {
-        Some(p) => Some(phone_key(p).ok_or_else(|| CreateError::Invalid(format!("not a phone number: {p}")))?),
+        Some(p) => Some(
+            phone_key(p).ok_or_else(|| CreateError::Invalid(format!("not a phone number: {p}")))?,
+        ),
         None => None,
     };
     let display_name = new.display_name.trim().to_string();
     if display_name.is_empty() {
-        return Err(CreateError::Invalid("the display name must not be empty".into()));
+        return Err(CreateError::Invalid(
+            "the display name must not be empty".into(),
+        ));
     }
     if !matches!(new.locale.as_str(), "en-US" | "zh-CN") {
-        return Err(CreateError::Invalid("the locale must be en-US or zh-CN".into()));
+        return Err(CreateError::Invalid(
+            "the locale must be en-US or zh-CN".into(),
+        ));
     }
     let identity = Identity {
         login: login.clone(),

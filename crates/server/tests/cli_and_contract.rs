@@ -13,12 +13,23 @@ use serde_json::json;
 fn serve_prints_its_address_and_stops_cleanly_on_sigterm() {
     let dir = tempfile::tempdir().unwrap();
     let mut server = process::start(dir.path(), &[]);
-    let health: serde_json::Value =
-        reqwest::blocking::get(format!("{}/healthz", server.base)).unwrap().json().unwrap();
+    let health: serde_json::Value = reqwest::blocking::get(format!("{}/healthz", server.base))
+        .unwrap()
+        .json()
+        .unwrap();
     assert_eq!(health, json!({"status": "ok"}));
-    assert!(dir.path().join("relay.db").exists(), "SQLite database created on start");
+    assert!(
+        dir.path().join("relay.db").exists(),
+        "SQLite database created on start"
+    );
     let pid = server.child.id().to_string();
-    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
     let status = server.child.wait().unwrap();
     assert!(status.success(), "clean exit on SIGTERM, got {status:?}");
 }
@@ -27,8 +38,17 @@ fn serve_prints_its_address_and_stops_cleanly_on_sigterm() {
 fn user_add_creates_a_verified_account_that_can_sign_in_while_the_server_runs() {
     let dir = tempfile::tempdir().unwrap();
     let server = process::start(dir.path(), &[]);
-    let out = user_add(dir.path(), "alice", "Tq7#mV2!pLx9", &["--phone", "+8613800138000"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = user_add(
+        dir.path(),
+        "alice",
+        "Tq7#mV2!pLx9",
+        &["--phone", "+8613800138000"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let http = reqwest::blocking::Client::new();
     let r = http
         .post(format!("{}/api/v1/auth/login", server.base))
@@ -54,7 +74,13 @@ fn user_add_refuses_a_password_that_breaks_the_policy() {
     let bad_email = Command::new(binary())
         .args(["user", "add", "--data-dir"])
         .arg(dir.path())
-        .args(["--login", "bob", "--email", "not-an-email", "--password-stdin"])
+        .args([
+            "--login",
+            "bob",
+            "--email",
+            "not-an-email",
+            "--password-stdin",
+        ])
         .stdin(std::process::Stdio::null())
         .output()
         .unwrap();
@@ -74,7 +100,11 @@ fn demo_fills_a_data_dir_whose_users_can_sign_in() {
             .arg(&config)
             .output()
             .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     let server = process::start(dir.path(), &["--config", config.to_str().unwrap()]);
     let http = reqwest::blocking::Client::new();
@@ -91,12 +121,22 @@ fn demo_fills_a_data_dir_whose_users_can_sign_in() {
 #[test]
 fn bad_flags_and_settings_fail_with_a_message() {
     let dir = tempfile::tempdir().unwrap();
-    let out = Command::new(binary()).args(["serve", "--delivery", "smtp", "--data-dir"]).arg(dir.path()).output().unwrap();
+    let out = Command::new(binary())
+        .args(["serve", "--delivery", "smtp", "--data-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("smtp"));
     let cfg = dir.path().join("bad.toml");
     std::fs::write(&cfg, "[policy]\nmin_length = 50\nmax_length = 10\n").unwrap();
-    let out = Command::new(binary()).args(["serve", "--config"]).arg(&cfg).arg("--data-dir").arg(dir.path()).output().unwrap();
+    let out = Command::new(binary())
+        .args(["serve", "--config"])
+        .arg(&cfg)
+        .arg("--data-dir")
+        .arg(dir.path())
+        .output()
+        .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("max_length"));
     let out = Command::new(binary())
@@ -110,7 +150,8 @@ fn bad_flags_and_settings_fail_with_a_message() {
 /// Every `METHOD /path` of API.md's tables and headings, in OpenAPI's
 /// `{param}` form.
 fn contract_paths() -> BTreeSet<(String, String)> {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/API.md")).unwrap();
+    let text =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/API.md")).unwrap();
     let mut out = BTreeSet::new();
     for method in ["GET", "POST", "PUT", "DELETE", "PATCH"] {
         let marker = format!("{method} /");
@@ -134,13 +175,19 @@ fn openapi_lists_every_path_of_the_contract() {
     assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
     let paths = doc["paths"].as_object().unwrap();
     let contract = contract_paths();
-    assert!(contract.len() >= 20, "parsed too few paths from API.md: {contract:?}");
+    assert!(
+        contract.len() >= 20,
+        "parsed too few paths from API.md: {contract:?}"
+    );
     // The CRM sync endpoints arrive with the CRM-workspace issue; until then
     // they are the only part of the contract the server does not serve.
     let pending = |p: &str| p.starts_with("/api/v1/sync/");
     for (method, path) in contract.iter().filter(|(_, p)| !pending(p)) {
         // API.md names path parameters by their meaning ({challenge_id}, …).
         let found = paths.get(path).and_then(|p| p.get(method)).is_some();
-        assert!(found, "{method} {path} is in API.md but not in openapi.json");
+        assert!(
+            found,
+            "{method} {path} is in API.md but not in openapi.json"
+        );
     }
 }

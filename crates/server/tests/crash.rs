@@ -30,7 +30,12 @@ fn codes_for(dir: &Path, to: &str) -> Vec<String> {
         .collect()
 }
 
-async fn post(http: &reqwest::Client, url: String, token: Option<&str>, body: Value) -> Result<(u16, Value), reqwest::Error> {
+async fn post(
+    http: &reqwest::Client,
+    url: String,
+    token: Option<&str>,
+    body: Value,
+) -> Result<(u16, Value), reqwest::Error> {
     let mut req = http.post(url).json(&body);
     if let Some(t) = token {
         req = req.bearer_auth(t);
@@ -41,10 +46,22 @@ async fn post(http: &reqwest::Client, url: String, token: Option<&str>, body: Va
 }
 
 /// One change from `old` to `new`; any error (the server died) ends it.
-async fn change(http: &reqwest::Client, base: &str, dir: &Path, login: &str, old: &str, new: &str) -> Result<bool, String> {
-    let (status, body) = post(http, format!("{base}/api/v1/auth/login"), None, json!({"login": login, "password": old}))
-        .await
-        .map_err(|e| e.to_string())?;
+async fn change(
+    http: &reqwest::Client,
+    base: &str,
+    dir: &Path,
+    login: &str,
+    old: &str,
+    new: &str,
+) -> Result<bool, String> {
+    let (status, body) = post(
+        http,
+        format!("{base}/api/v1/auth/login"),
+        None,
+        json!({"login": login, "password": old}),
+    )
+    .await
+    .map_err(|e| e.to_string())?;
     if status != 200 {
         return Err(format!("login answered {status}: {body}"));
     }
@@ -89,9 +106,14 @@ async fn change(http: &reqwest::Client, base: &str, dir: &Path, login: &str, old
 }
 
 async fn signs_in(http: &reqwest::Client, base: &str, login: &str, password: &str) -> bool {
-    let (status, _) = post(http, format!("{base}/api/v1/auth/login"), None, json!({"login": login, "password": password}))
-        .await
-        .expect("the restarted server answers");
+    let (status, _) = post(
+        http,
+        format!("{base}/api/v1/auth/login"),
+        None,
+        json!({"login": login, "password": password}),
+    )
+    .await
+    .expect("the restarted server answers");
     assert!(status == 200 || status == 401, "unexpected {status}");
     status == 200
 }
@@ -107,10 +129,22 @@ async fn run(database_url: Option<String>) {
     let extra_refs: Vec<&str> = extra.iter().map(String::as_str).collect();
     let mut generation = vec![0usize; ACCOUNTS];
     for (a, g) in generation.iter().enumerate() {
-        let out = user_add(dir.path(), &format!("crash{a}"), &password(a, *g), &extra_refs);
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let out = user_add(
+            dir.path(),
+            &format!("crash{a}"),
+            &password(a, *g),
+            &extra_refs,
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
-    let http = reqwest::Client::builder().timeout(Duration::from_secs(10)).build().unwrap();
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap();
     let mut server: ServerProcess = process::start(dir.path(), &extra_refs);
     let mut kills = 0;
     let mut rng = rand::thread_rng();
@@ -141,7 +175,10 @@ async fn run(database_url: Option<String>) {
                 server = process::start(dir.path(), &extra_refs);
                 let with_old = signs_in(&http, &server.base, &login, &old).await;
                 let with_new = signs_in(&http, &server.base, &login, &new).await;
-                assert!(with_old ^ with_new, "change {i}: old works {with_old}, new works {with_new}");
+                assert!(
+                    with_old ^ with_new,
+                    "change {i}: old works {with_old}, new works {with_new}"
+                );
                 if with_new {
                     generation[a] += 1;
                 }

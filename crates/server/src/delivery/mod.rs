@@ -86,13 +86,22 @@ fn routes(config: &Config) -> anyhow::Result<Routes> {
     let email = match &config.smtp {
         Some(smtp) if !smtp.host.is_empty() => {
             let builder = match smtp.tls {
-                SmtpTls::None => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&smtp.host),
-                SmtpTls::Starttls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&smtp.host)?,
+                SmtpTls::None => {
+                    AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&smtp.host)
+                }
+                SmtpTls::Starttls => {
+                    AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&smtp.host)?
+                }
                 SmtpTls::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(&smtp.host)?,
             };
-            let mut builder = builder.port(smtp.port).timeout(Some(Duration::from_secs(20)));
+            let mut builder = builder
+                .port(smtp.port)
+                .timeout(Some(Duration::from_secs(20)));
             if let (Some(user), Some(pass)) = (&smtp.username, &smtp.password) {
-                builder = builder.credentials(Credentials::new(user.clone(), pass.expose_secret().to_string()));
+                builder = builder.credentials(Credentials::new(
+                    user.clone(),
+                    pass.expose_secret().to_string(),
+                ));
             }
             Route::Smtp(builder.build(), smtp.from.clone())
         }
@@ -100,7 +109,9 @@ fn routes(config: &Config) -> anyhow::Result<Routes> {
     };
     let sms = match &config.webhook {
         Some(w) if !w.url.is_empty() => Route::Webhook(
-            reqwest::Client::builder().timeout(Duration::from_secs(15)).build()?,
+            reqwest::Client::builder()
+                .timeout(Duration::from_secs(15))
+                .build()?,
             w.url.clone(),
             w.bearer_token.clone(),
         ),
@@ -122,15 +133,21 @@ async fn send_with_retries(routes: &Routes, mut message: Message) {
         outcome = send_once(route, &message).await;
         match &outcome {
             Ok(()) => break,
-            Err(e) => tracing::warn!(kind = message.kind.as_str(), channel = message.channel.as_str(),
-                attempt = attempt + 1, error = %e, "delivery failed"),
+            Err(e) => {
+                tracing::warn!(kind = message.kind.as_str(), channel = message.channel.as_str(),
+                attempt = attempt + 1, error = %e, "delivery failed")
+            }
         }
         if matches!(route, Route::Nowhere) {
             break;
         }
     }
     if outcome.is_err() {
-        tracing::error!(kind = message.kind.as_str(), channel = message.channel.as_str(), "delivery given up");
+        tracing::error!(
+            kind = message.kind.as_str(),
+            channel = message.channel.as_str(),
+            "delivery given up"
+        );
     }
     if let Some(done) = message.done.take() {
         let _ = done.send(outcome.is_ok());
@@ -139,7 +156,13 @@ async fn send_with_retries(routes: &Routes, mut message: Message) {
 
 async fn send_once(route: &Route, m: &Message) -> Result<(), String> {
     let code = m.code.as_ref().map(|c| c.expose_secret().to_string());
-    let rendered = templates::render(m.kind, &m.locale, m.channel, code.as_deref(), m.code_minutes);
+    let rendered = templates::render(
+        m.kind,
+        &m.locale,
+        m.channel,
+        code.as_deref(),
+        m.code_minutes,
+    );
     match route {
         Route::Nowhere => Err("no delivery configured for this channel".into()),
         Route::Outbox(path) => {
@@ -163,18 +186,30 @@ async fn send_once(route: &Route, m: &Message) -> Result<(), String> {
                 .map_err(|e| e.to_string())?;
             // One write of the whole line: several server processes may
             // append to the same file.
-            file.write_all(line.as_bytes()).await.map_err(|e| e.to_string())?;
+            file.write_all(line.as_bytes())
+                .await
+                .map_err(|e| e.to_string())?;
             file.flush().await.map_err(|e| e.to_string())
         }
         Route::Smtp(transport, from) => {
             let email = lettre::Message::builder()
                 .from(from.parse().map_err(|e| format!("bad From address: {e}"))?)
-                .to(m.to.parse().map_err(|e| format!("bad recipient address: {e}"))?)
+                .to(m
+                    .to
+                    .parse()
+                    .map_err(|e| format!("bad recipient address: {e}"))?)
                 .subject(rendered.subject)
-                .multipart(MultiPart::alternative_plain_html(rendered.text, rendered.html))
+                .multipart(MultiPart::alternative_plain_html(
+                    rendered.text,
+                    rendered.html,
+                ))
                 .map_err(|e| e.to_string())?;
             let _ = ContentType::TEXT_PLAIN;
-            transport.send(email).await.map(|_| ()).map_err(|e| e.to_string())
+            transport
+                .send(email)
+                .await
+                .map(|_| ())
+                .map_err(|e| e.to_string())
         }
         Route::Webhook(client, url, token) => {
             let mut request = client
@@ -183,7 +218,10 @@ async fn send_once(route: &Route, m: &Message) -> Result<(), String> {
             if let Some(token) = token {
                 request = request.bearer_auth(token.expose_secret());
             }
-            let response = request.send().await.map_err(|e| e.without_url().to_string())?;
+            let response = request
+                .send()
+                .await
+                .map_err(|e| e.without_url().to_string())?;
             if response.status().is_success() {
                 Ok(())
             } else {

@@ -39,7 +39,13 @@ pub struct Rendered {
 }
 
 /// `minutes` is how long a code stays valid.
-pub fn render(kind: Kind, locale: &str, channel: Channel, code: Option<&str>, minutes: u64) -> Rendered {
+pub fn render(
+    kind: Kind,
+    locale: &str,
+    channel: Channel,
+    code: Option<&str>,
+    minutes: u64,
+) -> Rendered {
     let zh = locale.to_ascii_lowercase().starts_with("zh");
     let code = code.unwrap_or_default();
     let (subject, lines): (&str, Vec<String>) = match (kind, zh) {
@@ -47,7 +53,9 @@ pub fn render(kind: Kind, locale: &str, channel: Channel, code: Option<&str>, mi
             "Your Relay CRM verification code",
             vec![
                 format!("Your code to confirm the password change is {code}."),
-                format!("It is valid for {minutes} minutes. If you did not ask to change your password, sign in and change it now."),
+                format!(
+                    "It is valid for {minutes} minutes. If you did not ask to change your password, sign in and change it now."
+                ),
             ],
         ),
         (Kind::PasswordChangeCode, true) => (
@@ -61,7 +69,9 @@ pub fn render(kind: Kind, locale: &str, channel: Channel, code: Option<&str>, mi
             "Reset your Relay CRM password",
             vec![
                 format!("Your code to reset your password is {code}."),
-                format!("It is valid for {minutes} minutes. If you did not ask for it, you can ignore this message."),
+                format!(
+                    "It is valid for {minutes} minutes. If you did not ask for it, you can ignore this message."
+                ),
             ],
         ),
         (Kind::PasswordResetCode, true) => (
@@ -73,7 +83,9 @@ pub fn render(kind: Kind, locale: &str, channel: Channel, code: Option<&str>, mi
         ),
         (Kind::ContactVerificationCode, false) => (
             "Confirm your address for Relay CRM",
-            vec![format!("Your verification code is {code}. It is valid for {minutes} minutes.")],
+            vec![format!(
+                "Your verification code is {code}. It is valid for {minutes} minutes."
+            )],
         ),
         (Kind::ContactVerificationCode, true) => (
             "Relay CRM 联系方式验证",
@@ -83,7 +95,8 @@ pub fn render(kind: Kind, locale: &str, channel: Channel, code: Option<&str>, mi
             "Your Relay CRM password was changed",
             vec![
                 "The password of your Relay CRM account was just changed.".into(),
-                "If this was not you, reset your password at once and tell your administrator.".into(),
+                "If this was not you, reset your password at once and tell your administrator."
+                    .into(),
             ],
         ),
         (Kind::PasswordChangedNotice, true) => (
@@ -114,7 +127,9 @@ pub fn render(kind: Kind, locale: &str, channel: Channel, code: Option<&str>, mi
 }
 
 fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 #[cfg(test)]
@@ -124,8 +139,17 @@ mod tests {
     #[test]
     fn codes_appear_in_both_languages() {
         for locale in ["en-US", "zh-CN"] {
-            let r = render(Kind::PasswordResetCode, locale, Channel::Email, Some("123456"), 10);
-            assert!(r.text.contains("123456") && r.html.contains("123456"), "{locale}");
+            let r = render(
+                Kind::PasswordResetCode,
+                locale,
+                Channel::Email,
+                Some("123456"),
+                10,
+            );
+            assert!(
+                r.text.contains("123456") && r.html.contains("123456"),
+                "{locale}"
+            );
         }
         let zh = render(Kind::PasswordChangedNotice, "zh-CN", Channel::Sms, None, 10);
         assert!(zh.text.starts_with("【Relay CRM】"));

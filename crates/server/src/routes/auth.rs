@@ -4,13 +4,15 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::{Json, response::IntoResponse};
 use relay_protocol::ErrorCode;
-use relay_protocol::api::{LoginRequest, LoginResponse, MfaRequest, MfaRequired, RefreshRequest, TokenPair};
+use relay_protocol::api::{
+    LoginRequest, LoginResponse, MfaRequest, MfaRequired, RefreshRequest, TokenPair,
+};
 use secrecy::SecretString;
 use serde_json::json;
 
 use crate::auth::{AnySession, Client, issue_tokens, start_session};
 use crate::challenges::{self, MFA_LOGIN, NewChallenge};
-use crate::crypto::{new_token, token_hash, verify_totp, equal_hashes};
+use crate::crypto::{equal_hashes, new_token, token_hash, verify_totp};
 use crate::db::now_ms;
 use crate::error::{ApiError, ApiJson, ApiResult};
 use crate::hashing::Verdict;
@@ -22,8 +24,11 @@ fn invalid_credentials() -> ApiError {
 }
 
 pub fn account_locked(ms: i64) -> ApiError {
-    ApiError::new(ErrorCode::AccountLocked, "the account is locked after repeated failures")
-        .retry_after(((ms + 999) / 1000).max(1) as u64)
+    ApiError::new(
+        ErrorCode::AccountLocked,
+        "the account is locked after repeated failures",
+    )
+    .retry_after(((ms + 999) / 1000).max(1) as u64)
 }
 
 /// Counts a failed password (sign-in or change form) and locks the account
@@ -42,7 +47,14 @@ pub async fn count_failure(state: &AppState, user: &UserRow, client: &Client) ->
     .bind(&user.id)
     .execute(&state.db.pool)
     .await?;
-    record_event(&state.db.pool, &user.id, "login_failed", client.ip.as_deref(), None).await?;
+    record_event(
+        &state.db.pool,
+        &user.id,
+        "login_failed",
+        client.ip.as_deref(),
+        None,
+    )
+    .await?;
     Ok(())
 }
 
@@ -55,7 +67,10 @@ pub async fn login(
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> ApiResult<Json<LoginResponse>> {
     state
-        .rate_limit(&format!("login:{}", client.ip_key()), state.config.security.login_per_ip_per_minute)
+        .rate_limit(
+            &format!("login:{}", client.ip_key()),
+            state.config.security.login_per_ip_per_minute,
+        )
         .await?;
     let password = SecretString::from(req.password);
     let Some(user) = users::by_login(&state.db, &req.login).await? else {
@@ -121,7 +136,10 @@ pub async fn mfa(
     ApiJson(req): ApiJson<MfaRequest>,
 ) -> ApiResult<Json<TokenPair>> {
     state
-        .rate_limit(&format!("login:{}", client.ip_key()), state.config.security.login_per_ip_per_minute)
+        .rate_limit(
+            &format!("login:{}", client.ip_key()),
+            state.config.security.login_per_ip_per_minute,
+        )
         .await?;
     let hash = token_hash(&req.mfa_token);
     let row: Option<(String,)> =
@@ -134,12 +152,20 @@ pub async fn mfa(
         return Err(ApiError::unauthorized());
     };
     let challenge = challenges::load(&state, &id, MFA_LOGIN).await?;
-    challenge.ensure_live(now_ms()).map_err(|_| ApiError::unauthorized())?;
+    challenge
+        .ensure_live(now_ms())
+        .map_err(|_| ApiError::unauthorized())?;
     let user_id = challenge.user_id.clone().unwrap_or_default();
-    let user = users::by_id(&state.db.pool, &user_id).await?.ok_or_else(ApiError::unauthorized)?;
+    let user = users::by_id(&state.db.pool, &user_id)
+        .await?
+        .ok_or_else(ApiError::unauthorized)?;
     let code = req.code.trim().replace([' ', '-'], "");
     let accepted = if code.len() == 6 && code.chars().all(|c| c.is_ascii_digit()) {
-        match user.totp_secret.as_deref().and_then(|s| verify_totp(s, &code, now_ms() / 1000, user.totp_last_step)) {
+        match user
+            .totp_secret
+            .as_deref()
+            .and_then(|s| verify_totp(s, &code, now_ms() / 1000, user.totp_last_step))
+        {
             Some(step) => {
                 // Refuses a replay of the same code, also on another instance.
                 sqlx::query("UPDATE users SET totp_last_step = $1 WHERE id = $2 AND (totp_last_step IS NULL OR totp_last_step < $1)")
@@ -163,7 +189,8 @@ pub async fn mfa(
         .fetch_optional(&state.db.pool)
         .await?;
         let left = left.map_or(0, |(l,)| l);
-        return Err(ApiError::new(ErrorCode::InvalidCode, "wrong code").with_details(json!({ "attempts_left": left })));
+        return Err(ApiError::new(ErrorCode::InvalidCode, "wrong code")
+            .with_details(json!({ "attempts_left": left })));
     }
     let mut conn = state.db.pool.acquire().await?;
     if !challenges::consume(&mut conn, &challenge.id).await? {
@@ -180,11 +207,12 @@ async fn use_recovery_code(state: &AppState, user_id: &str, code: &str) -> ApiRe
         return Ok(false);
     }
     let wanted = token_hash(&normalized);
-    let rows: Vec<(String,)> =
-        sqlx::query_as("SELECT code_hash FROM recovery_codes WHERE user_id = $1 AND used_at IS NULL")
-            .bind(user_id)
-            .fetch_all(&state.db.pool)
-            .await?;
+    let rows: Vec<(String,)> = sqlx::query_as(
+        "SELECT code_hash FROM recovery_codes WHERE user_id = $1 AND used_at IS NULL",
+    )
+    .bind(user_id)
+    .fetch_all(&state.db.pool)
+    .await?;
     let Some((hash,)) = rows.into_iter().find(|(h,)| equal_hashes(h, &wanted)) else {
         return Ok(false);
     };
@@ -220,12 +248,14 @@ pub async fn refresh(
         return Err(ApiError::unauthorized());
     }
     let mut tx = state.db.begin_write().await?;
-    let claimed = sqlx::query("UPDATE refresh_tokens SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL")
-        .bind(now)
-        .bind(&hash)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected()
+    let claimed = sqlx::query(
+        "UPDATE refresh_tokens SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL",
+    )
+    .bind(now)
+    .bind(&hash)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected()
         == 1;
     if used_at.is_some() || !claimed {
         // A used refresh token came back: it was stolen, or the session was
@@ -239,13 +269,25 @@ pub async fn refresh(
             .bind(&session_id)
             .execute(&mut *tx)
             .await?;
-        record_event(&mut *tx, &user_id, "session_revoked", client.ip.as_deref(), None).await?;
+        record_event(
+            &mut *tx,
+            &user_id,
+            "session_revoked",
+            client.ip.as_deref(),
+            None,
+        )
+        .await?;
         tx.commit().await?;
-        return Err(ApiError::new(ErrorCode::TokenReused, "this refresh token was already used; the session is ended"));
+        return Err(ApiError::new(
+            ErrorCode::TokenReused,
+            "this refresh token was already used; the session is ended",
+        ));
     }
     let (access_token, refresh_token) = issue_tokens(&mut tx, &state, &session_id).await?;
     tx.commit().await?;
-    let user = users::by_id(&state.db.pool, &user_id).await?.ok_or_else(ApiError::unauthorized)?;
+    let user = users::by_id(&state.db.pool, &user_id)
+        .await?
+        .ok_or_else(ApiError::unauthorized)?;
     let policy = state.policy().await?;
     Ok(Json(TokenPair {
         access_token,
@@ -257,7 +299,10 @@ pub async fn refresh(
 
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", security(("bearer" = [])),
     responses((status = 204), (status = 401, body = relay_protocol::ErrorBody)))]
-pub async fn logout(State(state): State<AppState>, AnySession(me): AnySession) -> ApiResult<impl IntoResponse> {
+pub async fn logout(
+    State(state): State<AppState>,
+    AnySession(me): AnySession,
+) -> ApiResult<impl IntoResponse> {
     let mut tx = state.db.begin_write().await?;
     sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
         .bind(now_ms())

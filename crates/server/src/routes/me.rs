@@ -3,11 +3,14 @@
 
 use std::collections::HashMap;
 
+use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::Json;
 use relay_protocol::ErrorCode;
-use relay_protocol::api::{MfaDisableRequest, RecoveryCodes, SecurityEvent, SessionInfo, TotpEnableRequest, TotpSetup, User};
+use relay_protocol::api::{
+    MfaDisableRequest, RecoveryCodes, SecurityEvent, SessionInfo, TotpEnableRequest, TotpSetup,
+    User,
+};
 use secrecy::SecretString;
 use sqlx::Row;
 
@@ -21,15 +24,23 @@ use crate::users;
 
 #[utoipa::path(get, path = "/api/v1/me", tag = "account", security(("bearer" = [])),
     responses((status = 200, body = User), (status = 401, body = relay_protocol::ErrorBody)))]
-pub async fn me(State(state): State<AppState>, AnySession(me): AnySession) -> ApiResult<Json<User>> {
-    let user = users::by_id(&state.db.pool, &me.user_id).await?.ok_or_else(ApiError::unauthorized)?;
+pub async fn me(
+    State(state): State<AppState>,
+    AnySession(me): AnySession,
+) -> ApiResult<Json<User>> {
+    let user = users::by_id(&state.db.pool, &me.user_id)
+        .await?
+        .ok_or_else(ApiError::unauthorized)?;
     let policy = state.policy().await?;
     Ok(Json(user.to_api(&policy)))
 }
 
 #[utoipa::path(get, path = "/api/v1/me/sessions", tag = "account", security(("bearer" = [])),
     responses((status = 200, body = Vec<SessionInfo>)))]
-pub async fn sessions(State(state): State<AppState>, me: Authed) -> ApiResult<Json<Vec<SessionInfo>>> {
+pub async fn sessions(
+    State(state): State<AppState>,
+    me: Authed,
+) -> ApiResult<Json<Vec<SessionInfo>>> {
     let rows = sqlx::query(
         "SELECT id, device_name, ip, user_agent, created_at, last_seen_at FROM sessions \
          WHERE user_id = $1 AND revoked_at IS NULL ORDER BY last_seen_at DESC",
@@ -62,12 +73,14 @@ pub async fn revoke_session(
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
     let mut tx = state.db.begin_write().await?;
-    let done = sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL")
-        .bind(now_ms())
-        .bind(&id)
-        .bind(&me.user_id)
-        .execute(&mut *tx)
-        .await?;
+    let done = sqlx::query(
+        "UPDATE sessions SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL",
+    )
+    .bind(now_ms())
+    .bind(&id)
+    .bind(&me.user_id)
+    .execute(&mut *tx)
+    .await?;
     if done.rows_affected() == 0 {
         return Err(ApiError::not_found());
     }
@@ -75,17 +88,35 @@ pub async fn revoke_session(
         .bind(&id)
         .execute(&mut *tx)
         .await?;
-    record_event(&mut *tx, &me.user_id, "session_revoked", client.ip.as_deref(), None).await?;
+    record_event(
+        &mut *tx,
+        &me.user_id,
+        "session_revoked",
+        client.ip.as_deref(),
+        None,
+    )
+    .await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 #[utoipa::path(post, path = "/api/v1/me/sessions/revoke-others", tag = "account", security(("bearer" = [])),
     responses((status = 204)))]
-pub async fn revoke_others(State(state): State<AppState>, me: Authed, client: Client) -> ApiResult<StatusCode> {
+pub async fn revoke_others(
+    State(state): State<AppState>,
+    me: Authed,
+    client: Client,
+) -> ApiResult<StatusCode> {
     let mut tx = state.db.begin_write().await?;
     if revoke_sessions(&mut tx, &me.user_id, Some(&me.session_id)).await? > 0 {
-        record_event(&mut *tx, &me.user_id, "session_revoked", client.ip.as_deref(), None).await?;
+        record_event(
+            &mut *tx,
+            &me.user_id,
+            "session_revoked",
+            client.ip.as_deref(),
+            None,
+        )
+        .await?;
     }
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
@@ -103,7 +134,11 @@ pub async fn security_events(
         None => 50,
         Some(text) => match text.parse::<i64>() {
             Ok(n) if (1..=200).contains(&n) => n,
-            _ => return Err(ApiError::bad_request("limit must be a whole number from 1 to 200")),
+            _ => {
+                return Err(ApiError::bad_request(
+                    "limit must be a whole number from 1 to 200",
+                ));
+            }
         },
     };
     let rows = sqlx::query(
@@ -130,9 +165,14 @@ pub async fn security_events(
 #[utoipa::path(post, path = "/api/v1/me/mfa/totp/setup", tag = "account", security(("bearer" = [])),
     responses((status = 200, body = TotpSetup), (status = 400, body = relay_protocol::ErrorBody)))]
 pub async fn totp_setup(State(state): State<AppState>, me: Authed) -> ApiResult<Json<TotpSetup>> {
-    let user = users::by_id(&state.db.pool, &me.user_id).await?.ok_or_else(ApiError::unauthorized)?;
+    let user = users::by_id(&state.db.pool, &me.user_id)
+        .await?
+        .ok_or_else(ApiError::unauthorized)?;
     if user.mfa_enabled {
-        return Err(ApiError::new(ErrorCode::MfaAlreadyEnabled, "two-step sign-in is already on"));
+        return Err(ApiError::new(
+            ErrorCode::MfaAlreadyEnabled,
+            "two-step sign-in is already on",
+        ));
     }
     let secret = new_totp_secret();
     sqlx::query("UPDATE users SET totp_pending_secret = $1 WHERE id = $2")
@@ -140,9 +180,15 @@ pub async fn totp_setup(State(state): State<AppState>, me: Authed) -> ApiResult<
         .bind(&user.id)
         .execute(&state.db.pool)
         .await?;
-    let label: String = user.login.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')).collect();
+    let label: String = user
+        .login
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+        .collect();
     Ok(Json(TotpSetup {
-        otpauth_url: format!("otpauth://totp/Relay%20CRM:{label}?secret={secret}&issuer=Relay%20CRM&digits=6&period=30"),
+        otpauth_url: format!(
+            "otpauth://totp/Relay%20CRM:{label}?secret={secret}&issuer=Relay%20CRM&digits=6&period=30"
+        ),
         secret,
     }))
 }
@@ -156,9 +202,14 @@ pub async fn totp_enable(
     client: Client,
     ApiJson(req): ApiJson<TotpEnableRequest>,
 ) -> ApiResult<Json<RecoveryCodes>> {
-    let user = users::by_id(&state.db.pool, &me.user_id).await?.ok_or_else(ApiError::unauthorized)?;
+    let user = users::by_id(&state.db.pool, &me.user_id)
+        .await?
+        .ok_or_else(ApiError::unauthorized)?;
     if user.mfa_enabled {
-        return Err(ApiError::new(ErrorCode::MfaAlreadyEnabled, "two-step sign-in is already on"));
+        return Err(ApiError::new(
+            ErrorCode::MfaAlreadyEnabled,
+            "two-step sign-in is already on",
+        ));
     }
     let Some(secret) = user.totp_pending_secret.clone() else {
         return Err(ApiError::bad_request("start the setup first"));
@@ -188,9 +239,18 @@ pub async fn totp_enable(
             .execute(&mut *tx)
             .await?;
     }
-    record_event(&mut *tx, &user.id, "mfa_enabled", client.ip.as_deref(), None).await?;
+    record_event(
+        &mut *tx,
+        &user.id,
+        "mfa_enabled",
+        client.ip.as_deref(),
+        None,
+    )
+    .await?;
     tx.commit().await?;
-    Ok(Json(RecoveryCodes { recovery_codes: codes }))
+    Ok(Json(RecoveryCodes {
+        recovery_codes: codes,
+    }))
 }
 
 /// Ten lower-case letters and digits, grouped for reading: `k3xq-9mzp-2a`.
@@ -198,7 +258,9 @@ fn recovery_code() -> String {
     use rand::Rng;
     const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
     let mut rng = rand::rngs::OsRng;
-    let raw: String = (0..10).map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char).collect();
+    let raw: String = (0..10)
+        .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
+        .collect();
     format!("{}-{}-{}", &raw[..4], &raw[4..8], &raw[8..])
 }
 
@@ -211,25 +273,42 @@ pub async fn mfa_disable(
     client: Client,
     ApiJson(req): ApiJson<MfaDisableRequest>,
 ) -> ApiResult<StatusCode> {
-    let user = users::by_id(&state.db.pool, &me.user_id).await?.ok_or_else(ApiError::unauthorized)?;
+    let user = users::by_id(&state.db.pool, &me.user_id)
+        .await?
+        .ok_or_else(ApiError::unauthorized)?;
     if !user.mfa_enabled {
-        return Err(ApiError::new(ErrorCode::MfaNotEnabled, "two-step sign-in is not on"));
+        return Err(ApiError::new(
+            ErrorCode::MfaNotEnabled,
+            "two-step sign-in is not on",
+        ));
     }
     let password = SecretString::from(req.password);
     if state.hasher.verify(&password, &user.password_hash).await == Verdict::Wrong {
         crate::routes::auth::count_failure(&state, &user, &client).await?;
-        return Err(ApiError::new(ErrorCode::InvalidCurrentPassword, "the current password is wrong"));
+        return Err(ApiError::new(
+            ErrorCode::InvalidCurrentPassword,
+            "the current password is wrong",
+        ));
     }
     let mut tx = state.db.begin_write().await?;
-    sqlx::query("UPDATE users SET mfa_enabled = 0, totp_secret = NULL, totp_last_step = NULL WHERE id = $1")
-        .bind(&user.id)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "UPDATE users SET mfa_enabled = 0, totp_secret = NULL, totp_last_step = NULL WHERE id = $1",
+    )
+    .bind(&user.id)
+    .execute(&mut *tx)
+    .await?;
     sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1")
         .bind(&user.id)
         .execute(&mut *tx)
         .await?;
-    record_event(&mut *tx, &user.id, "mfa_disabled", client.ip.as_deref(), None).await?;
+    record_event(
+        &mut *tx,
+        &user.id,
+        "mfa_disabled",
+        client.ip.as_deref(),
+        None,
+    )
+    .await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -66,14 +66,19 @@ pub fn router(state: AppState) -> Router {
 
 #[utoipa::path(get, path = "/healthz", tag = "health", responses((status = 200, body = Health)))]
 pub async fn healthz() -> Json<Health> {
-    Json(Health { status: "ok".into() })
+    Json(Health {
+        status: "ok".into(),
+    })
 }
 
 #[utoipa::path(get, path = "/readyz", tag = "health",
     responses((status = 200, body = Health), (status = 503, body = relay_protocol::ErrorBody)))]
 pub async fn readyz(State(state): State<AppState>) -> Response {
     if state.db.ping().await {
-        Json(Health { status: "ok".into() }).into_response()
+        Json(Health {
+            status: "ok".into(),
+        })
+        .into_response()
     } else {
         ApiError::new(ErrorCode::Unavailable, "the database does not answer").into_response()
     }
@@ -100,9 +105,14 @@ pub async fn set_password_policy(
     me: Authed,
     ApiJson(policy): ApiJson<PasswordPolicy>,
 ) -> ApiResult<Json<PasswordPolicy>> {
-    let user = crate::users::by_id(&state.db.pool, &me.user_id).await?.ok_or_else(ApiError::unauthorized)?;
+    let user = crate::users::by_id(&state.db.pool, &me.user_id)
+        .await?
+        .ok_or_else(ApiError::unauthorized)?;
     if !user.is_admin {
-        return Err(ApiError::new(ErrorCode::Forbidden, "only an organisation admin may change the policy"));
+        return Err(ApiError::new(
+            ErrorCode::Forbidden,
+            "only an organisation admin may change the policy",
+        ));
     }
     let problems = policy.problems();
     if !problems.is_empty() {
@@ -119,4 +129,3 @@ pub async fn set_password_policy(
     .await?;
     Ok(Json(policy))
 }
-

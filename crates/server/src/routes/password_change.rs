@@ -1,10 +1,13 @@
 //! Changing the password while signed in: the form, then the code.
 
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::Json;
 use relay_protocol::ErrorCode;
-use relay_protocol::api::{ChallengeCreated, ChangePasswordRequest, Channel, ConfirmChangeRequest, ResendResponse, TokenPair};
+use relay_protocol::api::{
+    ChallengeCreated, ChangePasswordRequest, Channel, ConfirmChangeRequest, ResendResponse,
+    TokenPair,
+};
 use secrecy::SecretString;
 
 use crate::auth::{AnySession, Client, issue_tokens, revoke_sessions};
@@ -30,16 +33,24 @@ pub async fn start(
     ApiJson(req): ApiJson<ChangePasswordRequest>,
 ) -> ApiResult<(StatusCode, Json<ChallengeCreated>)> {
     state
-        .rate_limit(&format!("change:{}", me.user_id), state.config.security.change_per_user_per_minute)
+        .rate_limit(
+            &format!("change:{}", me.user_id),
+            state.config.security.change_per_user_per_minute,
+        )
         .await?;
-    let user = users::by_id(&state.db.pool, &me.user_id).await?.ok_or_else(ApiError::unauthorized)?;
+    let user = users::by_id(&state.db.pool, &me.user_id)
+        .await?
+        .ok_or_else(ApiError::unauthorized)?;
     if let Some(ms) = user.locked_for(now_ms()) {
         return Err(account_locked(ms));
     }
     let current = SecretString::from(req.current_password);
     if state.hasher.verify(&current, &user.password_hash).await == Verdict::Wrong {
         count_failure(&state, &user, &client).await?;
-        return Err(ApiError::new(ErrorCode::InvalidCurrentPassword, "the current password is wrong"));
+        return Err(ApiError::new(
+            ErrorCode::InvalidCurrentPassword,
+            "the current password is wrong",
+        ));
     }
     let policy = state.policy().await?;
     let new_password = SecretString::from(req.new_password);
@@ -52,10 +63,15 @@ pub async fn start(
         Channel::Sms => (user.phone.clone(), user.phone.as_deref().map(mask_phone)),
     };
     let (Some(to), Some(destination)) = (to, destination) else {
-        return Err(ApiError::new(ErrorCode::ChannelUnavailable, "the account has no verified address for this channel"));
+        return Err(ApiError::new(
+            ErrorCode::ChannelUnavailable,
+            "the account has no verified address for this channel",
+        ));
     };
     if !take_code_allowance(&state, &user.id).await? {
-        return Err(too_many_codes(code_allowance_retry(&state, &user.id).await?));
+        return Err(too_many_codes(
+            code_allowance_retry(&state, &user.id).await?,
+        ));
     }
     let new_hash = state.hasher.hash(&new_password).await?;
     challenges::supersede(&state, &user.id, PASSWORD_CHANGE).await?;
@@ -96,7 +112,11 @@ pub async fn start(
 }
 
 /// The challenge, if it belongs to this session (any other gets 404).
-async fn own_challenge(state: &AppState, me: &crate::auth::Authed, id: &str) -> ApiResult<challenges::Challenge> {
+async fn own_challenge(
+    state: &AppState,
+    me: &crate::auth::Authed,
+    id: &str,
+) -> ApiResult<challenges::Challenge> {
     let c = challenges::load(state, id, PASSWORD_CHANGE).await?;
     if c.session_id.as_deref() != Some(me.session_id.as_str()) {
         return Err(ApiError::not_found());
@@ -115,12 +135,20 @@ pub async fn resend(
 ) -> ApiResult<(StatusCode, Json<ResendResponse>)> {
     let c = own_challenge(&state, &me, &id).await?;
     c.ensure_live(now_ms())?;
-    let user = users::by_id(&state.db.pool, &me.user_id).await?.ok_or_else(ApiError::unauthorized)?;
+    let user = users::by_id(&state.db.pool, &me.user_id)
+        .await?
+        .ok_or_else(ApiError::unauthorized)?;
     if now_ms() >= c.resend_at && !take_code_allowance(&state, &user.id).await? {
-        return Err(too_many_codes(code_allowance_retry(&state, &user.id).await?));
+        return Err(too_many_codes(
+            code_allowance_retry(&state, &user.id).await?,
+        ));
     }
     let code = challenges::resend(&state, &c).await?;
-    let channel = if c.channel.as_deref() == Some("sms") { Channel::Sms } else { Channel::Email };
+    let channel = if c.channel.as_deref() == Some("sms") {
+        Channel::Sms
+    } else {
+        Channel::Email
+    };
     state.delivery.send(Message {
         channel,
         to: c.destination.clone().unwrap_or_default(),
@@ -154,7 +182,10 @@ pub async fn confirm(
 ) -> ApiResult<Json<TokenPair>> {
     let c = own_challenge(&state, &me, &id).await?;
     challenges::check_code(&state, &c, &req.code).await?;
-    let new_hash = c.new_password_hash.clone().ok_or_else(challenges::expired)?;
+    let new_hash = c
+        .new_password_hash
+        .clone()
+        .ok_or_else(challenges::expired)?;
     let mut tx = state.db.begin_write().await?;
     if !challenges::consume(&mut tx, &c.id).await? {
         // The other of two simultaneous confirms won.
@@ -162,8 +193,17 @@ pub async fn confirm(
     }
     // Read inside the transaction: the history must record the hash that is
     // being replaced, not one read before a concurrent change.
-    let user = users::by_id(&mut *tx, &me.user_id).await?.ok_or_else(ApiError::unauthorized)?;
-    swap_password(&mut tx, &user, &new_hash, "password_changed", client.ip.as_deref()).await?;
+    let user = users::by_id(&mut *tx, &me.user_id)
+        .await?
+        .ok_or_else(ApiError::unauthorized)?;
+    swap_password(
+        &mut tx,
+        &user,
+        &new_hash,
+        "password_changed",
+        client.ip.as_deref(),
+    )
+    .await?;
     if req.sign_out_other_sessions {
         revoke_sessions(&mut tx, &user.id, Some(&me.session_id)).await?;
     }
@@ -185,7 +225,9 @@ pub async fn confirm(
     let (access_token, refresh_token) = issue_tokens(&mut tx, &state, &me.session_id).await?;
     tx.commit().await?;
     state.notices.notify_one();
-    let user = users::by_id(&state.db.pool, &me.user_id).await?.ok_or_else(ApiError::unauthorized)?;
+    let user = users::by_id(&state.db.pool, &me.user_id)
+        .await?
+        .ok_or_else(ApiError::unauthorized)?;
     let policy = state.policy().await?;
     Ok(Json(TokenPair {
         access_token,

@@ -2,10 +2,13 @@
 //! account exists: an unknown login gets a challenge too — same shape, same
 //! database work — whose code is never sent and so never matches.
 
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::Json;
-use relay_protocol::api::{Channel, CompleteResetRequest, ResendResponse, ResetRequest, ResetStarted, ResetToken, VerifyCodeRequest};
+use relay_protocol::api::{
+    Channel, CompleteResetRequest, ResendResponse, ResetRequest, ResetStarted, ResetToken,
+    VerifyCodeRequest,
+};
 use secrecy::SecretString;
 
 use crate::auth::{Client, revoke_sessions};
@@ -50,7 +53,10 @@ pub async fn start(
     ApiJson(req): ApiJson<ResetRequest>,
 ) -> ApiResult<(StatusCode, Json<ResetStarted>)> {
     state
-        .rate_limit(&format!("reset:{}", client.ip_key()), state.config.security.reset_per_ip_per_minute)
+        .rate_limit(
+            &format!("reset:{}", client.ip_key()),
+            state.config.security.reset_per_ip_per_minute,
+        )
         .await?;
     let user = users::by_login(&state.db, &req.login).await?;
     let target = user.as_ref().and_then(|u| destination(u, &req.login));
@@ -98,7 +104,11 @@ pub async fn resend(
         && let (Some(channel), Some(to)) = (c.channel.as_deref(), c.destination.clone())
         && take_code_allowance(&state, user_id).await?
     {
-        let channel = if channel == "sms" { Channel::Sms } else { Channel::Email };
+        let channel = if channel == "sms" {
+            Channel::Sms
+        } else {
+            Channel::Email
+        };
         send_code(&state, &user, channel, to, code);
     }
     let s = &state.config.security;
@@ -122,7 +132,10 @@ pub async fn verify(
     ApiJson(req): ApiJson<VerifyCodeRequest>,
 ) -> ApiResult<Json<ResetToken>> {
     state
-        .rate_limit(&format!("reset:{}", client.ip_key()), state.config.security.reset_per_ip_per_minute)
+        .rate_limit(
+            &format!("reset:{}", client.ip_key()),
+            state.config.security.reset_per_ip_per_minute,
+        )
         .await?;
     let c = challenges::load(&state, &id, PASSWORD_RESET).await?;
     if c.verified_at.is_some() {
@@ -169,7 +182,9 @@ pub async fn complete(
     let Some(user_id) = c.user_id.clone() else {
         return Err(challenges::expired());
     };
-    let user = users::by_id(&state.db.pool, &user_id).await?.ok_or_else(challenges::expired)?;
+    let user = users::by_id(&state.db.pool, &user_id)
+        .await?
+        .ok_or_else(challenges::expired)?;
     let policy = state.policy().await?;
     let new_password = SecretString::from(req.new_password);
     let found = violations(&state, &policy, &user, &new_password).await?;
@@ -181,8 +196,17 @@ pub async fn complete(
     if !challenges::consume(&mut tx, &c.id).await? {
         return Err(challenges::expired());
     }
-    let user = users::by_id(&mut *tx, &user_id).await?.ok_or_else(challenges::expired)?;
-    swap_password(&mut tx, &user, &new_hash, "password_reset", client.ip.as_deref()).await?;
+    let user = users::by_id(&mut *tx, &user_id)
+        .await?
+        .ok_or_else(challenges::expired)?;
+    swap_password(
+        &mut tx,
+        &user,
+        &new_hash,
+        "password_reset",
+        client.ip.as_deref(),
+    )
+    .await?;
     revoke_sessions(&mut tx, &user.id, None).await?;
     tx.commit().await?;
     state.notices.notify_one();

@@ -51,7 +51,8 @@ pub struct TestServer {
 
 /// The PostgreSQL server tests use: `RELAY_TEST_POSTGRES` or the local one.
 pub fn postgres_admin_url() -> String {
-    std::env::var("RELAY_TEST_POSTGRES").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+    std::env::var("RELAY_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
 /// A new, empty PostgreSQL database for one test; its URL.
@@ -59,9 +60,11 @@ pub async fn fresh_postgres_database() -> String {
     use sqlx::Connection;
     sqlx::any::install_default_drivers();
     let admin = postgres_admin_url();
-    let mut conn = sqlx::AnyConnection::connect(&admin).await.unwrap_or_else(|e| {
-        panic!("PostgreSQL is needed for this test at {admin} (set RELAY_TEST_POSTGRES): {e}")
-    });
+    let mut conn = sqlx::AnyConnection::connect(&admin)
+        .await
+        .unwrap_or_else(|e| {
+            panic!("PostgreSQL is needed for this test at {admin} (set RELAY_TEST_POSTGRES): {e}")
+        });
     let name = format!("relay_test_{}", uuid::Uuid::new_v4().simple());
     sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
         .execute(&mut conn)
@@ -102,7 +105,10 @@ pub async fn spawn_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -> Te
     TestServer {
         addr,
         base: format!("http://{addr}"),
-        http: reqwest::Client::builder().timeout(Duration::from_secs(30)).build().unwrap(),
+        http: reqwest::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .build()
+            .unwrap(),
         dir,
         state,
         database_url,
@@ -130,7 +136,12 @@ impl Reply {
         self.body["error"]["code"].as_str().unwrap_or("<none>")
     }
     pub fn expect(self, status: u16) -> Self {
-        assert_eq!(self.status.as_u16(), status, "unexpected answer: {}", self.body);
+        assert_eq!(
+            self.status.as_u16(),
+            status,
+            "unexpected answer: {}",
+            self.body
+        );
         self
     }
     pub fn expect_error(self, status: u16, code: &str) -> Self {
@@ -149,7 +160,13 @@ impl TestServer {
         format!("{}{}", self.base, path)
     }
 
-    pub async fn send(&self, method: reqwest::Method, path: &str, token: Option<&str>, body: Option<Value>) -> Reply {
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Reply {
         let mut req = self.http.request(method, self.url(path));
         if let Some(t) = token {
             req = req.bearer_auth(t);
@@ -161,13 +178,25 @@ impl TestServer {
         let status = resp.status();
         let headers = resp.headers().clone();
         let text = resp.text().await.unwrap_or_default();
-        let body = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
-        assert!(status.as_u16() < 500 || path == "/readyz", "server error {status} on {path}: {body}");
-        Reply { status, headers, body }
+        let body = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        };
+        assert!(
+            status.as_u16() < 500 || path == "/readyz",
+            "server error {status} on {path}: {body}"
+        );
+        Reply {
+            status,
+            headers,
+            body,
+        }
     }
 
     pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> Reply {
-        self.send(reqwest::Method::POST, path, token, Some(body)).await
+        self.send(reqwest::Method::POST, path, token, Some(body))
+            .await
     }
 
     pub async fn get(&self, path: &str, token: Option<&str>) -> Reply {
@@ -176,10 +205,22 @@ impl TestServer {
 
     /// Creates a verified account with `PASSWORD`.
     pub async fn add_user(&self, login: &str) -> String {
-        self.add_user_with(login, Some(&format!("{login}@example.com")), Some("+8613800138000"), "en-US").await
+        self.add_user_with(
+            login,
+            Some(&format!("{login}@example.com")),
+            Some("+8613800138000"),
+            "en-US",
+        )
+        .await
     }
 
-    pub async fn add_user_with(&self, login: &str, email: Option<&str>, phone: Option<&str>, locale: &str) -> String {
+    pub async fn add_user_with(
+        &self,
+        login: &str,
+        email: Option<&str>,
+        phone: Option<&str>,
+        locale: &str,
+    ) -> String {
         let policy = self.state.policy().await.unwrap_or_default();
         let user = users::create(
             &self.state.db,
@@ -205,7 +246,11 @@ impl TestServer {
     /// Signs in; returns (access, refresh).
     pub async fn login(&self, login: &str, password: &str) -> (String, String) {
         let r = self
-            .post("/api/v1/auth/login", None, json!({"login": login, "password": password, "device_name": "test"}))
+            .post(
+                "/api/v1/auth/login",
+                None,
+                json!({"login": login, "password": password, "device_name": "test"}),
+            )
             .await
             .expect(200);
         (
@@ -230,25 +275,40 @@ impl TestServer {
     pub async fn wait_message(&self, to: &str, kind: &str, n: usize) -> OutboxMessage {
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
-            let found: Vec<_> = self.outbox().into_iter().filter(|m| m.to == to && m.kind == kind).collect();
+            let found: Vec<_> = self
+                .outbox()
+                .into_iter()
+                .filter(|m| m.to == to && m.kind == kind)
+                .collect();
             if let Some(m) = found.into_iter().nth(n) {
                 return m;
             }
-            assert!(Instant::now() < deadline, "no {kind} #{n} to {to} in the outbox");
+            assert!(
+                Instant::now() < deadline,
+                "no {kind} #{n} to {to} in the outbox"
+            );
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }
 
     pub async fn wait_code(&self, to: &str, kind: &str, n: usize) -> String {
-        self.wait_message(to, kind, n).await.code.expect("code messages carry the code")
+        self.wait_message(to, kind, n)
+            .await
+            .code
+            .expect("code messages carry the code")
     }
 
     pub fn count_messages(&self, to: &str, kind: &str) -> usize {
-        self.outbox().iter().filter(|m| m.to == to && m.kind == kind).count()
+        self.outbox()
+            .iter()
+            .filter(|m| m.to == to && m.kind == kind)
+            .count()
     }
 }
 
 fn fxhash(s: &str) -> u64 {
-    s.bytes().fold(0xcbf29ce484222325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100000001b3))
+    s.bytes().fold(0xcbf29ce484222325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100000001b3)
+    })
 }
 pub mod process;

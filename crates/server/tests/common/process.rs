@@ -64,18 +64,36 @@ impl Drop for ServerProcess {
 }
 
 /// Runs `relay-server user add …` with the password on standard input.
-pub fn user_add(data_dir: &Path, login: &str, password: &str, extra: &[&str]) -> std::process::Output {
+pub fn user_add(
+    data_dir: &Path,
+    login: &str,
+    password: &str,
+    extra: &[&str],
+) -> std::process::Output {
     let mut child = Command::new(binary())
         .args(["user", "add", "--data-dir"])
         .arg(data_dir)
-        .args(["--login", login, "--email", &format!("{login}@example.com"), "--display-name", login, "--password-stdin"])
+        .args([
+            "--login",
+            login,
+            "--email",
+            &format!("{login}@example.com"),
+            "--display-name",
+            login,
+            "--password-stdin",
+        ])
         .args(extra)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .expect("run user add");
-    child.stdin.take().unwrap().write_all(format!("{password}\n").as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!("{password}\n").as_bytes())
+        .unwrap();
     child.wait_with_output().unwrap()
 }
 
