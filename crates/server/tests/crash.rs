@@ -127,7 +127,7 @@ async fn run(database_url: Option<String>) {
         extra.push(url.clone());
     }
     let extra_refs: Vec<&str> = extra.iter().map(String::as_str).collect();
-    let mut generation = vec![0usize; ACCOUNTS];
+    let mut generation = [0usize; ACCOUNTS];
     for (a, g) in generation.iter().enumerate() {
         let out = user_add(
             dir.path(),
@@ -188,11 +188,11 @@ async fn run(database_url: Option<String>) {
     assert!(kills >= 50, "the test killed the server only {kills} times");
     server.kill();
     let server = process::start(dir.path(), &extra_refs);
-    for a in 0..ACCOUNTS {
+    for (a, &g) in generation.iter().enumerate() {
         let login = format!("crash{a}");
-        assert!(signs_in(&http, &server.base, &login, &password(a, generation[a])).await);
-        if generation[a] > 0 {
-            assert!(!signs_in(&http, &server.base, &login, &password(a, generation[a] - 1)).await);
+        assert!(signs_in(&http, &server.base, &login, &password(a, g)).await);
+        if g > 0 {
+            assert!(!signs_in(&http, &server.base, &login, &password(a, g - 1)).await);
         }
     }
 }

@@ -147,9 +147,12 @@ async fn password_change_code_arrives_over_real_smtp() {
     }
 }
 
+/// Authorization header and JSON body of one webhook call.
+type Call = (Option<String>, Value);
+
 #[derive(Clone, Default)]
 struct Hook {
-    received: Arc<Mutex<Vec<(Option<String>, Value)>>>,
+    received: Arc<Mutex<Vec<Call>>>,
     fail_first: Arc<Mutex<u32>>,
 }
 

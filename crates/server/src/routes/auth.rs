@@ -225,6 +225,9 @@ async fn use_recovery_code(state: &AppState, user_id: &str, code: &str) -> ApiRe
     Ok(used.rows_affected() == 1)
 }
 
+/// session id, expires at, used at, session revoked at, user id
+type RefreshRow = (String, i64, Option<i64>, Option<i64>, String);
+
 #[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "auth", request_body = RefreshRequest,
     responses((status = 200, body = TokenPair), (status = 401, body = relay_protocol::ErrorBody)))]
 pub async fn refresh(
@@ -234,7 +237,7 @@ pub async fn refresh(
 ) -> ApiResult<Json<TokenPair>> {
     let now = now_ms();
     let hash = token_hash(&req.refresh_token);
-    let row: Option<(String, i64, Option<i64>, Option<i64>, String)> = sqlx::query_as(
+    let row: Option<RefreshRow> = sqlx::query_as(
         "SELECT r.session_id, r.expires_at, r.used_at, s.revoked_at, s.user_id \
          FROM refresh_tokens r JOIN sessions s ON s.id = r.session_id WHERE r.token_hash = $1",
     )

@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Runs every test of Relay CRM on a fresh machine: installs what is missing,
+# starts the services the tests need, then `cargo test --workspace`.
+#
+#   scripts/test.sh            everything (what CI runs)
+#   scripts/test.sh -- ARGS    extra arguments for `cargo test`
+#
+# Environment:
+#   RELAY_TEST_POSTGRES  admin URL of a PostgreSQL server to create test
+#                        databases on (default: find or start a local one)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+
+log() { printf '\n== %s\n' "$*"; }
+have() { command -v "$1" >/dev/null 2>&1; }
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+
+apt_updated=""
+apt_install() {
+    local missing=()
+    for pkg in "$@"; do
+        dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    if ! have apt-get; then
+        echo "missing packages ${missing[*]} and no apt-get: install them by hand" >&2
+        return 1
+    fi
+    log "installing ${missing[*]}"
+    if [ -z "$apt_updated" ]; then
+        $SUDO apt-get update -qq
+        apt_updated=1
+    fi
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+# --- toolchain and build prerequisites -------------------------------------
+have cargo || { echo "cargo not found: install Rust from rustup.rs" >&2; exit 1; }
+apt_install pkg-config python3 python3-pip python3-venv
+
+# --- SMTP sink for the real-mail test (aiosmtpd from PyPI) ------------------
+PY=python3
+if ! $PY -c 'import aiosmtpd' 2>/dev/null; then
+    log "installing aiosmtpd"
+    $PY -m pip install -q aiosmtpd 2>/dev/null \
+        || $PY -m pip install -q --break-system-packages aiosmtpd 2>/dev/null \
+        || { $PY -m venv .venv-test && .venv-test/bin/pip install -q aiosmtpd && PY="$PWD/.venv-test/bin/python"; }
+fi
+export RELAY_TEST_PYTHON="$PY"
+
+# --- PostgreSQL: use the one given, find a running one, or start one --------
+pg_ready() { have pg_isready && pg_isready -q -h 127.0.0.1 -p 5432; }
+if [ -z "${RELAY_TEST_POSTGRES:-}" ]; then
+    if ! pg_ready; then
+        apt_install postgresql postgresql-client
+        if have pg_ctlcluster; then
+            for version in $(ls /etc/postgresql 2>/dev/null); do
+                $SUDO pg_ctlcluster --skip-systemctl-redirect "$version" main start 2>/dev/null || true
+            done
+        fi
+        for _ in $(seq 1 30); do pg_ready && break; sleep 1; done
+    fi
+    pg_ready || { echo "PostgreSQL is not reachable on 127.0.0.1:5432" >&2; exit 1; }
+    if psql -h 127.0.0.1 -U postgres -d postgres -Atc 'select 1' >/dev/null 2>&1; then
+        export RELAY_TEST_POSTGRES="postgres://postgres@127.0.0.1:5432/postgres"
+    else
+        # A freshly installed server asks for a password over TCP: give the
+        # postgres role one, for tests on this machine only.
+        log "setting a local test password for the postgres role"
+        $SUDO -u postgres psql -qc "ALTER USER postgres PASSWORD 'relay-test'" >/dev/null 2>&1 \
+            || su postgres -c "psql -qc \"ALTER USER postgres PASSWORD 'relay-test'\"" >/dev/null
+        export RELAY_TEST_POSTGRES="postgres://postgres:relay-test@127.0.0.1:5432/postgres"
+    fi
+fi
+# Test databases of earlier runs.
+if have psql; then
+    for db in $(psql "$RELAY_TEST_POSTGRES" -Atc "select datname from pg_database where datname like 'relay_test_%'" 2>/dev/null); do
+        psql "$RELAY_TEST_POSTGRES" -qc "drop database if exists $db" >/dev/null 2>&1 || true
+    done
+fi
+
+# --- style ------------------------------------------------------------------
+log "cargo fmt --check"
+cargo fmt --all -- --check
+log "cargo clippy"
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+
+# --- tests ------------------------------------------------------------------
+[ "${1:-}" = "--" ] && shift
+log "cargo test"
+mkdir -p target
+cargo test --workspace --no-fail-fast "$@" 2>&1 | tee target/test-output.txt
+status=${PIPESTATUS[0]}
+echo
+awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
+     END { printf "all suites: %d passed, %d failed\n", p, f }' target/test-output.txt
+exit "$status"
