@@ -44,7 +44,11 @@ pub fn code_hash(key: &[u8], challenge_id: &str, code: &str) -> String {
 }
 
 pub fn equal_hashes(a: &str, b: &str) -> bool {
-    a.len() == b.len() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
+    equal_bytes(a.as_bytes(), b.as_bytes())
+}
+
+pub fn equal_bytes(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && bool::from(a.ct_eq(b))
 }
 
 /// Keeps a code's digits only, so "123 456" pasted from a mail works.

@@ -1,0 +1,188 @@
+//! The HTTP client of `docs/API.md`. Every call has a timeout and ends in
+//! `Result<T, ApiError>`.
+
+use std::time::Duration;
+
+use relay_protocol::PasswordPolicy;
+use relay_protocol::api::{
+    ChallengeCreated, ChangePasswordRequest, Channel, CompleteResetRequest, ConfirmChangeRequest, LoginRequest,
+    LoginResponse, MfaRequest, RefreshRequest, ResendResponse, ResetRequest, ResetStarted, ResetToken,
+    SecurityEvent, SessionInfo, TokenPair, User, VerifyCodeRequest,
+};
+use reqwest::Method;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use url::Url;
+
+use crate::ApiError;
+use crate::transport::parse_server_address;
+
+/// Requests that take longer are abandoned with [`ApiError::Timeout`].
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(20);
+
+#[derive(Debug, Clone)]
+pub struct Api {
+    base: Url,
+    http: reqwest::Client,
+}
+
+impl Api {
+    /// A client for the server at `address` (checked by
+    /// [`parse_server_address`]: HTTPS, or HTTP on loopback only).
+    pub fn new(address: &str) -> Result<Self, ApiError> {
+        let base = parse_server_address(address)?;
+        let http = reqwest::Client::builder()
+            .timeout(REQUEST_TIMEOUT)
+            .connect_timeout(Duration::from_secs(8))
+            .user_agent(concat!("RelayCRM/", env!("CARGO_PKG_VERSION")))
+            // Redirects could lead to plain HTTP elsewhere; the API has none.
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|_| ApiError::Unexpected)?;
+        Ok(Self { base, http })
+    }
+
+    pub fn base(&self) -> &Url {
+        &self.base
+    }
+
+    async fn call<B: Serialize, T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&B>,
+    ) -> Result<T, ApiError> {
+        let url = self.base.join(path.trim_start_matches('/')).map_err(|_| ApiError::InvalidAddress)?;
+        let mut req = self.http.request(method, url);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(b);
+        }
+        let resp = req.send().await?;
+        let status = resp.status().as_u16();
+        let bytes = resp.bytes().await?;
+        if !(200..300).contains(&status) {
+            return Err(ApiError::from_body(status, &bytes));
+        }
+        let bytes = if bytes.is_empty() { &b"null"[..] } else { &bytes[..] };
+        serde_json::from_slice(bytes).map_err(|_| ApiError::Unexpected)
+    }
+
+    async fn post<B: Serialize, T: DeserializeOwned>(&self, path: &str, token: Option<&str>, body: &B) -> Result<T, ApiError> {
+        self.call(Method::POST, path, token, Some(body)).await
+    }
+
+    async fn get<T: DeserializeOwned>(&self, path: &str, token: Option<&str>) -> Result<T, ApiError> {
+        self.call::<(), T>(Method::GET, path, token, None).await
+    }
+
+    pub async fn password_policy(&self) -> Result<PasswordPolicy, ApiError> {
+        self.get("/api/v1/password-policy", None).await
+    }
+
+    pub async fn login(&self, login: &str, password: &str, device_name: &str) -> Result<LoginResponse, ApiError> {
+        let body = LoginRequest {
+            login: login.trim().to_string(),
+            password: password.to_string(),
+            device_name: Some(device_name.to_string()),
+        };
+        self.post("/api/v1/auth/login", None, &body).await
+    }
+
+    pub async fn mfa(&self, mfa_token: &str, code: &str) -> Result<TokenPair, ApiError> {
+        let body = MfaRequest {
+            mfa_token: mfa_token.into(),
+            code: code.into(),
+        };
+        self.post("/api/v1/auth/mfa", None, &body).await
+    }
+
+    pub async fn refresh(&self, refresh_token: &str) -> Result<TokenPair, ApiError> {
+        let body = RefreshRequest {
+            refresh_token: refresh_token.into(),
+        };
+        self.post("/api/v1/auth/refresh", None, &body).await
+    }
+
+    pub async fn logout(&self, token: &str) -> Result<(), ApiError> {
+        self.post::<_, serde_json::Value>("/api/v1/auth/logout", Some(token), &serde_json::json!({}))
+            .await
+            .map(|_| ())
+    }
+
+    pub async fn me(&self, token: &str) -> Result<User, ApiError> {
+        self.get("/api/v1/me", Some(token)).await
+    }
+
+    pub async fn start_password_change(
+        &self,
+        token: &str,
+        current: &str,
+        new: &str,
+        channel: Channel,
+    ) -> Result<ChallengeCreated, ApiError> {
+        let body = ChangePasswordRequest {
+            current_password: current.into(),
+            new_password: new.into(),
+            channel,
+        };
+        self.post("/api/v1/me/password/change", Some(token), &body).await
+    }
+
+    pub async fn resend_password_change(&self, token: &str, challenge_id: &str) -> Result<ResendResponse, ApiError> {
+        let path = format!("/api/v1/me/password/change/{challenge_id}/resend");
+        self.post(&path, Some(token), &serde_json::json!({})).await
+    }
+
+    pub async fn confirm_password_change(
+        &self,
+        token: &str,
+        challenge_id: &str,
+        code: &str,
+        sign_out_other_sessions: bool,
+    ) -> Result<TokenPair, ApiError> {
+        let path = format!("/api/v1/me/password/change/{challenge_id}/confirm");
+        let body = ConfirmChangeRequest {
+            code: code.into(),
+            sign_out_other_sessions,
+        };
+        self.post(&path, Some(token), &body).await
+    }
+
+    pub async fn start_reset(&self, login: &str) -> Result<ResetStarted, ApiError> {
+        let body = ResetRequest {
+            login: login.trim().into(),
+        };
+        self.post("/api/v1/auth/password-reset", None, &body).await
+    }
+
+    pub async fn resend_reset(&self, reset_id: &str) -> Result<ResendResponse, ApiError> {
+        let path = format!("/api/v1/auth/password-reset/{reset_id}/resend");
+        self.post(&path, None, &serde_json::json!({})).await
+    }
+
+    pub async fn verify_reset(&self, reset_id: &str, code: &str) -> Result<ResetToken, ApiError> {
+        let path = format!("/api/v1/auth/password-reset/{reset_id}/verify");
+        self.post(&path, None, &VerifyCodeRequest { code: code.into() }).await
+    }
+
+    pub async fn complete_reset(&self, reset_id: &str, reset_token: &str, new_password: &str) -> Result<(), ApiError> {
+        let path = format!("/api/v1/auth/password-reset/{reset_id}/complete");
+        let body = CompleteResetRequest {
+            reset_token: reset_token.into(),
+            new_password: new_password.into(),
+        };
+        self.post::<_, serde_json::Value>(&path, None, &body).await.map(|_| ())
+    }
+
+    pub async fn sessions(&self, token: &str) -> Result<Vec<SessionInfo>, ApiError> {
+        self.get("/api/v1/me/sessions", Some(token)).await
+    }
+
+    pub async fn security_events(&self, token: &str, limit: u32) -> Result<Vec<SecurityEvent>, ApiError> {
+        self.get(&format!("/api/v1/me/security-events?limit={limit}"), Some(token)).await
+    }
+}

@@ -1,0 +1,15 @@
+//! relay-core: everything the desktop app does that is not drawing — the API
+//! client, the signed-in session, the OS keyring, settings and data paths, and
+//! the local demo server. No iced here, so all of it is testable headless.
+
+pub mod api;
+pub mod config;
+pub mod demo;
+pub mod error;
+pub mod keyring;
+pub mod session;
+pub mod transport;
+
+pub use api::Api;
+pub use error::ApiError;
+pub use session::Session;
