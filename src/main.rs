@@ -1,3 +1,59 @@
-fn main() {
-    println!("relay");
+//! Relay CRM desktop app: arguments, logging, window, fonts, launch.
+
+mod app;
+mod error_text;
+mod i18n;
+mod screen;
+mod theme;
+mod widget;
+
+use clap::Parser;
+
+use crate::app::{App, Launch};
+use crate::i18n::Language;
+
+#[derive(Parser, Debug, Clone)]
+#[command(name = "relay", version, about = "Relay CRM")]
+struct Args {
+    /// Your company's Relay server (https://…; http:// only for this computer).
+    #[arg(long, env = "RELAY_SERVER")]
+    server: Option<String>,
+    /// Start a demo server on this computer and use it.
+    #[arg(long)]
+    demo: bool,
+    /// zh-CN or en-US (default: the system language).
+    #[arg(long, env = "RELAY_LANG")]
+    lang: Option<String>,
+}
+
+const ICON: &[u8] = include_bytes!("../resources/icon.png");
+
+fn main() -> iced::Result {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("RELAY_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+    let args = Args::parse();
+    let launch = Launch {
+        server: args.server.filter(|s| !s.trim().is_empty()),
+        demo: args.demo,
+        language: args.lang.as_deref().and_then(Language::from_tag),
+        paths: None,
+    };
+    let window = iced::window::Settings {
+        size: iced::Size::new(1180.0, 800.0),
+        min_size: Some(iced::Size::new(760.0, 560.0)),
+        icon: iced::window::icon::from_file_data(ICON, None).ok(),
+        ..iced::window::Settings::default()
+    };
+    iced::application(move || App::new(launch.clone()), App::update, App::view)
+        .title(App::title)
+        .theme(App::theme)
+        .subscription(App::subscription)
+        .font(theme::UI_FONT_BYTES)
+        .default_font(theme::UI_FONT)
+        .window(window)
+        .run()
 }

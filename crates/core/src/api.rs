@@ -5,9 +5,9 @@ use std::time::Duration;
 
 use relay_protocol::PasswordPolicy;
 use relay_protocol::api::{
-    ChallengeCreated, ChangePasswordRequest, Channel, CompleteResetRequest, ConfirmChangeRequest, LoginRequest,
-    LoginResponse, MfaRequest, RefreshRequest, ResendResponse, ResetRequest, ResetStarted, ResetToken,
-    SecurityEvent, SessionInfo, TokenPair, User, VerifyCodeRequest,
+    ChallengeCreated, ChangePasswordRequest, Channel, CompleteResetRequest, ConfirmChangeRequest,
+    LoginRequest, LoginResponse, MfaRequest, RefreshRequest, ResendResponse, ResetRequest,
+    ResetStarted, ResetToken, SecurityEvent, SessionInfo, TokenPair, User, VerifyCodeRequest,
 };
 use reqwest::Method;
 use serde::Serialize;
@@ -53,7 +53,10 @@ impl Api {
         token: Option<&str>,
         body: Option<&B>,
     ) -> Result<T, ApiError> {
-        let url = self.base.join(path.trim_start_matches('/')).map_err(|_| ApiError::InvalidAddress)?;
+        let url = self
+            .base
+            .join(path.trim_start_matches('/'))
+            .map_err(|_| ApiError::InvalidAddress)?;
         let mut req = self.http.request(method, url);
         if let Some(t) = token {
             req = req.bearer_auth(t);
@@ -67,15 +70,28 @@ impl Api {
         if !(200..300).contains(&status) {
             return Err(ApiError::from_body(status, &bytes));
         }
-        let bytes = if bytes.is_empty() { &b"null"[..] } else { &bytes[..] };
+        let bytes = if bytes.is_empty() {
+            &b"null"[..]
+        } else {
+            &bytes[..]
+        };
         serde_json::from_slice(bytes).map_err(|_| ApiError::Unexpected)
     }
 
-    async fn post<B: Serialize, T: DeserializeOwned>(&self, path: &str, token: Option<&str>, body: &B) -> Result<T, ApiError> {
+    async fn post<B: Serialize, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        body: &B,
+    ) -> Result<T, ApiError> {
         self.call(Method::POST, path, token, Some(body)).await
     }
 
-    async fn get<T: DeserializeOwned>(&self, path: &str, token: Option<&str>) -> Result<T, ApiError> {
+    async fn get<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        token: Option<&str>,
+    ) -> Result<T, ApiError> {
         self.call::<(), T>(Method::GET, path, token, None).await
     }
 
@@ -83,7 +99,12 @@ impl Api {
         self.get("/api/v1/password-policy", None).await
     }
 
-    pub async fn login(&self, login: &str, password: &str, device_name: &str) -> Result<LoginResponse, ApiError> {
+    pub async fn login(
+        &self,
+        login: &str,
+        password: &str,
+        device_name: &str,
+    ) -> Result<LoginResponse, ApiError> {
         let body = LoginRequest {
             login: login.trim().to_string(),
             password: password.to_string(),
@@ -108,9 +129,13 @@ impl Api {
     }
 
     pub async fn logout(&self, token: &str) -> Result<(), ApiError> {
-        self.post::<_, serde_json::Value>("/api/v1/auth/logout", Some(token), &serde_json::json!({}))
-            .await
-            .map(|_| ())
+        self.post::<_, serde_json::Value>(
+            "/api/v1/auth/logout",
+            Some(token),
+            &serde_json::json!({}),
+        )
+        .await
+        .map(|_| ())
     }
 
     pub async fn me(&self, token: &str) -> Result<User, ApiError> {
@@ -129,10 +154,15 @@ impl Api {
             new_password: new.into(),
             channel,
         };
-        self.post("/api/v1/me/password/change", Some(token), &body).await
+        self.post("/api/v1/me/password/change", Some(token), &body)
+            .await
     }
 
-    pub async fn resend_password_change(&self, token: &str, challenge_id: &str) -> Result<ResendResponse, ApiError> {
+    pub async fn resend_password_change(
+        &self,
+        token: &str,
+        challenge_id: &str,
+    ) -> Result<ResendResponse, ApiError> {
         let path = format!("/api/v1/me/password/change/{challenge_id}/resend");
         self.post(&path, Some(token), &serde_json::json!({})).await
     }
@@ -166,23 +196,60 @@ impl Api {
 
     pub async fn verify_reset(&self, reset_id: &str, code: &str) -> Result<ResetToken, ApiError> {
         let path = format!("/api/v1/auth/password-reset/{reset_id}/verify");
-        self.post(&path, None, &VerifyCodeRequest { code: code.into() }).await
+        self.post(&path, None, &VerifyCodeRequest { code: code.into() })
+            .await
     }
 
-    pub async fn complete_reset(&self, reset_id: &str, reset_token: &str, new_password: &str) -> Result<(), ApiError> {
+    pub async fn complete_reset(
+        &self,
+        reset_id: &str,
+        reset_token: &str,
+        new_password: &str,
+    ) -> Result<(), ApiError> {
         let path = format!("/api/v1/auth/password-reset/{reset_id}/complete");
         let body = CompleteResetRequest {
             reset_token: reset_token.into(),
             new_password: new_password.into(),
         };
-        self.post::<_, serde_json::Value>(&path, None, &body).await.map(|_| ())
+        self.post::<_, serde_json::Value>(&path, None, &body)
+            .await
+            .map(|_| ())
     }
 
     pub async fn sessions(&self, token: &str) -> Result<Vec<SessionInfo>, ApiError> {
         self.get("/api/v1/me/sessions", Some(token)).await
     }
 
-    pub async fn security_events(&self, token: &str, limit: u32) -> Result<Vec<SecurityEvent>, ApiError> {
-        self.get(&format!("/api/v1/me/security-events?limit={limit}"), Some(token)).await
+    pub async fn revoke_session(&self, token: &str, id: &str) -> Result<(), ApiError> {
+        self.call::<(), serde_json::Value>(
+            Method::DELETE,
+            &format!("/api/v1/me/sessions/{id}"),
+            Some(token),
+            None,
+        )
+        .await
+        .map(|_| ())
+    }
+
+    pub async fn revoke_other_sessions(&self, token: &str) -> Result<(), ApiError> {
+        self.post::<_, serde_json::Value>(
+            "/api/v1/me/sessions/revoke-others",
+            Some(token),
+            &serde_json::json!({}),
+        )
+        .await
+        .map(|_| ())
+    }
+
+    pub async fn security_events(
+        &self,
+        token: &str,
+        limit: u32,
+    ) -> Result<Vec<SecurityEvent>, ApiError> {
+        self.get(
+            &format!("/api/v1/me/security-events?limit={limit}"),
+            Some(token),
+        )
+        .await
     }
 }

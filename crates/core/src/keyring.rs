@@ -22,7 +22,9 @@ impl From<&Error> for KeyringProblem {
     fn from(e: &Error) -> Self {
         match e {
             Error::NoStorageAccess(_) => KeyringProblem::Locked,
-            Error::PlatformFailure(_) | Error::NotSupportedByStore(_) => KeyringProblem::Unavailable,
+            Error::PlatformFailure(_) | Error::NotSupportedByStore(_) => {
+                KeyringProblem::Unavailable
+            }
             _ => KeyringProblem::Failed,
         }
     }
@@ -37,7 +39,9 @@ pub struct Keyring {
 
 impl std::fmt::Debug for Keyring {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Keyring").field("usable", &self.store.is_ok()).finish()
+        f.debug_struct("Keyring")
+            .field("usable", &self.store.is_ok())
+            .finish()
     }
 }
 
@@ -66,15 +70,27 @@ impl Keyring {
     /// login.
     fn entry(&self, origin: &str, login: &str) -> Result<Entry, KeyringProblem> {
         let store = self.store.as_ref().map_err(|p| *p)?;
-        Entry::new_in_store(store, SERVICE, &format!("{login}@{origin}")).map_err(|e| KeyringProblem::from(&e))
+        Entry::new_in_store(store, SERVICE, &format!("{login}@{origin}"))
+            .map_err(|e| KeyringProblem::from(&e))
     }
 
-    pub fn save_refresh_token(&self, origin: &str, login: &str, token: &str) -> Result<(), KeyringProblem> {
-        self.entry(origin, login)?.set_password(token).map_err(|e| KeyringProblem::from(&e))
+    pub fn save_refresh_token(
+        &self,
+        origin: &str,
+        login: &str,
+        token: &str,
+    ) -> Result<(), KeyringProblem> {
+        self.entry(origin, login)?
+            .set_password(token)
+            .map_err(|e| KeyringProblem::from(&e))
     }
 
     /// `Ok(None)` when nothing is remembered.
-    pub fn load_refresh_token(&self, origin: &str, login: &str) -> Result<Option<String>, KeyringProblem> {
+    pub fn load_refresh_token(
+        &self,
+        origin: &str,
+        login: &str,
+    ) -> Result<Option<String>, KeyringProblem> {
         match self.entry(origin, login)?.get_password() {
             Ok(t) => Ok(Some(t)),
             Err(Error::NoEntry) => Ok(None),
@@ -110,7 +126,9 @@ fn native_store() -> keyring_core::Result<Arc<CredentialStore>> {
 
 #[cfg(not(any(target_os = "linux", target_os = "macos", target_os = "windows")))]
 fn native_store() -> keyring_core::Result<Arc<CredentialStore>> {
-    Err(Error::NotSupportedByStore("no keyring on this platform".into()))
+    Err(Error::NotSupportedByStore(
+        "no keyring on this platform".into(),
+    ))
 }
 
 #[cfg(test)]
@@ -123,8 +141,14 @@ mod tests {
         assert_eq!(k.load_refresh_token("https://a", "alice"), Ok(None));
         k.save_refresh_token("https://a", "alice", "t1").unwrap();
         k.save_refresh_token("https://b", "alice", "t2").unwrap();
-        assert_eq!(k.load_refresh_token("https://a", "alice"), Ok(Some("t1".into())));
-        assert_eq!(k.load_refresh_token("https://b", "alice"), Ok(Some("t2".into())));
+        assert_eq!(
+            k.load_refresh_token("https://a", "alice"),
+            Ok(Some("t1".into()))
+        );
+        assert_eq!(
+            k.load_refresh_token("https://b", "alice"),
+            Ok(Some("t2".into()))
+        );
         k.delete_refresh_token("https://a", "alice").unwrap();
         k.delete_refresh_token("https://a", "alice").unwrap();
         assert_eq!(k.load_refresh_token("https://a", "alice"), Ok(None));

@@ -5,7 +5,9 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use relay_protocol::api::{ChallengeCreated, Channel, ResendResponse, SecurityEvent, SessionInfo, TokenPair, User};
+use relay_protocol::api::{
+    ChallengeCreated, Channel, ResendResponse, SecurityEvent, SessionInfo, TokenPair, User,
+};
 use tokio::sync::Mutex;
 
 use crate::{Api, ApiError};
@@ -83,16 +85,33 @@ impl Session {
         self.api.me(&self.access().await?).await
     }
 
-    pub async fn start_password_change(&self, current: &str, new: &str, channel: Channel) -> Result<ChallengeCreated, ApiError> {
-        self.api.start_password_change(&self.access().await?, current, new, channel).await
+    pub async fn start_password_change(
+        &self,
+        current: &str,
+        new: &str,
+        channel: Channel,
+    ) -> Result<ChallengeCreated, ApiError> {
+        self.api
+            .start_password_change(&self.access().await?, current, new, channel)
+            .await
     }
 
-    pub async fn resend_password_change(&self, challenge_id: &str) -> Result<ResendResponse, ApiError> {
-        self.api.resend_password_change(&self.access().await?, challenge_id).await
+    pub async fn resend_password_change(
+        &self,
+        challenge_id: &str,
+    ) -> Result<ResendResponse, ApiError> {
+        self.api
+            .resend_password_change(&self.access().await?, challenge_id)
+            .await
     }
 
     /// Confirms the change; this session continues on the new tokens.
-    pub async fn confirm_password_change(&self, challenge_id: &str, code: &str, sign_out_others: bool) -> Result<User, ApiError> {
+    pub async fn confirm_password_change(
+        &self,
+        challenge_id: &str,
+        code: &str,
+        sign_out_others: bool,
+    ) -> Result<User, ApiError> {
         let pair = self
             .api
             .confirm_password_change(&self.access().await?, challenge_id, code, sign_out_others)
@@ -103,6 +122,18 @@ impl Session {
 
     pub async fn sessions(&self) -> Result<Vec<SessionInfo>, ApiError> {
         self.api.sessions(&self.access().await?).await
+    }
+
+    pub async fn revoke_session(&self, id: &str) -> Result<(), ApiError> {
+        self.api.revoke_session(&self.access().await?, id).await
+    }
+
+    pub async fn revoke_other_sessions(&self) -> Result<(), ApiError> {
+        self.api.revoke_other_sessions(&self.access().await?).await
+    }
+
+    pub async fn password_policy(&self) -> Result<relay_protocol::PasswordPolicy, ApiError> {
+        self.api.password_policy().await
     }
 
     pub async fn security_events(&self, limit: u32) -> Result<Vec<SecurityEvent>, ApiError> {

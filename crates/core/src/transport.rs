@@ -12,7 +12,11 @@ pub fn parse_server_address(input: &str) -> Result<Url, ApiError> {
     if input.is_empty() {
         return Err(ApiError::InvalidAddress);
     }
-    let with_scheme = if input.contains("://") { input.to_string() } else { format!("https://{input}") };
+    let with_scheme = if input.contains("://") {
+        input.to_string()
+    } else {
+        format!("https://{input}")
+    };
     let url = Url::parse(&with_scheme).map_err(|_| ApiError::InvalidAddress)?;
     match url.scheme() {
         "https" => {}
@@ -46,15 +50,33 @@ mod tests {
 
     #[test]
     fn https_anywhere_http_only_on_loopback() {
-        assert_eq!(parse_server_address("crm.example.com").unwrap().as_str(), "https://crm.example.com/");
+        assert_eq!(
+            parse_server_address("crm.example.com").unwrap().as_str(),
+            "https://crm.example.com/"
+        );
         assert!(parse_server_address("http://127.0.0.1:8080").is_ok());
         assert!(parse_server_address("http://localhost:8080/").is_ok());
         assert!(parse_server_address("http://[::1]:9").is_ok());
-        assert_eq!(parse_server_address("http://crm.example.com"), Err(ApiError::InsecureTransport));
-        assert_eq!(parse_server_address("http://192.168.1.5"), Err(ApiError::InsecureTransport));
+        assert_eq!(
+            parse_server_address("http://crm.example.com"),
+            Err(ApiError::InsecureTransport)
+        );
+        assert_eq!(
+            parse_server_address("http://192.168.1.5"),
+            Err(ApiError::InsecureTransport)
+        );
         assert_eq!(parse_server_address(""), Err(ApiError::InvalidAddress));
-        assert_eq!(parse_server_address("ftp://x"), Err(ApiError::InvalidAddress));
-        assert_eq!(parse_server_address("https://u:p@x.com"), Err(ApiError::InvalidAddress));
-        assert_eq!(origin(&parse_server_address("https://x.com/a/b").unwrap()), "https://x.com");
+        assert_eq!(
+            parse_server_address("ftp://x"),
+            Err(ApiError::InvalidAddress)
+        );
+        assert_eq!(
+            parse_server_address("https://u:p@x.com"),
+            Err(ApiError::InvalidAddress)
+        );
+        assert_eq!(
+            origin(&parse_server_address("https://x.com/a/b").unwrap()),
+            "https://x.com"
+        );
     }
 }

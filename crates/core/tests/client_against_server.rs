@@ -72,28 +72,59 @@ async fn change_password_through_the_session_and_keep_going_on_new_tokens() {
     assert!(wrong.is(ErrorCode::InvalidCredentials));
     let session = sign_in(&api, PASSWORD).await.unwrap();
     let before = session.refresh_token().await;
-    let err = session.start_password_change(PASSWORD, "short", Channel::Email).await.unwrap_err();
+    let err = session
+        .start_password_change(PASSWORD, "short", Channel::Email)
+        .await
+        .unwrap_err();
     match err {
-        ApiError::Server { code, violations, .. } => {
+        ApiError::Server {
+            code, violations, ..
+        } => {
             assert_eq!(code, ErrorCode::PasswordPolicy);
             assert!(violations.contains(&relay_protocol::Violation::TooShort));
         }
         other => panic!("{other:?}"),
     }
-    let ch = session.start_password_change(PASSWORD, NEW_PASSWORD, Channel::Email).await.unwrap();
+    let ch = session
+        .start_password_change(PASSWORD, NEW_PASSWORD, Channel::Email)
+        .await
+        .unwrap();
     assert_eq!(ch.destination, "a***@example.com");
-    let wrong = session.confirm_password_change(&ch.challenge_id.to_string(), "000000", true).await;
-    if let Err(ApiError::Server { code, attempts_left, .. }) = wrong {
+    let wrong = session
+        .confirm_password_change(&ch.challenge_id.to_string(), "000000", true)
+        .await;
+    if let Err(ApiError::Server {
+        code,
+        attempts_left,
+        ..
+    }) = wrong
+    {
         assert_eq!(code, ErrorCode::InvalidCode);
         assert_eq!(attempts_left, Some(4));
     }
-    let resend = session.resend_password_change(&ch.challenge_id.to_string()).await.unwrap_err();
+    let resend = session
+        .resend_password_change(&ch.challenge_id.to_string())
+        .await
+        .unwrap_err();
     assert!(resend.is(ErrorCode::ResendTooSoon));
-    assert!(matches!(resend, ApiError::Server { retry_after: Some(_), .. }));
+    assert!(matches!(
+        resend,
+        ApiError::Server {
+            retry_after: Some(_),
+            ..
+        }
+    ));
     let c = code(&dir, 0).await;
-    let user = session.confirm_password_change(&ch.challenge_id.to_string(), &c, true).await.unwrap();
+    let user = session
+        .confirm_password_change(&ch.challenge_id.to_string(), &c, true)
+        .await
+        .unwrap();
     assert_eq!(user.login, "alice");
-    assert_ne!(session.refresh_token().await, before, "session moved to the new tokens");
+    assert_ne!(
+        session.refresh_token().await,
+        before,
+        "session moved to the new tokens"
+    );
     assert_eq!(session.me().await.unwrap().login, "alice");
     sign_in(&api, NEW_PASSWORD).await.unwrap();
 }
@@ -143,7 +174,10 @@ async fn network_and_transport_errors_are_told_apart() {
     // Nothing listens on port 9 of loopback.
     let api = Api::new("http://127.0.0.1:9").unwrap();
     assert_eq!(api.password_policy().await.unwrap_err(), ApiError::Network);
-    assert_eq!(Api::new("http://crm.example.com").unwrap_err(), ApiError::InsecureTransport);
+    assert_eq!(
+        Api::new("http://crm.example.com").unwrap_err(),
+        ApiError::InsecureTransport
+    );
     // A server that is not ours answers something else than the API.
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -152,5 +186,8 @@ async fn network_and_transport_errors_are_told_apart() {
         axum::serve(listener, app).await
     });
     let api = Api::new(&format!("http://{addr}")).unwrap();
-    assert_eq!(api.password_policy().await.unwrap_err(), ApiError::Unexpected);
+    assert_eq!(
+        api.password_policy().await.unwrap_err(),
+        ApiError::Unexpected
+    );
 }

@@ -21,12 +21,17 @@ use serde_json::json;
 const PASSWORD: &str = "Tq7#mV2!pLx9";
 
 fn main() {
-    let seconds: u64 = std::env::var("BENCH_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(10);
+    let seconds: u64 = std::env::var("BENCH_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(10);
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let hash_ms = argon2_hash_ms();
     let limit = cores as f64 * 1000.0 / hash_ms;
     println!("cores: {cores}");
-    println!("argon2id m=19456 t=2 p=1: {hash_ms:.1} ms per hash -> physical limit {limit:.1} logins/s");
+    println!(
+        "argon2id m=19456 t=2 p=1: {hash_ms:.1} ms per hash -> physical limit {limit:.1} logins/s"
+    );
 
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("bench.toml");
@@ -41,12 +46,22 @@ fn main() {
         .arg(dir.path())
         .args(["--config"])
         .arg(&config)
-        .args(["--login", "bench", "--email", "bench@example.com", "--password-stdin"])
+        .args([
+            "--login",
+            "bench",
+            "--email",
+            "bench@example.com",
+            "--password-stdin",
+        ])
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .spawn()
         .unwrap();
-    add.stdin.take().unwrap().write_all(PASSWORD.as_bytes()).unwrap();
+    add.stdin
+        .take()
+        .unwrap()
+        .write_all(PASSWORD.as_bytes())
+        .unwrap();
     assert!(add.wait().unwrap().success());
     let mut server = Command::new(bin)
         .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
@@ -68,7 +83,10 @@ fn main() {
     let base = format!("http://{addr}");
 
     // The load generator gets one thread: the server keeps the other cores.
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     rt.block_on(async {
         let http = reqwest::Client::builder().pool_max_idle_per_host(512).build().unwrap();
         let login_body = json!({"login": "bench", "password": PASSWORD, "device_name": "bench"});
@@ -143,7 +161,12 @@ async fn load(
     let mut workers = Vec::new();
     let started = Instant::now();
     for _ in 0..concurrency {
-        let (http, url, body, token) = (http.clone(), url.to_string(), Arc::clone(&body), token.clone());
+        let (http, url, body, token) = (
+            http.clone(),
+            url.to_string(),
+            Arc::clone(&body),
+            token.clone(),
+        );
         workers.push(tokio::spawn(async move {
             let mut latencies = Vec::new();
             let mut errors = 0;
@@ -177,7 +200,10 @@ async fn load(
     }
     let elapsed = started.elapsed().as_secs_f64();
     all.sort();
-    let pct = |p: f64| all.get(((all.len() as f64 * p) as usize).min(all.len().saturating_sub(1))).map_or(0.0, |d| d.as_secs_f64() * 1000.0);
+    let pct = |p: f64| {
+        all.get(((all.len() as f64 * p) as usize).min(all.len().saturating_sub(1)))
+            .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+    };
     Outcome {
         rate: all.len() as f64 / elapsed,
         p50: pct(0.50),
@@ -194,11 +220,15 @@ fn argon2_hash_ms() -> f64 {
     let argon = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params);
     let salt = [7u8; 16];
     let mut out = [0u8; 32];
-    argon.hash_password_into_with_memory(PASSWORD.as_bytes(), &salt, &mut out, &mut memory).unwrap();
+    argon
+        .hash_password_into_with_memory(PASSWORD.as_bytes(), &salt, &mut out, &mut memory)
+        .unwrap();
     let n = 30;
     let started = Instant::now();
     for _ in 0..n {
-        argon.hash_password_into_with_memory(PASSWORD.as_bytes(), &salt, &mut out, &mut memory).unwrap();
+        argon
+            .hash_password_into_with_memory(PASSWORD.as_bytes(), &salt, &mut out, &mut memory)
+            .unwrap();
     }
     started.elapsed().as_secs_f64() * 1000.0 / n as f64
 }

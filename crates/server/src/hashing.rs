@@ -101,7 +101,8 @@ impl Hasher {
         self.queue
             .send(job)
             .expect("hash worker threads live as long as the server");
-        rx.await.expect("hash worker threads live as long as the server")
+        rx.await
+            .expect("hash worker threads live as long as the server")
     }
 
     /// The PHC string of `password` (NFKC-normalised first).
@@ -159,7 +160,8 @@ fn verify_now(params: &Params, password: &str, phc: &str) -> Verdict {
     let Ok(parsed) = PasswordHash::new(phc) else {
         return Verdict::Wrong;
     };
-    let (Ok(stored), Some(salt), Some(expected)) = (Params::try_from(&parsed), parsed.salt, parsed.hash)
+    let (Ok(stored), Some(salt), Some(expected)) =
+        (Params::try_from(&parsed), parsed.salt, parsed.hash)
     else {
         return Verdict::Wrong;
     };
@@ -226,8 +228,15 @@ mod tests {
         let h = Hasher::new(&cheap(1024)).unwrap();
         let phc = h.hash(&SecretString::from("Tq7#mV2!pLx9")).await.unwrap();
         let parsed = PasswordHash::new(&phc).unwrap();
-        assert!(Argon2::default().verify_password(b"Tq7#mV2!pLx9", &parsed).is_ok());
-        assert_eq!(h.verify(&SecretString::from("x"), "not a hash").await, Verdict::Wrong);
+        assert!(
+            Argon2::default()
+                .verify_password(b"Tq7#mV2!pLx9", &parsed)
+                .is_ok()
+        );
+        assert_eq!(
+            h.verify(&SecretString::from("x"), "not a hash").await,
+            Verdict::Wrong
+        );
     }
 
     #[tokio::test]

@@ -1,0 +1,230 @@
+app-name = Relay CRM
+
+## Welcome
+welcome-title = Welcome to Relay CRM
+welcome-lead = Choose how to start.
+welcome-demo = Try the demo on this computer
+welcome-demo-hint = Starts a private demo server on this computer with sample accounts. Nothing leaves your machine.
+welcome-company = Connect to my company's server
+welcome-company-hint = Use the address your administrator gave you.
+welcome-demo-starting = Starting the demo server…
+welcome-demo-failed = The demo server could not start. Check that the app may write to its data folder, then try again.
+
+## Sign in
+login-title = Sign in
+login-server = Server address
+login-server-placeholder = crm.example.com
+login-login = Email, phone or username
+login-password = Password
+login-remember = Remember me on this computer
+login-remember-unavailable = No usable keyring on this computer, so Relay can't remember you.
+login-submit = Sign in
+login-submitting = Signing in…
+login-forgot = Forgot password?
+login-demo-title = Demo accounts
+login-demo-accounts = Sign in as { $logins } with the password { $password }.
+login-demo-fill = Fill in alice
+login-mfa-title = Two-step sign-in
+login-mfa-lead = Enter the 6-digit code from your authenticator app, or one of your recovery codes.
+login-mfa-code = Code
+login-mfa-submit = Verify
+login-mfa-back = Back to sign in
+login-resume = Signing you in…
+login-signed-out = You have been signed out.
+login-session-ended = Your session has ended. Please sign in again.
+login-password-changed = Your password was changed. Sign in with the new one.
+language = Language
+show-password = Show
+hide-password = Hide
+
+## Field and request errors
+error-required = Required.
+error-server-invalid = This is not a server address. Example: crm.example.com
+error-server-insecure = Plain http:// is only allowed for this computer. Use https:// for a company server.
+error-network = Can't reach the server. Check your connection and the server address.
+error-timeout = The server took too long to answer. Try again.
+error-unexpected = The server gave an answer Relay does not understand. Is the address right?
+error-invalid-credentials = Wrong login or password.
+error-account-locked = Too many failed attempts. The account is locked; try again in { $minutes } min.
+error-rate-limited = Too many requests. Try again in { $seconds } s.
+error-invalid-current-password = The current password is not right.
+error-password-policy = The new password does not meet the rules below.
+error-channel-unavailable = No verified address for this choice.
+error-invalid-code = Wrong code. { $attempts } attempts left.
+error-invalid-code-plain = Wrong code.
+error-challenge-expired = This code has expired or was replaced. Request a new one.
+error-too-many-attempts = Too many wrong codes. Start again to get a new code.
+error-resend-too-soon = Please wait { $seconds } s before asking for another code.
+error-token-reused = Your session was ended for your safety. Please sign in again.
+error-unauthorized = Your session has ended. Please sign in again.
+error-forbidden = You are not allowed to do this.
+error-not-found = This no longer exists. Start again.
+error-password-change-required = You must change your password before you continue.
+error-internal = Something went wrong on the server. Try again later.
+error-bad-request = The request was not accepted. Check what you entered.
+error-confirm-mismatch = The two passwords differ.
+error-keyring = Relay could not use the keyring: you will have to sign in next time.
+
+## Password rules (the live checklist)
+rule-length = { $min } to { $max } characters
+rule-letter = At least one letter
+rule-digit = At least one digit
+rule-symbol = At least one symbol (such as ! # ?)
+rule-strength = Strong enough
+rule-not-common = Not a commonly used password
+rule-no-identity = Does not contain your name, email or phone
+rule-confirm = Both entries match
+violation-too_short = Too short
+violation-too_long = Too long
+violation-missing_letter = Needs a letter
+violation-missing_digit = Needs a digit
+violation-missing_symbol = Needs a symbol
+violation-too_weak = Too easy to guess
+violation-common = A commonly used password
+violation-contains_identity = Contains your name, email or phone
+violation-reused = Used before: choose one you have not used recently
+violation-same_as_current = Same as the current password
+strength-label = Strength
+strength-0 = Very weak
+strength-1 = Weak
+strength-2 = Fair
+strength-3 = Strong
+strength-4 = Very strong
+policy-summary = At least { $min } characters with a letter, a digit and a symbol; not one of your last { $history } passwords.
+
+## Workspace shell
+nav-customers = Customers
+nav-contacts = Contacts
+nav-deals = Deals
+nav-activities = Activities
+workspace-welcome = Hello, { $name }
+workspace-coming = Customers, contacts, deals and activities will appear here. Your account and its security are ready in Settings.
+workspace-open-security = Open security settings
+reminder-password-old = Your password is more than { $days } days old. Change it to keep your account safe.
+reminder-change-now = Change now
+must-change-title = Change your password to continue
+must-change-lead = Your organisation requires a new password before you can use Relay.
+
+## Avatar menu
+menu-personal-info = Personal info
+menu-settings = Settings
+menu-security = Security settings
+menu-language = Language: { $language }
+menu-sign-out = Sign out
+
+## Settings
+settings-title = Settings
+settings-back = Back to workspace
+nav-personal-info = Personal info
+nav-security = Security settings
+nav-preferences = Preferences
+nav-about = About
+personal-title = Personal info
+personal-name = Name
+personal-login = Username
+personal-email = Email
+personal-phone = Phone
+personal-none = Not set
+personal-readonly = Ask your administrator to change these details.
+
+## Security settings
+security-title = Security settings
+password-card = Password
+password-last-changed = Last changed { $when }
+password-expires = Expires { $when }
+password-change = Change password
+password-current = Current password
+password-new = New password
+password-confirm = Confirm new password
+password-send-code-to = Send the verification code to
+password-channel-email = Email { $destination }
+password-channel-sms = SMS { $destination }
+password-sign-out-others = Sign out my other devices
+password-continue = Continue
+password-sending = Sending code…
+password-changed-toast = Password changed. Your other devices were signed out.
+password-changed-toast-kept = Password changed.
+verification-card = Verification
+verification-email = Email
+verification-phone = Phone
+verification-bound = Verified
+verification-none = Not bound
+mfa-card = Two-step sign-in
+mfa-on = On: signing in needs a code from your authenticator app.
+mfa-off = Off. Turn it on to protect your account even if your password leaks.
+sessions-card = Sessions and devices
+sessions-current = This device
+sessions-last-seen = Last active { $when } · { $ip }
+sessions-sign-out = Sign out
+sessions-sign-out-others = Sign out all other devices
+sessions-loading = Loading…
+activity-card = Recent security activity
+activity-empty = No activity yet.
+event-login = Signed in
+event-login_failed = Failed sign-in
+event-password_changed = Password changed
+event-password_reset = Password reset
+event-session_revoked = Device signed out
+event-mfa_enabled = Two-step sign-in turned on
+event-mfa_disabled = Two-step sign-in turned off
+event-email_changed = Email changed
+event-phone_changed = Phone changed
+event-other = Security event
+load-failed = Could not load this section.
+retry = Retry
+
+## Code dialog
+code-title = Enter the verification code
+code-sent-to = We sent a 6-digit code to { $destination }.
+code-sent = We sent a 6-digit code to your { $channel ->
+    [sms] phone
+   *[email] email
+ } if the account exists.
+code-valid-for = It is valid for { $minutes } minutes.
+code-expires-in = Expires in { $time }
+code-expired = The code has expired.
+code-placeholder = 6-digit code
+code-attempts-left = { $attempts } attempts left
+code-confirm = Confirm
+code-confirming = Checking…
+code-resend = Resend code
+code-resend-in = Resend in { $seconds } s
+code-resending = Sending…
+code-resent = A new code is on its way.
+code-cancel = Cancel
+code-demo-hint = Demo: the code is in the Demo inbox below.
+
+## Forgotten password
+reset-title = Reset your password
+reset-lead = Enter your email, phone or username. We will send a code to the address on your account.
+reset-login = Email, phone or username
+reset-send = Send code
+reset-sending = Sending…
+reset-new-title = Choose a new password
+reset-save = Save new password
+reset-saving = Saving…
+reset-done = Password reset. Sign in with your new password.
+reset-back = Back to sign in
+
+## Preferences and About
+prefs-title = Preferences
+prefs-language = Language
+prefs-theme = Theme
+theme-system = Same as system
+theme-light = Light
+theme-dark = Dark
+about-title = About
+about-version = Version { $version }
+about-server = Server: { $server }
+about-licences = Relay CRM is free software under the Apache License 2.0. It uses iced, tokio, reqwest, keyring-core, argon2, axum, sqlx and other open-source crates under MIT or Apache-2.0 licences; the bundled Noto Sans SC font is under the SIL Open Font License 1.1.
+
+## Demo inbox
+inbox-title = Demo inbox
+inbox-empty = No messages yet. Codes and notices sent by the demo server appear here.
+inbox-code = Code { $code }
+inbox-to = To { $to }
+
+## Keyring
+keyring-unavailable = No keyring is available on this computer, so "Remember me" is off. You can still sign in as usual.
+
+toast-dismiss = Dismiss

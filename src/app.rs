@@ -1,0 +1,636 @@
+//! The root of the app: which screen is up, routing of each screen's
+//! messages and events, keyboard shortcuts, toasts, the demo inbox.
+
+use std::time::{Duration, Instant};
+
+use iced::keyboard::{self, Key, key::Named};
+use iced::widget::{column, container, operation, row, scrollable, stack, text};
+use iced::{Element, Fill, Subscription, Task, Theme};
+use relay_core::config::{AppConfig, Paths, Remembered};
+use relay_core::demo::DemoServer;
+use relay_core::keyring::{Keyring, KeyringProblem};
+use relay_core::transport::{origin, parse_server_address};
+use relay_core::{Api, ApiError, Session};
+use relay_protocol::api::{OutboxMessage, User};
+
+use crate::error_text::error_text;
+use crate::fl;
+use crate::i18n::{self, Language};
+use crate::screen::login::{DemoAccounts, Login};
+use crate::screen::password_reset::Reset;
+use crate::screen::{home, login, password_reset, welcome};
+use crate::theme::{self as style, BOLD, MUTED, SPACE_M, SPACE_S, TEXT_S};
+use crate::widget::card::card_style;
+use crate::widget::code_dialog;
+use crate::widget::toast::{self, Toast};
+
+/// What the command line asked for.
+#[derive(Debug, Clone, Default)]
+pub struct Launch {
+    pub server: Option<String>,
+    pub demo: bool,
+    pub language: Option<Language>,
+    pub paths: Option<Paths>,
+}
+
+#[derive(Debug)]
+enum Screen {
+    Starting,
+    Welcome(welcome::Welcome),
+    Login(Login),
+    Reset(Reset),
+    Home(Box<home::Home>),
+}
+
+pub struct App {
+    paths: Paths,
+    config: AppConfig,
+    launch: Launch,
+    keyring: Option<Keyring>,
+    demo: Option<DemoServer>,
+    inbox: Vec<OutboxMessage>,
+    screen: Screen,
+    toasts: Vec<Toast>,
+    next_toast: u64,
+    system_dark: bool,
+}
+
+#[derive(Debug, Clone)]
+pub enum Message {
+    KeyringReady(Keyring),
+    DemoStarted(Result<DemoServer, String>),
+    Resumed(Result<(Session, User), ApiError>),
+    Welcome(welcome::Message),
+    Login(login::Message),
+    Reset(password_reset::Message),
+    Home(home::Message),
+    Key(keyboard::Event),
+    Tick(Instant),
+    DismissToast(u64),
+    SystemTheme(iced::theme::Mode),
+    KeyringDone(Result<(), KeyringProblem>),
+    SignedOut,
+}
+
+impl App {
+    pub fn new(launch: Launch) -> (Self, Task<Message>) {
+        let paths = launch.paths.clone().unwrap_or_else(Paths::detect);
+        let config = AppConfig::load(&paths.config_file);
+        let language = launch
+            .language
+            .or_else(|| config.language.as_deref().and_then(Language::from_tag))
+            .unwrap_or_else(Language::from_os);
+        i18n::set_language(language);
+        let app = Self {
+            paths,
+            config,
+            launch,
+            keyring: None,
+            demo: None,
+            inbox: Vec::new(),
+            screen: Screen::Starting,
+            toasts: Vec::new(),
+            next_toast: 0,
+            system_dark: false,
+        };
+        // The keyring talks to a system service: never on the UI thread.
+        let keyring = Task::perform(
+            async {
+                tokio::task::spawn_blocking(Keyring::native)
+                    .await
+                    .unwrap_or_else(|_| Keyring::native())
+            },
+            Message::KeyringReady,
+        );
+        (
+            app,
+            Task::batch([keyring, iced::system::theme().map(Message::SystemTheme)]),
+        )
+    }
+
+    pub fn title(&self) -> String {
+        fl!("app-name")
+    }
+
+    pub fn theme(&self) -> Theme {
+        style::for_choice(self.config.theme, self.system_dark)
+    }
+
+    fn keyring_ok(&self) -> bool {
+        self.keyring.as_ref().is_some_and(|k| k.problem().is_none())
+    }
+
+    fn server(&self) -> Option<String> {
+        if let Some(d) = &self.demo {
+            return Some(d.url.clone());
+        }
+        self.launch
+            .server
+            .clone()
+            .or_else(|| self.config.server.clone())
+    }
+
+    fn save_config(&self) {
+        if let Err(e) = self.config.save(&self.paths.config_file) {
+            tracing::warn!(error = %e, "settings not saved");
+        }
+    }
+
+    fn toast(&mut self, kind: toast::Kind, text: String) {
+        self.next_toast += 1;
+        self.toasts.push(Toast {
+            id: self.next_toast,
+            kind,
+            text,
+            shown_at: Instant::now(),
+        });
+    }
+
+    fn demo_accounts(&self) -> Option<DemoAccounts> {
+        self.demo.as_ref().map(|_| DemoAccounts {
+            logins: relay_core::demo::logins(),
+            password: relay_core::demo::PASSWORD,
+        })
+    }
+
+    fn show_login(&mut self, info: Option<String>, error: Option<String>) -> Task<Message> {
+        let mut screen = Login::new(self.server(), self.keyring_ok(), self.demo_accounts());
+        if let Some(i) = info {
+            screen = screen.with_info(i);
+        }
+        if let Some(e) = error {
+            screen = screen.with_error(e);
+        }
+        if let Some(r) = &self.config.remembered
+            && Some(&r.server) == self.server().as_ref()
+        {
+            screen = screen.with_login(&r.login);
+        }
+        let focus = screen.focus().map(Message::Login);
+        self.screen = Screen::Login(screen);
+        focus
+    }
+
+    /// Where the app goes once the keyring is known.
+    fn after_keyring(&mut self) -> Task<Message> {
+        if self.launch.demo {
+            return self.start_demo();
+        }
+        let Some(server) = self.server() else {
+            self.screen = Screen::Welcome(welcome::Welcome::default());
+            return Task::none();
+        };
+        // "Remember me" from last time: sign in silently.
+        if let (Some(keyring), Some(r)) = (&self.keyring, &self.config.remembered)
+            && r.server == server
+            && let Ok(api) = Api::new(&server)
+        {
+            let keyring = keyring.clone();
+            let (origin, login) = (origin(api.base()), r.login.clone());
+            return Task::perform(
+                async move {
+                    let token = tokio::task::spawn_blocking(move || {
+                        keyring.load_refresh_token(&origin, &login)
+                    })
+                    .await
+                    .ok()
+                    .and_then(Result::ok)
+                    .flatten();
+                    match token {
+                        Some(t) => Session::resume(api, &t).await,
+                        None => Err(ApiError::Server {
+                            code: relay_protocol::ErrorCode::Unauthorized,
+                            retry_after: None,
+                            attempts_left: None,
+                            violations: vec![],
+                        }),
+                    }
+                },
+                Message::Resumed,
+            );
+        }
+        self.show_login(None, None)
+    }
+
+    fn start_demo(&mut self) -> Task<Message> {
+        let data = self.paths.data_dir.clone();
+        if !matches!(self.screen, Screen::Welcome(_)) {
+            self.screen = Screen::Welcome(welcome::Welcome {
+                starting_demo: true,
+                error: None,
+            });
+        }
+        Task::perform(
+            async move {
+                relay_core::demo::start(&data)
+                    .await
+                    .map_err(|e| e.to_string())
+            },
+            Message::DemoStarted,
+        )
+    }
+
+    fn remember(&mut self, session: &Session, user: &User) -> Task<Message> {
+        let Some(keyring) = self.keyring.clone().filter(|k| k.problem().is_none()) else {
+            return Task::none();
+        };
+        let server = self.server().unwrap_or_default();
+        self.config.remembered = Some(Remembered {
+            server,
+            login: user.login.clone(),
+        });
+        self.save_config();
+        let (session, login) = (session.clone(), user.login.clone());
+        Task::perform(
+            async move {
+                let token = session.refresh_token().await;
+                let origin = origin(session.api().base());
+                tokio::task::spawn_blocking(move || {
+                    keyring.save_refresh_token(&origin, &login, &token)
+                })
+                .await
+                .unwrap_or(Err(KeyringProblem::Failed))
+            },
+            Message::KeyringDone,
+        )
+    }
+
+    fn forget(&mut self, session: &Session, login: &str) -> Task<Message> {
+        self.config.remembered = None;
+        self.save_config();
+        let Some(keyring) = self.keyring.clone() else {
+            return Task::none();
+        };
+        let origin = origin(session.api().base());
+        let login = login.to_string();
+        Task::perform(
+            async move {
+                tokio::task::spawn_blocking(move || keyring.delete_refresh_token(&origin, &login))
+                    .await
+                    .unwrap_or(Err(KeyringProblem::Failed))
+            },
+            Message::KeyringDone,
+        )
+    }
+
+    fn enter_home(&mut self, session: Session, user: User) -> Task<Message> {
+        let (home, task) = home::Home::new(session, user);
+        self.screen = Screen::Home(Box::new(home));
+        task.map(Message::Home)
+    }
+
+    fn set_language(&mut self, language: Language) {
+        i18n::set_language(language);
+        self.config.language = Some(language.tag().to_string());
+        self.save_config();
+    }
+
+    pub fn update(&mut self, message: Message) -> Task<Message> {
+        match message {
+            Message::KeyringReady(k) => {
+                if let Some(problem) = k.problem() {
+                    tracing::info!(?problem, "keyring unavailable; Remember me is off");
+                    self.toast(toast::Kind::Info, fl!("keyring-unavailable"));
+                }
+                self.keyring = Some(k);
+                self.after_keyring()
+            }
+            Message::SystemTheme(mode) => {
+                self.system_dark = mode == iced::theme::Mode::Dark;
+                Task::none()
+            }
+            Message::DemoStarted(Ok(demo)) => {
+                self.demo = Some(demo);
+                self.show_login(None, None)
+            }
+            Message::DemoStarted(Err(e)) => {
+                tracing::error!(error = %e, "demo server failed");
+                let mut w = welcome::Welcome::default();
+                w.demo_failed();
+                self.screen = Screen::Welcome(w);
+                Task::none()
+            }
+            Message::Resumed(Ok((session, user))) => {
+                // The refresh token rotated: store the new one.
+                let save = self.remember(&session, &user);
+                Task::batch([self.enter_home(session, user), save])
+            }
+            Message::Resumed(Err(e)) => {
+                let message = match &e {
+                    ApiError::Server { .. } => None,
+                    other => Some(error_text(other)),
+                };
+                self.show_login(None, message)
+            }
+            Message::Welcome(m) => {
+                let Screen::Welcome(w) = &mut self.screen else {
+                    return Task::none();
+                };
+                let (task, event) = w.update(m);
+                let task = task.map(Message::Welcome);
+                match event {
+                    Some(welcome::Event::StartDemo) => Task::batch([task, self.start_demo()]),
+                    Some(welcome::Event::ConnectToCompany) => {
+                        Task::batch([task, self.show_login(None, None)])
+                    }
+                    None => task,
+                }
+            }
+            Message::Login(m) => {
+                let Screen::Login(l) = &mut self.screen else {
+                    return Task::none();
+                };
+                let (task, event) = l.update(m);
+                let task = task.map(Message::Login);
+                match event {
+                    None => task,
+                    Some(login::Event::LanguageChanged(lang)) => {
+                        self.set_language(lang);
+                        task
+                    }
+                    Some(login::Event::ForgotPassword { server, login }) => {
+                        let (reset, t) = Reset::new(&server, &login, self.demo.is_some());
+                        self.screen = Screen::Reset(reset);
+                        Task::batch([task, t.map(Message::Reset)])
+                    }
+                    Some(login::Event::SignedIn {
+                        session,
+                        user,
+                        remember,
+                    }) => {
+                        if self.demo.is_none()
+                            && let Ok(url) = parse_server_address(&session.api().base().to_string())
+                        {
+                            self.config.server =
+                                Some(url.to_string().trim_end_matches('/').to_string());
+                            self.save_config();
+                        }
+                        let keyring = if remember {
+                            self.remember(&session, &user)
+                        } else {
+                            self.forget(&session, &user.login)
+                        };
+                        Task::batch([task, keyring, self.enter_home(session, user)])
+                    }
+                }
+            }
+            Message::Reset(m) => {
+                let Screen::Reset(r) = &mut self.screen else {
+                    return Task::none();
+                };
+                let (task, event) = r.update(m);
+                let task = task.map(Message::Reset);
+                match event {
+                    None => task,
+                    Some(password_reset::Event::Back) => {
+                        Task::batch([task, self.show_login(None, None)])
+                    }
+                    Some(password_reset::Event::Done { login }) => {
+                        let t = self.show_login(Some(fl!("reset-done")), None);
+                        if let Screen::Login(l) = &mut self.screen {
+                            let screen = std::mem::replace(l, Login::new(None, false, None));
+                            *l = screen.with_login(&login);
+                        }
+                        Task::batch([task, t])
+                    }
+                }
+            }
+            Message::Home(m) => {
+                let Screen::Home(h) = &mut self.screen else {
+                    return Task::none();
+                };
+                let (task, event) = h.update(m);
+                let (session, login) = (h.session.clone(), h.user.login.clone());
+                let task = task.map(Message::Home);
+                match event {
+                    None => task,
+                    Some(home::Event::Language(l)) => {
+                        self.set_language(l);
+                        task
+                    }
+                    Some(home::Event::ToggleLanguage) => {
+                        let next = match i18n::language() {
+                            Language::English => Language::Chinese,
+                            Language::Chinese => Language::English,
+                        };
+                        self.set_language(next);
+                        task
+                    }
+                    Some(home::Event::Theme(t)) => {
+                        self.config.theme = t;
+                        self.save_config();
+                        task
+                    }
+                    Some(home::Event::PasswordChanged {
+                        user,
+                        signed_out_others,
+                    }) => {
+                        self.toast(
+                            toast::Kind::Success,
+                            if signed_out_others {
+                                fl!("password-changed-toast")
+                            } else {
+                                fl!("password-changed-toast-kept")
+                            },
+                        );
+                        // The session moved to new tokens: keep the new refresh token.
+                        let save = if self
+                            .config
+                            .remembered
+                            .as_ref()
+                            .is_some_and(|r| r.login == user.login)
+                        {
+                            self.remember(&session, &user)
+                        } else {
+                            Task::none()
+                        };
+                        Task::batch([task, save])
+                    }
+                    Some(home::Event::SessionEnded(e)) => {
+                        let forget = self.forget(&session, &login);
+                        Task::batch([task, forget, self.show_login(None, Some(error_text(&e)))])
+                    }
+                    Some(home::Event::SignOut) => {
+                        let forget = self.forget(&session, &login);
+                        let logout = Task::perform(async move { session.logout().await }, |_| {
+                            Message::SignedOut
+                        });
+                        Task::batch([
+                            task,
+                            forget,
+                            logout,
+                            self.show_login(Some(fl!("login-signed-out")), None),
+                        ])
+                    }
+                }
+            }
+            Message::SignedOut | Message::KeyringDone(Ok(())) => Task::none(),
+            Message::KeyringDone(Err(problem)) => {
+                tracing::warn!(?problem, "keyring write failed");
+                self.toast(toast::Kind::Error, fl!("error-keyring"));
+                Task::none()
+            }
+            Message::DismissToast(id) => {
+                self.toasts.retain(|t| t.id != id);
+                Task::none()
+            }
+            Message::Tick(now) => {
+                self.toasts
+                    .retain(|t| now.duration_since(t.shown_at) < toast::LIFETIME);
+                if let Some(d) = &self.demo {
+                    self.inbox = relay_core::demo::read_inbox(&d.outbox);
+                }
+                match &mut self.screen {
+                    Screen::Home(_) => self.update(Message::Home(home::Message::Settings(
+                        crate::screen::settings::Message::Security(
+                            crate::screen::settings::security::Message::Dialog(
+                                code_dialog::Message::Tick(now),
+                            ),
+                        ),
+                    ))),
+                    Screen::Reset(_) => self.update(Message::Reset(
+                        password_reset::Message::Dialog(code_dialog::Message::Tick(now)),
+                    )),
+                    _ => Task::none(),
+                }
+            }
+            Message::Key(event) => self.on_key(event),
+        }
+    }
+
+    fn dialog_open(&self) -> bool {
+        match &self.screen {
+            Screen::Home(h) => h.security().and_then(|s| s.dialog()).is_some(),
+            Screen::Reset(r) => r.dialog().is_some(),
+            _ => false,
+        }
+    }
+
+    fn on_key(&mut self, event: keyboard::Event) -> Task<Message> {
+        let keyboard::Event::KeyPressed { key, modifiers, .. } = event else {
+            return Task::none();
+        };
+        match key.as_ref() {
+            Key::Named(Named::Tab) => {
+                if modifiers.shift() {
+                    operation::focus_previous()
+                } else {
+                    operation::focus_next()
+                }
+            }
+            Key::Named(Named::Escape) => {
+                let cancel = code_dialog::Message::Cancel;
+                match &self.screen {
+                    Screen::Home(h) if h.menu_open() => {
+                        self.update(Message::Home(home::Message::CloseMenu))
+                    }
+                    Screen::Home(_) if self.dialog_open() => self.update(Message::Home(
+                        home::Message::Settings(crate::screen::settings::Message::Security(
+                            crate::screen::settings::security::Message::Dialog(cancel),
+                        )),
+                    )),
+                    Screen::Reset(_) if self.dialog_open() => {
+                        self.update(Message::Reset(password_reset::Message::Dialog(cancel)))
+                    }
+                    _ => Task::none(),
+                }
+            }
+            Key::Character(",") if modifiers.command() => match &mut self.screen {
+                Screen::Home(h) => h.open_settings().map(Message::Home),
+                _ => Task::none(),
+            },
+            _ => Task::none(),
+        }
+    }
+
+    pub fn subscription(&self) -> Subscription<Message> {
+        let keys = keyboard::listen().map(Message::Key);
+        let ticking = !self.toasts.is_empty()
+            || self.demo.is_some()
+            || match &self.screen {
+                Screen::Home(h) => h
+                    .security()
+                    .and_then(|s| s.dialog())
+                    .is_some_and(|d| d.needs_ticks()),
+                Screen::Reset(r) => r.dialog().is_some_and(|d| d.needs_ticks()),
+                _ => false,
+            };
+        let ticks = if ticking {
+            iced::time::every(Duration::from_secs(1)).map(Message::Tick)
+        } else {
+            Subscription::none()
+        };
+        Subscription::batch([
+            keys,
+            ticks,
+            iced::system::theme_changes().map(Message::SystemTheme),
+        ])
+    }
+
+    fn inbox_panel(&self) -> Element<'_, Message> {
+        let mut col = column![text(fl!("inbox-title")).font(BOLD)].spacing(SPACE_S);
+        if self.inbox.is_empty() {
+            col = col.push(text(fl!("inbox-empty")).size(TEXT_S).color(MUTED));
+        }
+        for m in self.inbox.iter().take(8) {
+            let mut entry = column![text(m.subject.clone()).size(TEXT_S).font(BOLD)].spacing(2);
+            if let Some(code) = &m.code {
+                entry = entry.push(
+                    text(fl!("inbox-code", code = code.clone()))
+                        .size(18)
+                        .font(BOLD),
+                );
+            }
+            entry = entry.push(
+                text(fl!("inbox-to", to = m.to.clone()))
+                    .size(12)
+                    .color(MUTED),
+            );
+            entry = entry.push(
+                text(
+                    m.at.with_timezone(&chrono::Local)
+                        .format("%H:%M:%S")
+                        .to_string(),
+                )
+                .size(12)
+                .color(MUTED),
+            );
+            col = col.push(
+                container(entry)
+                    .padding(SPACE_S)
+                    .width(Fill)
+                    .style(card_style),
+            );
+        }
+        container(scrollable(col))
+            .width(260)
+            .height(Fill)
+            .padding(SPACE_M)
+            .into()
+    }
+
+    pub fn view(&self) -> Element<'_, Message> {
+        let server = self.server().unwrap_or_default();
+        let screen: Element<'_, Message> = match &self.screen {
+            Screen::Starting => iced::widget::center(text(fl!("login-resume")).color(MUTED)).into(),
+            Screen::Welcome(w) => w.view().map(Message::Welcome),
+            Screen::Login(l) => l.view().map(Message::Login),
+            Screen::Reset(r) => r.view().map(Message::Reset),
+            Screen::Home(h) => h.view(&server, self.config.theme).map(Message::Home),
+        };
+        let body: Element<'_, Message> = if self.demo.is_some() {
+            row![
+                container(screen).width(Fill).height(Fill),
+                self.inbox_panel()
+            ]
+            .into()
+        } else {
+            screen
+        };
+        if self.toasts.is_empty() {
+            body
+        } else {
+            stack![body, toast::view(&self.toasts, Message::DismissToast)].into()
+        }
+    }
+}

@@ -1,0 +1,158 @@
+//! Settings: left navigation (Personal info, Security settings, Preferences,
+//! About) and the page on the right. A page loads its data when it opens;
+//! answers for a page that was closed meanwhile find no page and are dropped.
+
+pub mod about;
+pub mod personal_info;
+pub mod preferences;
+pub mod security;
+
+use iced::widget::{button, column, container, row, scrollable, text};
+use iced::{Element, Fill, Task};
+use relay_core::Session;
+use relay_core::config::ThemeChoice;
+use relay_protocol::api::User;
+
+use crate::fl;
+use crate::i18n::Language;
+use crate::theme::{BOLD, SPACE_L, SPACE_M, SPACE_S, TEXT_L, TEXT_S};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Nav {
+    PersonalInfo,
+    Security,
+    Preferences,
+    About,
+}
+
+#[derive(Debug)]
+pub struct Settings {
+    pub nav: Nav,
+    security: Option<security::Security>,
+}
+
+#[derive(Debug, Clone)]
+pub enum Message {
+    Go(Nav),
+    Back,
+    Security(security::Message),
+    Preferences(preferences::Message),
+}
+
+pub enum Event {
+    Back,
+    Security(security::Event),
+    Language(Language),
+    Theme(ThemeChoice),
+}
+
+impl Settings {
+    pub fn open(
+        nav: Nav,
+        session: &Session,
+        user: &User,
+        must_change: bool,
+    ) -> (Self, Task<Message>) {
+        let mut settings = Self {
+            nav,
+            security: None,
+        };
+        let task = settings.go(nav, session, user, must_change);
+        (settings, task)
+    }
+
+    fn go(&mut self, nav: Nav, session: &Session, user: &User, must_change: bool) -> Task<Message> {
+        self.nav = nav;
+        if nav == Nav::Security {
+            let (page, task) = security::Security::open(session.clone(), user.clone(), must_change);
+            self.security = Some(page);
+            task.map(Message::Security)
+        } else {
+            // Leaving the page drops it, and with it any answer still coming.
+            self.security = None;
+            Task::none()
+        }
+    }
+
+    pub fn security(&self) -> Option<&security::Security> {
+        self.security.as_ref()
+    }
+
+    pub fn update(
+        &mut self,
+        message: Message,
+        session: &Session,
+        user: &User,
+    ) -> (Task<Message>, Option<Event>) {
+        match message {
+            Message::Go(nav) => (self.go(nav, session, user, false), None),
+            Message::Back => (Task::none(), Some(Event::Back)),
+            Message::Security(m) => match &mut self.security {
+                Some(page) => {
+                    let (task, event) = page.update(m);
+                    (task.map(Message::Security), event.map(Event::Security))
+                }
+                None => (Task::none(), None),
+            },
+            Message::Preferences(m) => (
+                Task::none(),
+                Some(match m {
+                    preferences::Message::Language(l) => Event::Language(l),
+                    preferences::Message::Theme(t) => Event::Theme(t),
+                }),
+            ),
+        }
+    }
+
+    pub fn view<'a>(
+        &'a self,
+        user: &'a User,
+        server: &str,
+        theme: ThemeChoice,
+    ) -> Element<'a, Message> {
+        let item = |nav: Nav, label: String| {
+            let selected = self.nav == nav;
+            button(text(label).size(15).font(if selected {
+                BOLD
+            } else {
+                crate::theme::UI_FONT
+            }))
+            .width(Fill)
+            .padding([SPACE_S + 2.0, SPACE_M])
+            .style(if selected {
+                button::secondary
+            } else {
+                button::text
+            })
+            .on_press(Message::Go(nav))
+        };
+        let nav = column![
+            text(fl!("settings-title")).size(TEXT_L).font(BOLD),
+            item(Nav::PersonalInfo, fl!("nav-personal-info")),
+            item(Nav::Security, fl!("nav-security")),
+            item(Nav::Preferences, fl!("nav-preferences")),
+            item(Nav::About, fl!("nav-about")),
+            button(text(format!("← {}", fl!("settings-back"))).size(TEXT_S))
+                .style(button::text)
+                .on_press(Message::Back),
+        ]
+        .spacing(4)
+        .width(220);
+        let page: Element<'a, Message> = match self.nav {
+            Nav::PersonalInfo => personal_info::view(user),
+            Nav::Security => match &self.security {
+                Some(page) => page.view().map(Message::Security),
+                None => text("").into(),
+            },
+            Nav::Preferences => preferences::view(theme).map(Message::Preferences),
+            Nav::About => about::view(server),
+        };
+        row![
+            container(nav).padding(SPACE_L).height(Fill),
+            scrollable(container(page).padding(SPACE_L).max_width(860))
+                .width(Fill)
+                .height(Fill),
+        ]
+        .into()
+    }
+}

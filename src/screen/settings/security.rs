@@ -1,0 +1,666 @@
+//! Security settings: the Password card (last changed, the rules, the change
+//! form with its live checklist and strength meter, then the code dialog),
+//! Verification, Two-step sign-in, Sessions and devices, Recent activity.
+
+use iced::widget::{button, checkbox, column, operation, radio, row, space, text};
+use iced::{Element, Fill, Task};
+use relay_core::{ApiError, Session};
+use relay_protocol::api::{
+    ChallengeCreated, Channel, ResendResponse, SecurityEvent, SessionInfo, User,
+};
+use relay_protocol::{Evaluation, PasswordPolicy, evaluate};
+
+use crate::error_text::{ends_session, error_text, violation_text};
+use crate::fl;
+use crate::theme::{BOLD, DANGER, MUTED, SPACE_L, SPACE_M, SPACE_S, SUCCESS, TEXT_S};
+use crate::widget::card::card;
+use crate::widget::code_dialog::{self, CodeDialog};
+use crate::widget::modal::modal;
+use crate::widget::password_field::PasswordField;
+use crate::widget::{policy_checklist, strength_meter};
+
+use super::personal_info::{mask_email, mask_phone};
+
+pub const CURRENT_ID: &str = "security-current";
+pub const NEW_ID: &str = "security-new";
+pub const CONFIRM_ID: &str = "security-confirm";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    Current,
+    New,
+    Confirm,
+}
+
+#[derive(Debug)]
+enum Loadable<T> {
+    Loading,
+    Ready(T),
+    Failed,
+}
+
+#[derive(Debug)]
+pub struct Security {
+    session: Session,
+    user: User,
+    /// Only the change form: the organisation requires a new password.
+    must_change: bool,
+    policy: PasswordPolicy,
+    current: String,
+    new: String,
+    confirm: String,
+    shown: [bool; 3],
+    channel: Channel,
+    sign_out_others: bool,
+    busy: bool,
+    current_error: Option<String>,
+    form_error: Option<String>,
+    dialog: Option<(String, CodeDialog)>,
+    sessions: Loadable<Vec<SessionInfo>>,
+    events: Loadable<Vec<SecurityEvent>>,
+}
+
+#[derive(Debug, Clone)]
+pub enum Message {
+    PolicyLoaded(Result<PasswordPolicy, ApiError>),
+    SessionsLoaded(Result<Vec<SessionInfo>, ApiError>),
+    EventsLoaded(Result<Vec<SecurityEvent>, ApiError>),
+    Reload,
+    Input(Field, String),
+    Toggle(Field),
+    Channel(Channel),
+    SignOutOthers(bool),
+    Continue,
+    Started(Result<ChallengeCreated, ApiError>),
+    Dialog(code_dialog::Message),
+    Confirmed(Result<User, ApiError>),
+    Resent(Result<ResendResponse, ApiError>),
+    Revoke(String),
+    RevokeOthers,
+    Revoked(Result<(), ApiError>),
+}
+
+pub enum Event {
+    PasswordChanged { user: User, signed_out_others: bool },
+    SessionEnded(ApiError),
+}
+
+impl Security {
+    pub fn open(session: Session, user: User, must_change: bool) -> (Self, Task<Message>) {
+        let channel = if user.email.is_some() {
+            Channel::Email
+        } else {
+            Channel::Sms
+        };
+        let page = Self {
+            session,
+            user,
+            must_change,
+            policy: PasswordPolicy::default(),
+            current: String::new(),
+            new: String::new(),
+            confirm: String::new(),
+            shown: [false; 3],
+            channel,
+            sign_out_others: true,
+            busy: false,
+            current_error: None,
+            form_error: None,
+            dialog: None,
+            sessions: Loadable::Loading,
+            events: Loadable::Loading,
+        };
+        let task = Task::batch([page.load(), operation::focus(CURRENT_ID)]);
+        (page, task)
+    }
+
+    fn load(&self) -> Task<Message> {
+        let (a, b, c) = (
+            self.session.clone(),
+            self.session.clone(),
+            self.session.clone(),
+        );
+        Task::batch([
+            Task::perform(
+                async move { a.password_policy().await },
+                Message::PolicyLoaded,
+            ),
+            Task::perform(async move { b.sessions().await }, Message::SessionsLoaded),
+            Task::perform(
+                async move { c.security_events(20).await },
+                Message::EventsLoaded,
+            ),
+        ])
+    }
+
+    pub fn evaluation(&self) -> Evaluation {
+        evaluate(
+            &self.policy,
+            &self.new,
+            &relay_protocol::Identity {
+                login: self.user.login.clone(),
+                email: self.user.email.clone(),
+                phone: self.user.phone.clone(),
+            },
+        )
+    }
+
+    pub fn can_continue(&self) -> bool {
+        !self.busy
+            && !self.current.is_empty()
+            && self.new == self.confirm
+            && self.evaluation().is_acceptable()
+    }
+
+    pub fn dialog(&self) -> Option<&CodeDialog> {
+        self.dialog.as_ref().map(|(_, d)| d)
+    }
+
+    fn session_error(&mut self, e: ApiError) -> Option<Event> {
+        ends_session(&e).then_some(Event::SessionEnded(e))
+    }
+
+    pub fn update(&mut self, message: Message) -> (Task<Message>, Option<Event>) {
+        match message {
+            Message::PolicyLoaded(Ok(p)) => self.policy = p,
+            Message::PolicyLoaded(Err(e)) => return (Task::none(), self.session_error(e)),
+            Message::SessionsLoaded(r) => match r {
+                Ok(s) => self.sessions = Loadable::Ready(s),
+                Err(e) => {
+                    self.sessions = Loadable::Failed;
+                    return (Task::none(), self.session_error(e));
+                }
+            },
+            Message::EventsLoaded(r) => match r {
+                Ok(s) => self.events = Loadable::Ready(s),
+                Err(e) => {
+                    self.events = Loadable::Failed;
+                    return (Task::none(), self.session_error(e));
+                }
+            },
+            Message::Reload => {
+                self.sessions = Loadable::Loading;
+                self.events = Loadable::Loading;
+                return (self.load(), None);
+            }
+            Message::Input(field, value) => {
+                match field {
+                    Field::Current => {
+                        self.current = value;
+                        self.current_error = None;
+                    }
+                    Field::New => self.new = value,
+                    Field::Confirm => self.confirm = value,
+                }
+                self.form_error = None;
+            }
+            Message::Toggle(field) => self.shown[field as usize] = !self.shown[field as usize],
+            Message::Channel(c) => self.channel = c,
+            Message::SignOutOthers(on) => self.sign_out_others = on,
+            Message::Continue => {
+                if !self.can_continue() {
+                    return (Task::none(), None);
+                }
+                self.busy = true;
+                self.form_error = None;
+                self.current_error = None;
+                let (s, current, new, channel) = (
+                    self.session.clone(),
+                    self.current.clone(),
+                    self.new.clone(),
+                    self.channel,
+                );
+                return (
+                    Task::perform(
+                        async move { s.start_password_change(&current, &new, channel).await },
+                        Message::Started,
+                    ),
+                    None,
+                );
+            }
+            Message::Started(result) => {
+                self.busy = false;
+                match result {
+                    Ok(c) => {
+                        let demo = self.session.api().base().host_str() == Some("127.0.0.1");
+                        let dialog = CodeDialog::new(
+                            Some(c.destination.clone()),
+                            c.channel,
+                            c.expires_in,
+                            c.resend_after,
+                            Some(c.attempts_left),
+                            demo,
+                        );
+                        self.dialog = Some((c.challenge_id.to_string(), dialog));
+                        return (operation::focus(code_dialog::INPUT_ID), None);
+                    }
+                    Err(e) if ends_session(&e) => {
+                        return (Task::none(), Some(Event::SessionEnded(e)));
+                    }
+                    Err(e) => {
+                        if e.is(relay_protocol::ErrorCode::InvalidCurrentPassword) {
+                            self.current_error = Some(error_text(&e));
+                            return (operation::focus(CURRENT_ID), None);
+                        }
+                        let mut message = error_text(&e);
+                        if let ApiError::Server { violations, .. } = &e
+                            && !violations.is_empty()
+                        {
+                            let list: Vec<String> =
+                                violations.iter().map(|v| violation_text(*v)).collect();
+                            message = format!("{message} {}", list.join(" · "));
+                        }
+                        self.form_error = Some(message);
+                    }
+                }
+            }
+            Message::Dialog(m) => {
+                let Some((id, dialog)) = &mut self.dialog else {
+                    return (Task::none(), None);
+                };
+                let (id, s) = (id.clone(), self.session.clone());
+                match dialog.update(m) {
+                    code_dialog::Action::None => {}
+                    code_dialog::Action::Cancel => {
+                        self.dialog = None;
+                        return (operation::focus(CURRENT_ID), None);
+                    }
+                    code_dialog::Action::Confirm(code) => {
+                        let others = self.sign_out_others;
+                        return (
+                            Task::perform(
+                                async move { s.confirm_password_change(&id, &code, others).await },
+                                Message::Confirmed,
+                            ),
+                            None,
+                        );
+                    }
+                    code_dialog::Action::Resend => {
+                        return (
+                            Task::perform(
+                                async move { s.resend_password_change(&id).await },
+                                Message::Resent,
+                            ),
+                            None,
+                        );
+                    }
+                }
+            }
+            Message::Confirmed(result) => match result {
+                Ok(user) => {
+                    self.dialog = None;
+                    self.current.clear();
+                    self.new.clear();
+                    self.confirm.clear();
+                    self.user = user.clone();
+                    self.must_change = false;
+                    let event = Event::PasswordChanged {
+                        user,
+                        signed_out_others: self.sign_out_others,
+                    };
+                    return (self.load(), Some(event));
+                }
+                Err(e) if ends_session(&e) => return (Task::none(), Some(Event::SessionEnded(e))),
+                Err(e) => {
+                    if let Some((_, d)) = &mut self.dialog {
+                        d.confirm_failed(&e);
+                    }
+                }
+            },
+            Message::Resent(result) => {
+                if let Some((_, d)) = &mut self.dialog {
+                    match result {
+                        Ok(r) => d.resent(r.expires_in, r.resend_after),
+                        Err(e) => d.resend_failed(&e),
+                    }
+                }
+            }
+            Message::Revoke(id) => {
+                let s = self.session.clone();
+                return (
+                    Task::perform(async move { s.revoke_session(&id).await }, Message::Revoked),
+                    None,
+                );
+            }
+            Message::RevokeOthers => {
+                let s = self.session.clone();
+                return (
+                    Task::perform(
+                        async move { s.revoke_other_sessions().await },
+                        Message::Revoked,
+                    ),
+                    None,
+                );
+            }
+            Message::Revoked(result) => {
+                if let Err(e) = result
+                    && ends_session(&e)
+                {
+                    return (Task::none(), Some(Event::SessionEnded(e)));
+                }
+                return (self.load(), None);
+            }
+        }
+        (Task::none(), None)
+    }
+
+    fn password_form(&self) -> Element<'_, Message> {
+        let evaluation = self.evaluation();
+        let mut col = column![].spacing(SPACE_M).max_width(460);
+        col = col.push(
+            PasswordField {
+                label: fl!("password-current"),
+                id: CURRENT_ID,
+                value: &self.current,
+                shown: self.shown[0],
+                on_input: Box::new(|s| Message::Input(Field::Current, s)),
+                on_toggle: Message::Toggle(Field::Current),
+                on_submit: Some(Message::Continue),
+                error: self.current_error.clone(),
+            }
+            .view(),
+        );
+        col = col.push(
+            PasswordField {
+                label: fl!("password-new"),
+                id: NEW_ID,
+                value: &self.new,
+                shown: self.shown[1],
+                on_input: Box::new(|s| Message::Input(Field::New, s)),
+                on_toggle: Message::Toggle(Field::New),
+                on_submit: Some(Message::Continue),
+                error: None,
+            }
+            .view(),
+        );
+        col = col.push(strength_meter::strength_meter(
+            evaluation.score,
+            self.new.is_empty(),
+        ));
+        col = col.push(
+            PasswordField {
+                label: fl!("password-confirm"),
+                id: CONFIRM_ID,
+                value: &self.confirm,
+                shown: self.shown[2],
+                on_input: Box::new(|s| Message::Input(Field::Confirm, s)),
+                on_toggle: Message::Toggle(Field::Confirm),
+                on_submit: Some(Message::Continue),
+                error: (!self.confirm.is_empty() && self.confirm != self.new)
+                    .then(|| fl!("error-confirm-mismatch")),
+            }
+            .view(),
+        );
+        col = col.push(policy_checklist::checklist(
+            &evaluation,
+            Some(!self.confirm.is_empty() && self.confirm == self.new),
+        ));
+        let mut channels =
+            column![text(fl!("password-send-code-to")).size(TEXT_S)].spacing(SPACE_S);
+        if let Some(email) = &self.user.email {
+            channels = channels.push(
+                radio(
+                    fl!("password-channel-email", destination = mask_email(email)),
+                    Channel::Email,
+                    Some(self.channel),
+                    Message::Channel,
+                )
+                .text_size(TEXT_S),
+            );
+        }
+        if let Some(phone) = &self.user.phone {
+            channels = channels.push(
+                radio(
+                    fl!("password-channel-sms", destination = mask_phone(phone)),
+                    Channel::Sms,
+                    Some(self.channel),
+                    Message::Channel,
+                )
+                .text_size(TEXT_S),
+            );
+        }
+        col = col.push(channels);
+        col = col.push(
+            checkbox(self.sign_out_others)
+                .label(fl!("password-sign-out-others"))
+                .text_size(TEXT_S)
+                .on_toggle(Message::SignOutOthers),
+        );
+        if let Some(e) = &self.form_error {
+            col = col.push(text(e).size(TEXT_S).color(DANGER));
+        }
+        let label = if self.busy {
+            fl!("password-sending")
+        } else {
+            fl!("password-continue")
+        };
+        col = col.push(
+            button(text(label))
+                .padding([SPACE_S + 2.0, SPACE_L])
+                .style(button::primary)
+                .on_press_maybe(self.can_continue().then_some(Message::Continue)),
+        );
+        col.into()
+    }
+
+    fn password_card(&self) -> Element<'_, Message> {
+        let changed = self
+            .user
+            .password_changed_at
+            .with_timezone(&chrono::Local)
+            .format("%Y-%m-%d %H:%M")
+            .to_string();
+        let mut info = column![
+            text(fl!("password-last-changed", when = changed))
+                .size(TEXT_S)
+                .color(MUTED)
+        ]
+        .spacing(4);
+        if let Some(exp) = self.user.password_expires_at {
+            let when = exp
+                .with_timezone(&chrono::Local)
+                .format("%Y-%m-%d")
+                .to_string();
+            info = info.push(
+                text(fl!("password-expires", when = when))
+                    .size(TEXT_S)
+                    .color(MUTED),
+            );
+        }
+        info = info.push(
+            text(fl!(
+                "policy-summary",
+                min = self.policy.min_length,
+                history = self.policy.history
+            ))
+            .size(TEXT_S)
+            .color(MUTED),
+        );
+        card(
+            fl!("password-card"),
+            column![info, self.password_form()].spacing(SPACE_L),
+        )
+    }
+
+    fn verification_card(&self) -> Element<'_, Message> {
+        let status = |bound: bool| {
+            if bound {
+                text(fl!("verification-bound")).size(TEXT_S).color(SUCCESS)
+            } else {
+                text(fl!("verification-none")).size(TEXT_S).color(MUTED)
+            }
+        };
+        let line = |label: String, value: Option<String>| {
+            row![
+                text(label).size(TEXT_S).color(MUTED).width(120),
+                text(value.clone().unwrap_or_default()).width(Fill),
+                status(value.is_some())
+            ]
+            .spacing(SPACE_M)
+        };
+        card(
+            fl!("verification-card"),
+            column![
+                line(
+                    fl!("verification-email"),
+                    self.user.email.as_deref().map(mask_email)
+                ),
+                line(
+                    fl!("verification-phone"),
+                    self.user.phone.as_deref().map(mask_phone)
+                ),
+            ]
+            .spacing(SPACE_S),
+        )
+    }
+
+    fn sessions_card(&self) -> Element<'_, Message> {
+        let body: Element<'_, Message> = match &self.sessions {
+            Loadable::Loading => text(fl!("sessions-loading"))
+                .size(TEXT_S)
+                .color(MUTED)
+                .into(),
+            Loadable::Failed => row![
+                text(fl!("load-failed")).size(TEXT_S).color(DANGER),
+                button(text(fl!("retry")).size(TEXT_S))
+                    .style(button::text)
+                    .on_press(Message::Reload)
+            ]
+            .into(),
+            Loadable::Ready(list) => {
+                let mut col = column![].spacing(SPACE_S);
+                for s in list {
+                    let when = s
+                        .last_seen_at
+                        .with_timezone(&chrono::Local)
+                        .format("%Y-%m-%d %H:%M")
+                        .to_string();
+                    let detail = fl!(
+                        "sessions-last-seen",
+                        when = when,
+                        ip = s.ip.clone().unwrap_or_default()
+                    );
+                    let name = s
+                        .device_name
+                        .clone()
+                        .unwrap_or_else(|| s.user_agent.clone().unwrap_or_default());
+                    let action: Element<'_, Message> = if s.current {
+                        text(fl!("sessions-current"))
+                            .size(TEXT_S)
+                            .color(SUCCESS)
+                            .into()
+                    } else {
+                        button(text(fl!("sessions-sign-out")).size(TEXT_S))
+                            .style(button::text)
+                            .on_press(Message::Revoke(s.id.to_string()))
+                            .into()
+                    };
+                    col = col.push(
+                        row![
+                            column![
+                                text(name).size(TEXT_S).font(BOLD),
+                                text(detail).size(TEXT_S).color(MUTED)
+                            ]
+                            .width(Fill),
+                            action
+                        ]
+                        .align_y(iced::Center),
+                    );
+                }
+                if list.iter().any(|s| !s.current) {
+                    col = col.push(
+                        button(text(fl!("sessions-sign-out-others")).size(TEXT_S))
+                            .style(button::secondary)
+                            .on_press(Message::RevokeOthers),
+                    );
+                }
+                col.into()
+            }
+        };
+        card(fl!("sessions-card"), body)
+    }
+
+    fn activity_card(&self) -> Element<'_, Message> {
+        let body: Element<'_, Message> = match &self.events {
+            Loadable::Loading => text(fl!("sessions-loading"))
+                .size(TEXT_S)
+                .color(MUTED)
+                .into(),
+            Loadable::Failed => text(fl!("load-failed")).size(TEXT_S).color(DANGER).into(),
+            Loadable::Ready(list) if list.is_empty() => {
+                text(fl!("activity-empty")).size(TEXT_S).color(MUTED).into()
+            }
+            Loadable::Ready(list) => {
+                let mut col = column![].spacing(4);
+                for e in list.iter().take(10) {
+                    let when =
+                        e.at.with_timezone(&chrono::Local)
+                            .format("%Y-%m-%d %H:%M")
+                            .to_string();
+                    col = col.push(
+                        row![
+                            text(event_text(&e.kind)).size(TEXT_S).width(Fill),
+                            text(e.ip.clone().unwrap_or_default())
+                                .size(TEXT_S)
+                                .color(MUTED)
+                                .width(120),
+                            text(when).size(TEXT_S).color(MUTED),
+                        ]
+                        .spacing(SPACE_M),
+                    );
+                }
+                col.into()
+            }
+        };
+        card(fl!("activity-card"), body)
+    }
+
+    fn mfa_card(&self) -> Element<'_, Message> {
+        let line = if self.user.mfa_enabled {
+            fl!("mfa-on")
+        } else {
+            fl!("mfa-off")
+        };
+        card(fl!("mfa-card"), text(line).size(TEXT_S))
+    }
+
+    pub fn view(&self) -> Element<'_, Message> {
+        let mut page = column![].spacing(SPACE_L).width(Fill);
+        if self.must_change {
+            page = page
+                .push(text(fl!("must-change-title")).size(22).font(BOLD))
+                .push(text(fl!("must-change-lead")).size(TEXT_S).color(MUTED))
+                .push(self.password_card());
+        } else {
+            page = page
+                .push(row![
+                    text(fl!("security-title")).size(22).font(BOLD),
+                    space::horizontal()
+                ])
+                .push(self.password_card())
+                .push(self.verification_card())
+                .push(self.mfa_card())
+                .push(self.sessions_card())
+                .push(self.activity_card());
+        }
+        match &self.dialog {
+            Some((_, d)) => modal(page, d.view().map(Message::Dialog)),
+            None => page.into(),
+        }
+    }
+}
+
+fn event_text(kind: &str) -> String {
+    match kind {
+        "login" => fl!("event-login"),
+        "login_failed" => fl!("event-login_failed"),
+        "password_changed" => fl!("event-password_changed"),
+        "password_reset" => fl!("event-password_reset"),
+        "session_revoked" => fl!("event-session_revoked"),
+        "mfa_enabled" => fl!("event-mfa_enabled"),
+        "mfa_disabled" => fl!("event-mfa_disabled"),
+        "email_changed" => fl!("event-email_changed"),
+        "phone_changed" => fl!("event-phone_changed"),
+        _ => fl!("event-other"),
+    }
+}

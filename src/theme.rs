@@ -1,0 +1,71 @@
+//! Colours, spacing and the fonts embedded in the binary (one module, so
+//! every screen looks alike).
+
+use iced::theme::Palette;
+use iced::{Color, Font, Theme, color};
+
+use relay_core::config::ThemeChoice;
+
+/// Noto Sans SC (a subset: Latin, punctuation, the common Chinese
+/// characters), so Chinese renders on machines without CJK fonts.
+pub const UI_FONT_BYTES: &[u8] = include_bytes!("../resources/fonts/NotoSansSC-Subset.otf");
+pub const UI_FONT: Font = Font::with_name("Noto Sans CJK SC");
+pub const BOLD: Font = Font {
+    weight: iced::font::Weight::Bold,
+    ..UI_FONT
+};
+
+/// The one accent colour.
+pub const ACCENT: Color = color!(0x2563eb);
+pub const SUCCESS: Color = color!(0x16a34a);
+pub const DANGER: Color = color!(0xdc2626);
+pub const WARNING: Color = color!(0xd97706);
+pub const MUTED: Color = color!(0x6b7280);
+
+pub const SPACE_S: f32 = 6.0;
+pub const SPACE_M: f32 = 12.0;
+pub const SPACE_L: f32 = 20.0;
+pub const SPACE_XL: f32 = 32.0;
+pub const TEXT_S: f32 = 13.0;
+pub const TEXT_M: f32 = 15.0;
+pub const TEXT_L: f32 = 20.0;
+pub const TEXT_XL: f32 = 26.0;
+pub const FORM_WIDTH: f32 = 380.0;
+
+pub fn light() -> Theme {
+    Theme::custom(
+        "Relay Light".to_string(),
+        Palette {
+            background: color!(0xf5f7fb),
+            text: color!(0x111827),
+            primary: ACCENT,
+            success: SUCCESS,
+            warning: WARNING,
+            danger: DANGER,
+        },
+    )
+}
+
+pub fn dark() -> Theme {
+    Theme::custom(
+        "Relay Dark".to_string(),
+        Palette {
+            background: color!(0x111827),
+            text: color!(0xe5e7eb),
+            primary: color!(0x3b82f6),
+            success: color!(0x22c55e),
+            warning: color!(0xf59e0b),
+            danger: color!(0xef4444),
+        },
+    )
+}
+
+/// `system_dark` is the OS preference, when known.
+pub fn for_choice(choice: ThemeChoice, system_dark: bool) -> Theme {
+    match choice {
+        ThemeChoice::Light => light(),
+        ThemeChoice::Dark => dark(),
+        ThemeChoice::System if system_dark => dark(),
+        ThemeChoice::System => light(),
+    }
+}
