@@ -258,7 +258,8 @@ impl App {
     fn forget(&mut self, session: &Session, login: &str) -> Task<Message> {
         self.config.remembered = None;
         self.save_config();
-        let Some(keyring) = self.keyring.clone() else {
+        // Nothing can be stored in a keyring that is not there.
+        let Some(keyring) = self.keyring.clone().filter(|k| k.problem().is_none()) else {
             return Task::none();
         };
         let origin = origin(session.api().base());

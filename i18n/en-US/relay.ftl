@@ -192,7 +192,7 @@ code-resend-in = Resend in { $seconds } s
 code-resending = Sending…
 code-resent = A new code is on its way.
 code-cancel = Cancel
-code-demo-hint = Demo: the code is in the Demo inbox below.
+code-demo-hint = Demo: the code is in the Demo inbox on the right.
 
 ## Forgotten password
 reset-title = Reset your password

@@ -192,7 +192,7 @@ code-resend-in = { $seconds } 秒后可重新发送
 code-resending = 正在发送…
 code-resent = 新的验证码已发送。
 code-cancel = 取消
-code-demo-hint = 演示版：验证码显示在下方的“演示收件箱”中。
+code-demo-hint = 演示版：验证码显示在右侧的“演示收件箱”中。
 
 ## Forgotten password
 reset-title = 重置密码

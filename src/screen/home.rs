@@ -13,6 +13,7 @@ use crate::screen::settings::{self, Nav, Settings};
 use crate::theme::{BOLD, MUTED, SPACE_L, SPACE_M, SPACE_S, TEXT_L, TEXT_S, TEXT_XL, WARNING};
 use crate::widget::avatar_menu::{self, MenuMessages};
 use crate::widget::card::card_style;
+use crate::widget::modal::modal;
 
 #[derive(Debug)]
 enum Page {
@@ -211,7 +212,7 @@ impl Home {
     }
 
     pub fn view<'a>(&'a self, server: &str, theme: ThemeChoice) -> Element<'a, Message> {
-        let mut content = column![self.top_bar()];
+        let mut content = column![self.top_bar()].width(Fill).height(Fill);
         if let Some(days) = self.password_old {
             content = content.push(
                 container(
@@ -239,6 +240,11 @@ impl Home {
             Page::Settings(s) => s.view(&self.user, server, theme).map(Message::Settings),
         };
         content = content.push(page);
+        if let Page::Settings(s) = &self.page
+            && let Some(dialog) = s.dialog_view()
+        {
+            return modal(content, dialog.map(Message::Settings));
+        }
         if self.menu_open {
             let menu = avatar_menu::menu(
                 &self.user,

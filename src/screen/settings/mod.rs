@@ -78,6 +78,13 @@ impl Settings {
         self.security.as_ref()
     }
 
+    pub fn dialog_view(&self) -> Option<Element<'_, Message>> {
+        self.security
+            .as_ref()?
+            .dialog_view()
+            .map(|d| d.map(Message::Security))
+    }
+
     pub fn update(
         &mut self,
         message: Message,

@@ -15,7 +15,6 @@ use crate::fl;
 use crate::theme::{BOLD, DANGER, MUTED, SPACE_L, SPACE_M, SPACE_S, SUCCESS, TEXT_S};
 use crate::widget::card::card;
 use crate::widget::code_dialog::{self, CodeDialog};
-use crate::widget::modal::modal;
 use crate::widget::password_field::PasswordField;
 use crate::widget::{policy_checklist, strength_meter};
 
@@ -643,10 +642,15 @@ impl Security {
                 .push(self.sessions_card())
                 .push(self.activity_card());
         }
-        match &self.dialog {
-            Some((_, d)) => modal(page, d.view().map(Message::Dialog)),
-            None => page.into(),
-        }
+        page.into()
+    }
+
+    /// The code dialog, drawn by the parent over the whole window (not
+    /// inside this scrolling page).
+    pub fn dialog_view(&self) -> Option<Element<'_, Message>> {
+        self.dialog
+            .as_ref()
+            .map(|(_, d)| d.view().map(Message::Dialog))
     }
 }
 
