@@ -154,6 +154,15 @@ impl App {
     }
 
     fn show_login(&mut self, info: Option<String>, error: Option<String>) -> Task<Message> {
+        self.show_login_as(info, error, None)
+    }
+
+    fn show_login_as(
+        &mut self,
+        info: Option<String>,
+        error: Option<String>,
+        login: Option<&str>,
+    ) -> Task<Message> {
         let mut screen = Login::new(self.server(), self.keyring_ok(), self.demo_accounts());
         if let Some(i) = info {
             screen = screen.with_info(i);
@@ -165,6 +174,9 @@ impl App {
             && Some(&r.server) == self.server().as_ref()
         {
             screen = screen.with_login(&r.login);
+        }
+        if let Some(login) = login {
+            screen = screen.with_login(login);
         }
         let focus = screen.focus().map(Message::Login);
         self.screen = Screen::Login(screen);
@@ -290,8 +302,9 @@ impl App {
         match message {
             Message::KeyringReady(k) => {
                 if let Some(problem) = k.problem() {
+                    // Said once, where it matters: under "Remember me" on
+                    // the sign-in screen.
                     tracing::info!(?problem, "keyring unavailable; Remember me is off");
-                    self.toast(toast::Kind::Info, fl!("keyring-unavailable"));
                 }
                 self.keyring = Some(k);
                 self.after_keyring()
@@ -386,14 +399,10 @@ impl App {
                     Some(password_reset::Event::Back) => {
                         Task::batch([task, self.show_login(None, None)])
                     }
-                    Some(password_reset::Event::Done { login }) => {
-                        let t = self.show_login(Some(fl!("reset-done")), None);
-                        if let Screen::Login(l) = &mut self.screen {
-                            let screen = std::mem::replace(l, Login::new(None, false, None));
-                            *l = screen.with_login(&login);
-                        }
-                        Task::batch([task, t])
-                    }
+                    Some(password_reset::Event::Done { login }) => Task::batch([
+                        task,
+                        self.show_login_as(Some(fl!("reset-done")), None, Some(&login)),
+                    ]),
                 }
             }
             Message::Home(m) => {

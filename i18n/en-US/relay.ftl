@@ -224,7 +224,5 @@ inbox-empty = No messages yet. Codes and notices sent by the demo server appear 
 inbox-code = Code { $code }
 inbox-to = To { $to }
 
-## Keyring
-keyring-unavailable = No keyring is available on this computer, so "Remember me" is off. You can still sign in as usual.
 
 toast-dismiss = Dismiss

@@ -224,7 +224,5 @@ inbox-empty = 暂无消息。演示服务器发送的验证码和通知会显示
 inbox-code = 验证码 { $code }
 inbox-to = 收件人 { $to }
 
-## Keyring
-keyring-unavailable = 此电脑上没有可用的钥匙串，因此“记住我”已关闭。您仍可正常登录。
 
 toast-dismiss = 关闭

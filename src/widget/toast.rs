@@ -39,7 +39,7 @@ pub fn view<'a, M: Clone + 'a>(
         col = col.push(
             container(
                 row![
-                    text(&t.text).size(TEXT_S).color(Color::WHITE),
+                    text(&t.text).size(TEXT_S).color(Color::WHITE).width(Fill),
                     button(text(fl!("toast-dismiss")).size(TEXT_S).color(Color::WHITE))
                         .style(button::text)
                         .on_press(on_dismiss(t.id))
@@ -48,7 +48,7 @@ pub fn view<'a, M: Clone + 'a>(
                 .align_y(iced::Center),
             )
             .padding([SPACE_S, SPACE_M])
-            .max_width(560)
+            .width(560)
             .style(move |_| container::Style {
                 background: Some(accent.into()),
                 border: Border {

@@ -1,0 +1,239 @@
+//! Harness for tests of the real app window: a private Xvfb display, the
+//! `relay` binary on it (software rendering), xdotool to type and click,
+//! ImageMagick `import` for screenshots, and relay-server in-process on
+//! port 0 with a temp SQLite file and the outbox.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use relay_server::users::NewUser;
+use relay_server::{Application, Config, state::AppState};
+use secrecy::SecretString;
+
+pub const PASSWORD: &str = "Tq7#mV2!pLx9";
+pub const NEW_PASSWORD: &str = "Orbit-Cactus-93?";
+/// The window's size (main.rs) inside a larger screen.
+pub const SCREEN: &str = "1280x860x24";
+
+pub struct Killed(pub Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+pub struct Server {
+    pub url: String,
+    pub dir: tempfile::TempDir,
+    pub state: AppState,
+}
+
+pub async fn server() -> Server {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = Config::local(dir.path());
+    config.security.argon2_memory_kib = 4096;
+    config.security.argon2_iterations = 1;
+    let app = Application::build(config).await.unwrap();
+    let state = app.state().clone();
+    relay_server::users::create(
+        &state.db,
+        &state.hasher,
+        &relay_protocol::PasswordPolicy::default(),
+        NewUser {
+            login: "alice".into(),
+            email: Some("alice@example.com".into()),
+            phone: Some("+8613800138000".into()),
+            display_name: "Alice Wang".into(),
+            locale: "en-US".into(),
+            password: SecretString::from(PASSWORD),
+            admin: false,
+            org_id: None,
+        },
+    )
+    .await
+    .unwrap();
+    let url = format!("http://{}", app.local_addr());
+    tokio::spawn(app.run_until(std::future::pending()));
+    Server { url, dir, state }
+}
+
+impl Server {
+    /// Waits for the `n`-th code (0-based) in the outbox.
+    pub async fn code(&self, n: usize) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let inbox = relay_core::demo::read_inbox(&self.dir.path().join("outbox.jsonl"));
+            let codes: Vec<String> = inbox.iter().rev().filter_map(|m| m.code.clone()).collect();
+            if let Some(c) = codes.get(n) {
+                return c.clone();
+            }
+            assert!(Instant::now() < deadline, "no code #{n} in the outbox");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Sign-ins made by the app (not by this harness's checks) so far.
+    pub async fn logins(&self) -> i64 {
+        let (n,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM security_events WHERE kind = 'login' AND device_name LIKE 'Relay CRM%'")
+            .fetch_one(&self.state.db.pool)
+            .await
+            .unwrap();
+        n
+    }
+
+    pub async fn wait_logins(&self, at_least: i64) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while self.logins().await < at_least {
+            assert!(
+                Instant::now() < deadline,
+                "the app never signed in (expected {at_least} sign-ins)"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Whether `password` is alice's password now (asked over HTTP).
+    pub async fn password_is(&self, password: &str) -> bool {
+        let api = relay_core::Api::new(&self.url).unwrap();
+        api.login("alice", password, "check").await.is_ok()
+    }
+}
+
+/// A private X display for one test.
+pub struct Display {
+    pub name: String,
+    _xvfb: Killed,
+}
+
+pub fn display() -> Display {
+    // A display number of our own, so tests never share a screen.
+    let number = 200 + (std::process::id() % 500) + rand_offset();
+    let name = format!(":{number}");
+    let xvfb = Command::new("Xvfb")
+        .args([&name, "-screen", "0", SCREEN, "-nolisten", "tcp"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("Xvfb is needed for GUI tests (scripts/test.sh installs it)");
+    let socket = PathBuf::from(format!("/tmp/.X11-unix/X{number}"));
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while !socket.exists() {
+        assert!(Instant::now() < deadline, "Xvfb did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Display {
+        name,
+        _xvfb: Killed(xvfb),
+    }
+}
+
+fn rand_offset() -> u32 {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    NEXT.fetch_add(1, Ordering::Relaxed) * 500
+}
+
+pub fn app_binary() -> PathBuf {
+    std::env::var_os("RELAY_APP_BINARY")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_relay")))
+}
+
+pub struct AppWindow<'d> {
+    pub display: &'d Display,
+    pub home: tempfile::TempDir,
+    _app: Killed,
+}
+
+pub fn launch<'d>(display: &'d Display, args: &[&str]) -> AppWindow<'d> {
+    let home = tempfile::tempdir().unwrap();
+    let child = Command::new(app_binary())
+        .args(args)
+        .env("DISPLAY", &display.name)
+        .env("ICED_BACKEND", "tiny-skia")
+        .env("RELAY_APP_HOME", home.path())
+        .env_remove("WAYLAND_DISPLAY")
+        .env_remove("DBUS_SESSION_BUS_ADDRESS")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start the app");
+    let window = AppWindow {
+        display,
+        home,
+        _app: Killed(child),
+    };
+    let out = window.xdotool(&["search", "--sync", "--onlyvisible", "--name", "Relay CRM"]);
+    let id = out.lines().next().unwrap_or_default().to_string();
+    window.xdotool(&["windowfocus", &id]);
+    // First frame, fonts, focus task.
+    std::thread::sleep(Duration::from_millis(1500));
+    window
+}
+
+impl AppWindow<'_> {
+    pub fn xdotool(&self, args: &[&str]) -> String {
+        let out = Command::new("xdotool")
+            .args(args)
+            .env("DISPLAY", &self.display.name)
+            .output()
+            .expect("xdotool is needed for GUI tests");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    pub fn click(&self, x: u32, y: u32) {
+        self.xdotool(&["mousemove", &x.to_string(), &y.to_string(), "click", "1"]);
+        std::thread::sleep(Duration::from_millis(600));
+    }
+
+    pub fn type_text(&self, text: &str) {
+        self.xdotool(&["type", "--delay", "40", text]);
+        std::thread::sleep(Duration::from_millis(200));
+    }
+
+    pub fn key(&self, key: &str) {
+        self.xdotool(&["key", key]);
+        // Focus moves by a task a frame later: give it time before typing on.
+        std::thread::sleep(Duration::from_millis(400));
+    }
+
+    /// Saves a screenshot under target/gui-tests/ and returns it.
+    pub fn screenshot(&self, name: &str) -> image::RgbImage {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/gui-tests");
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(format!("{name}.png"));
+        let status = Command::new("import")
+            .args(["-window", "root"])
+            .arg(&path)
+            .env("DISPLAY", &self.display.name)
+            .status()
+            .expect("ImageMagick's import is needed for GUI tests");
+        assert!(status.success());
+        image::open(&path).unwrap().to_rgb8()
+    }
+}
+
+/// Pixels in the box (x, y, w, h) within `tolerance` of `rgb`.
+pub fn count_colour(
+    img: &image::RgbImage,
+    area: (u32, u32, u32, u32),
+    rgb: [u8; 3],
+    tolerance: u8,
+) -> usize {
+    let (x0, y0, w, h) = area;
+    let mut n = 0;
+    for y in y0..(y0 + h).min(img.height()) {
+        for x in x0..(x0 + w).min(img.width()) {
+            let p = img.get_pixel(x, y).0;
+            if p.iter().zip(rgb).all(|(a, b)| a.abs_diff(b) <= tolerance) {
+                n += 1;
+            }
+        }
+    }
+    n
+}
