@@ -39,6 +39,10 @@ apt_install() {
 # --- toolchain and build prerequisites -------------------------------------
 have cargo || { echo "cargo not found: install Rust from rustup.rs" >&2; exit 1; }
 apt_install pkg-config python3 python3-pip python3-venv
+# The app's window tests: a virtual X server, input and screenshots; the
+# keyring tests: a D-Bus session and gnome-keyring's Secret Service.
+apt_install xvfb xdotool imagemagick dbus dbus-x11 gnome-keyring \
+    libxkbcommon-x11-0 libx11-xcb1 libxcursor1 libxrandr2 libxi6
 
 # --- SMTP sink for the real-mail test (aiosmtpd from PyPI) ------------------
 PY=python3
@@ -81,6 +85,9 @@ if have psql; then
     done
 fi
 
+# Snapshot goldens are rendered by tiny-skia with times in UTC.
+export TZ=UTC ICED_TEST_BACKEND=tiny-skia ICED_BACKEND=tiny-skia
+
 # --- style ------------------------------------------------------------------
 log "cargo fmt --check"
 cargo fmt --all -- --check
@@ -89,11 +96,26 @@ cargo clippy --workspace --all-targets --quiet -- -D warnings
 
 # --- tests ------------------------------------------------------------------
 [ "${1:-}" = "--" ] && shift
-log "cargo test"
 mkdir -p target
-cargo test --workspace --no-fail-fast "$@" 2>&1 | tee target/test-output.txt
+log "cargo test (no session bus: the app must do without a keyring)"
+set +e
+env -u DBUS_SESSION_BUS_ADDRESS RELAY_TEST_KEYRING=absent \
+    cargo test --workspace --no-fail-fast "$@" 2>&1 | tee target/test-output.txt
 status=${PIPESTATUS[0]}
+
+log "keyring tests with a real Secret Service (dbus-run-session + gnome-keyring)"
+export RUSTUP_HOME="${RUSTUP_HOME:-$HOME/.rustup}" CARGO_HOME="${CARGO_HOME:-$HOME/.cargo}"
+keyring_home=$(mktemp -d)
+HOME="$keyring_home" dbus-run-session -- bash -c '
+    echo -n relay-test | gnome-keyring-daemon --components=secrets --daemonize --unlock >/dev/null
+    export RELAY_TEST_KEYRING=present
+    cargo test -p relay-core --test os_keyring && cargo test -p relay --test gui_keyring
+' 2>&1 | grep -v "Failed to set fd limit" | tee target/test-output-keyring.txt
+keyring_status=${PIPESTATUS[0]}
+rm -rf "$keyring_home"
+set -e
+
 echo
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
-     END { printf "all suites: %d passed, %d failed\n", p, f }' target/test-output.txt
-exit "$status"
+     END { printf "all suites: %d passed, %d failed\n", p, f }' target/test-output.txt target/test-output-keyring.txt
+[ "$status" -eq 0 ] && [ "$keyring_status" -eq 0 ]

@@ -287,7 +287,7 @@ impl App {
     }
 
     fn enter_home(&mut self, session: Session, user: User) -> Task<Message> {
-        let (home, task) = home::Home::new(session, user);
+        let (home, task) = home::Home::new(session, user, self.demo.is_some());
         self.screen = Screen::Home(Box::new(home));
         task.map(Message::Home)
     }
@@ -373,7 +373,7 @@ impl App {
                         remember,
                     }) => {
                         if self.demo.is_none()
-                            && let Ok(url) = parse_server_address(&session.api().base().to_string())
+                            && let Ok(url) = parse_server_address(session.api().base().as_ref())
                         {
                             self.config.server =
                                 Some(url.to_string().trim_end_matches('/').to_string());
@@ -384,7 +384,7 @@ impl App {
                         } else {
                             self.forget(&session, &user.login)
                         };
-                        Task::batch([task, keyring, self.enter_home(session, user)])
+                        Task::batch([task, keyring, self.enter_home(session, *user)])
                     }
                 }
             }

@@ -129,6 +129,7 @@ macro_rules! fl {
 }
 
 /// Message ids defined in a `.ftl` source.
+#[cfg(test)]
 pub fn message_ids(source: &str) -> Vec<String> {
     source
         .lines()

@@ -5,6 +5,8 @@ mod error_text;
 mod i18n;
 mod screen;
 mod theme;
+#[cfg(test)]
+mod ui_tests;
 mod widget;
 
 use clap::Parser;

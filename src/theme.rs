@@ -25,7 +25,6 @@ pub const MUTED: Color = color!(0x6b7280);
 pub const SPACE_S: f32 = 6.0;
 pub const SPACE_M: f32 = 12.0;
 pub const SPACE_L: f32 = 20.0;
-pub const SPACE_XL: f32 = 32.0;
 pub const TEXT_S: f32 = 13.0;
 pub const TEXT_M: f32 = 15.0;
 pub const TEXT_L: f32 = 20.0;

@@ -18,7 +18,7 @@ use crate::widget::modal::modal;
 #[derive(Debug)]
 enum Page {
     Workspace,
-    Settings(Settings),
+    Settings(Box<Settings>),
 }
 
 #[derive(Debug)]
@@ -29,6 +29,7 @@ pub struct Home {
     menu_open: bool,
     /// Days after which the policy wants a new password (for the reminder).
     password_old: Option<u32>,
+    demo: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -53,7 +54,7 @@ pub enum Event {
 }
 
 impl Home {
-    pub fn new(session: Session, user: User) -> (Self, Task<Message>) {
+    pub fn new(session: Session, user: User, demo: bool) -> (Self, Task<Message>) {
         let must_change = user.must_change_password;
         let mut home = Self {
             session: session.clone(),
@@ -61,6 +62,7 @@ impl Home {
             page: Page::Workspace,
             menu_open: false,
             password_old: None,
+            demo,
         };
         let load_policy = Task::perform(
             async move { session.password_policy().await },
@@ -76,8 +78,9 @@ impl Home {
     fn open(&mut self, nav: Nav) -> Task<Message> {
         self.menu_open = false;
         let must_change = self.user.must_change_password;
-        let (settings, task) = Settings::open(nav, &self.session, &self.user, must_change);
-        self.page = Page::Settings(settings);
+        let (settings, task) =
+            Settings::open(nav, &self.session, &self.user, must_change, self.demo);
+        self.page = Page::Settings(Box::new(settings));
         task.map(Message::Settings)
     }
 

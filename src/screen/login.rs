@@ -79,7 +79,7 @@ pub enum Message {
 pub enum Event {
     SignedIn {
         session: Session,
-        user: User,
+        user: Box<User>,
         remember: bool,
     },
     ForgotPassword {
@@ -137,10 +137,6 @@ impl Login {
         operation::focus(id)
     }
 
-    pub fn server(&self) -> &str {
-        &self.server
-    }
-
     fn clear_errors(&mut self) {
         self.server_error = None;
         self.login_error = None;
@@ -179,7 +175,7 @@ impl Login {
                             Task::none(),
                             Some(Event::SignedIn {
                                 session,
-                                user: pair.user,
+                                user: Box::new(pair.user),
                                 remember: self.remember,
                             }),
                         );
@@ -231,7 +227,7 @@ impl Login {
                                 Task::none(),
                                 Some(Event::SignedIn {
                                     session,
-                                    user: pair.user,
+                                    user: Box::new(pair.user),
                                     remember: self.remember,
                                 }),
                             );

@@ -14,7 +14,6 @@ pub const LIFETIME: Duration = Duration::from_secs(5);
 pub enum Kind {
     Success,
     Error,
-    Info,
 }
 
 #[derive(Debug, Clone)]
@@ -34,7 +33,6 @@ pub fn view<'a, M: Clone + 'a>(
         let accent = match t.kind {
             Kind::Success => SUCCESS,
             Kind::Error => DANGER,
-            Kind::Info => Color::from_rgb8(0x37, 0x41, 0x51),
         };
         col = col.push(
             container(

@@ -146,26 +146,41 @@ pub fn app_binary() -> PathBuf {
 
 pub struct AppWindow<'d> {
     pub display: &'d Display,
-    pub home: tempfile::TempDir,
+    _home: Option<tempfile::TempDir>,
     _app: Killed,
 }
 
+/// The app with a settings folder of its own and no keyring (no bus).
 pub fn launch<'d>(display: &'d Display, args: &[&str]) -> AppWindow<'d> {
     let home = tempfile::tempdir().unwrap();
-    let child = Command::new(app_binary())
+    let mut window = start(display, home.path(), args, false);
+    window._home = Some(home);
+    window
+}
+
+/// The app with settings in `home`, and the session bus (so the OS keyring)
+/// of the test process, if it has one.
+pub fn launch_in<'d>(display: &'d Display, home: &Path, args: &[&str]) -> AppWindow<'d> {
+    start(display, home, args, true)
+}
+
+fn start<'d>(display: &'d Display, home: &Path, args: &[&str], with_bus: bool) -> AppWindow<'d> {
+    let mut command = Command::new(app_binary());
+    command
         .args(args)
         .env("DISPLAY", &display.name)
         .env("ICED_BACKEND", "tiny-skia")
-        .env("RELAY_APP_HOME", home.path())
+        .env("RELAY_APP_HOME", home)
         .env_remove("WAYLAND_DISPLAY")
-        .env_remove("DBUS_SESSION_BUS_ADDRESS")
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start the app");
+        .stderr(Stdio::null());
+    if !with_bus {
+        command.env_remove("DBUS_SESSION_BUS_ADDRESS");
+    }
+    let child = command.spawn().expect("start the app");
     let window = AppWindow {
         display,
-        home,
+        _home: None,
         _app: Killed(child),
     };
     let out = window.xdotool(&["search", "--sync", "--onlyvisible", "--name", "Relay CRM"]);

@@ -139,6 +139,7 @@ fn main() {
         );
     });
     let _ = server.kill();
+    let _ = server.wait();
 }
 
 struct Outcome {

@@ -28,6 +28,7 @@ pub enum Nav {
 #[derive(Debug)]
 pub struct Settings {
     pub nav: Nav,
+    demo: bool,
     security: Option<security::Security>,
 }
 
@@ -52,9 +53,11 @@ impl Settings {
         session: &Session,
         user: &User,
         must_change: bool,
+        demo: bool,
     ) -> (Self, Task<Message>) {
         let mut settings = Self {
             nav,
+            demo,
             security: None,
         };
         let task = settings.go(nav, session, user, must_change);
@@ -64,7 +67,8 @@ impl Settings {
     fn go(&mut self, nav: Nav, session: &Session, user: &User, must_change: bool) -> Task<Message> {
         self.nav = nav;
         if nav == Nav::Security {
-            let (page, task) = security::Security::open(session.clone(), user.clone(), must_change);
+            let (page, task) =
+                security::Security::open(session.clone(), user.clone(), must_change, self.demo);
             self.security = Some(page);
             task.map(Message::Security)
         } else {

@@ -40,6 +40,7 @@ enum Loadable<T> {
 
 #[derive(Debug)]
 pub struct Security {
+    demo: bool,
     session: Session,
     user: User,
     /// Only the change form: the organisation requires a new password.
@@ -85,13 +86,21 @@ pub enum Event {
 }
 
 impl Security {
-    pub fn open(session: Session, user: User, must_change: bool) -> (Self, Task<Message>) {
+    /// `demo`: the server is the local demo (the code dialog then points at
+    /// the Demo inbox).
+    pub fn open(
+        session: Session,
+        user: User,
+        must_change: bool,
+        demo: bool,
+    ) -> (Self, Task<Message>) {
         let channel = if user.email.is_some() {
             Channel::Email
         } else {
             Channel::Sms
         };
         let page = Self {
+            demo,
             session,
             user,
             must_change,
@@ -221,7 +230,7 @@ impl Security {
                 self.busy = false;
                 match result {
                     Ok(c) => {
-                        let demo = self.session.api().base().host_str() == Some("127.0.0.1");
+                        let demo = self.demo;
                         let dialog = CodeDialog::new(
                             Some(c.destination.clone()),
                             c.channel,
@@ -492,7 +501,9 @@ impl Security {
         let line = |label: String, value: Option<String>| {
             row![
                 text(label).size(TEXT_S).color(MUTED).width(120),
-                text(value.clone().unwrap_or_default()).width(Fill),
+                text(value.clone().unwrap_or_default())
+                    .size(TEXT_S)
+                    .width(Fill),
                 status(value.is_some())
             ]
             .spacing(SPACE_M)
