@@ -18,6 +18,7 @@ use crate::fl;
 use crate::i18n::{self, Language};
 use crate::screen::login::{DemoAccounts, Login};
 use crate::screen::password_reset::Reset;
+use crate::screen::settings::Nav;
 use crate::screen::{home, login, password_reset, welcome};
 use crate::theme::{self as style, BOLD, MUTED, SPACE_M, SPACE_S, TEXT_S};
 use crate::widget::card::card_style;
@@ -549,12 +550,33 @@ impl App {
                 Screen::Home(h) => h.open_settings().map(Message::Home),
                 _ => Task::none(),
             },
+            // Ctrl+1…4: the Settings pages, so the security page is reachable
+            // without a mouse.
+            Key::Character(c @ ("1" | "2" | "3" | "4")) if modifiers.command() => {
+                let nav = match c {
+                    "1" => Nav::PersonalInfo,
+                    "2" => Nav::Security,
+                    "3" => Nav::Preferences,
+                    _ => Nav::About,
+                };
+                match &self.screen {
+                    Screen::Home(_) => self.update(Message::Home(home::Message::Open(nav))),
+                    _ => Task::none(),
+                }
+            }
             _ => Task::none(),
         }
     }
 
     pub fn subscription(&self) -> Subscription<Message> {
-        let keys = keyboard::listen().map(Message::Key);
+        // All key presses, also those a focused text input captured: Escape
+        // must close the code dialog even while its entry has the focus.
+        let keys = iced::event::listen_with(|event, _status, _window| match event {
+            iced::Event::Keyboard(key @ keyboard::Event::KeyPressed { .. }) => {
+                Some(Message::Key(key))
+            }
+            _ => None,
+        });
         let ticking = !self.toasts.is_empty()
             || self.demo.is_some()
             || match &self.screen {

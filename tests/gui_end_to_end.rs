@@ -127,3 +127,41 @@ async fn forgotten_password_by_code_then_sign_in() {
     window.key("Return");
     server.wait_logins(1).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_whole_change_works_with_the_keyboard_alone() {
+    let server = server().await;
+    let display = display();
+    let window = launch(&display, &["--server", &server.url, "--lang", "zh-CN"]);
+    sign_in(&window, PASSWORD);
+    server.wait_logins(1).await;
+    std::thread::sleep(std::time::Duration::from_millis(800));
+    window.key("ctrl+2");
+    std::thread::sleep(std::time::Duration::from_millis(800));
+    window.type_text(PASSWORD);
+    window.key("Tab");
+    window.type_text(NEW_PASSWORD);
+    window.key("Tab");
+    window.type_text(NEW_PASSWORD);
+    window.key("Return");
+    server.code(0).await;
+    std::thread::sleep(std::time::Duration::from_millis(600));
+    // Escape cancels the dialog; Enter on the form asks for a fresh code.
+    window.key("Escape");
+    window.screenshot("31-keyboard-cancelled");
+    assert!(server.password_is(PASSWORD).await);
+    window.key("Return");
+    let second = server.code(1).await;
+    std::thread::sleep(std::time::Duration::from_millis(600));
+    window.type_text(&second);
+    window.key("Return");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !server.password_is(NEW_PASSWORD).await {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the password never changed"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    window.screenshot("32-keyboard-done");
+}

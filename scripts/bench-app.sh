@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Desktop-app benchmark (numbers go to BENCHMARKS.md): the release build
+# under Xvfb with software rendering (tiny-skia).
+#  - start-up: time from exec to the first frame that shows the sign-in
+#    screen (its blue Sign in button), sampled every few milliseconds with
+#    xwd on the window; median of RUNS starts;
+#  - memory: resident set (VmRSS) after signing in to a local server and
+#    sitting idle for 5 s.
+# Needs: Xvfb, xdotool, x11-apps (xwd), python3. Usage: scripts/bench-app.sh [RUNS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RUNS=${1:-10}
+cargo build --release -q -p relay -p relay-server
+APP=target/release/relay
+SERVER=target/release/relay-server
+DISPLAY_NUM=:77
+Xvfb $DISPLAY_NUM -screen 0 1280x860x24 -nolisten tcp >/dev/null 2>&1 &
+XVFB=$!
+work=$(mktemp -d)
+trap 'kill $XVFB 2>/dev/null; kill $SRV 2>/dev/null; rm -rf "$work"' EXIT
+sleep 1
+export DISPLAY=$DISPLAY_NUM ICED_BACKEND=tiny-skia
+unset DBUS_SESSION_BUS_ADDRESS WAYLAND_DISPLAY
+
+python3 - "$APP" "$RUNS" <<'PY'
+import os, subprocess, sys, time, tempfile, statistics
+app, runs = sys.argv[1], int(sys.argv[2])
+def blue_visible(win):
+    # xwd of the window; look for the accent colour (2563eb) anywhere.
+    raw = subprocess.run(["xwd", "-silent", "-id", win], capture_output=True).stdout
+    return b"\xeb\x63\x25" in raw
+times = []
+for i in range(runs):
+    home = tempfile.mkdtemp()
+    env = dict(os.environ, RELAY_APP_HOME=home)
+    t0 = time.perf_counter()
+    p = subprocess.Popen([app, "--server", "http://127.0.0.1:9", "--lang", "en-US"], env=env,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    win = None
+    while True:
+        if win is None:
+            out = subprocess.run(["xdotool", "search", "--onlyvisible", "--name", "Relay CRM"],
+                                 capture_output=True, text=True).stdout.split()
+            win = out[0] if out else None
+        if win and blue_visible(win):
+            times.append(time.perf_counter() - t0)
+            break
+        if time.perf_counter() - t0 > 20:
+            print("no first frame within 20 s"); break
+    p.kill(); p.wait()
+print(f"start-up to first sign-in frame: median {statistics.median(times)*1000:.0f} ms, "
+      f"min {min(times)*1000:.0f} ms, max {max(times)*1000:.0f} ms over {len(times)} runs")
+PY
+
+# Memory after sign-in, idle.
+printf 'Tq7#mV2!pLx9' | $SERVER user add --data-dir "$work/srv" --login bench --email bench@example.com --password-stdin >/dev/null
+$SERVER serve --data-dir "$work/srv" --listen 127.0.0.1:0 > "$work/srv.out" 2>/dev/null &
+SRV=$!
+for _ in $(seq 1 50); do grep -q listening "$work/srv.out" && break; sleep 0.1; done
+URL="http://$(sed -n 's/listening on //p' "$work/srv.out")"
+RELAY_APP_HOME="$work/app" $APP --server "$URL" --lang en-US >/dev/null 2>&1 &
+APP_PID=$!
+WIN=$(xdotool search --sync --onlyvisible --name "Relay CRM" | head -1)
+xdotool windowfocus "$WIN" 2>/dev/null || true
+sleep 1.5
+xdotool type --delay 40 bench; xdotool key Tab; sleep 0.4
+xdotool type --delay 40 'Tq7#mV2!pLx9'; xdotool key Return
+sleep 6
+echo "app RSS after sign-in, idle: $(awk '/VmRSS/ {printf "%.1f MB", $2/1024}' /proc/$APP_PID/status) (peak VmHWM $(awk '/VmHWM/ {printf "%.1f MB", $2/1024}' /proc/$APP_PID/status))"
+kill $APP_PID
