@@ -99,6 +99,7 @@ cargo clippy --workspace --all-targets --quiet -- -D warnings
 mkdir -p target
 log "cargo test (no session bus: the app must do without a keyring)"
 set +e
+smoke_status=1
 env -u DBUS_SESSION_BUS_ADDRESS RELAY_TEST_KEYRING=absent \
     cargo test --workspace --no-fail-fast "$@" 2>&1 | tee target/test-output.txt
 status=${PIPESTATUS[0]}
@@ -115,7 +116,14 @@ keyring_status=${PIPESTATUS[0]}
 rm -rf "$keyring_home"
 set -e
 
+log "smoke test of the release build (what users run)"
+cargo build --release -q -p relay
+RELAY_APP_BINARY="$PWD/target/release/relay" env -u DBUS_SESSION_BUS_ADDRESS \
+    cargo test -p relay --test smoke 2>&1 | tee target/test-output-smoke.txt
+smoke_status=${PIPESTATUS[0]}
+
 echo
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
-     END { printf "all suites: %d passed, %d failed\n", p, f }' target/test-output.txt target/test-output-keyring.txt
-[ "$status" -eq 0 ] && [ "$keyring_status" -eq 0 ]
+     END { printf "all suites: %d passed, %d failed\n", p, f }' \
+    target/test-output.txt target/test-output-keyring.txt target/test-output-smoke.txt
+[ "$status" -eq 0 ] && [ "$keyring_status" -eq 0 ] && [ "$smoke_status" -eq 0 ]
