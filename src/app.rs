@@ -331,10 +331,10 @@ impl App {
                 Task::batch([self.enter_home(session, user), save])
             }
             Message::Resumed(Err(e)) => {
-                let message = match &e {
-                    ApiError::Server { .. } => None,
-                    other => Some(error_text(other)),
-                };
+                // Nothing remembered: just the sign-in screen. A revoked or
+                // reused token, or no network: say why.
+                let message =
+                    (!e.is(relay_protocol::ErrorCode::Unauthorized)).then(|| error_text(&e));
                 self.show_login(None, message)
             }
             Message::Welcome(m) => {

@@ -324,3 +324,69 @@ fn snapshots_in_both_languages() {
         );
     }
 }
+
+fn session_for(user: &User) -> Session {
+    Session::new(
+        Api::new("http://127.0.0.1:9").unwrap(),
+        &TokenPair {
+            access_token: "a".into(),
+            refresh_token: "r".into(),
+            expires_in: 900,
+            user: user.clone(),
+        },
+    )
+}
+
+#[test]
+fn must_change_password_opens_only_the_change_form() {
+    let _lang = speak(Language::English);
+    let user = User {
+        must_change_password: true,
+        ..alice()
+    };
+    let (mut home, _) = crate::screen::home::Home::new(session_for(&user), user, false);
+    {
+        let mut sim = ui(home.view(
+            "https://crm.example.com",
+            relay_core::config::ThemeChoice::Light,
+        ));
+        assert!(sim.find("Change your password to continue").is_ok());
+        assert!(
+            sim.find("Sessions and devices").is_err(),
+            "nothing else on the page"
+        );
+    }
+    // "Back to workspace" does not get around it.
+    let _ = home.update(crate::screen::home::Message::Workspace);
+    let mut sim = ui(home.view(
+        "https://crm.example.com",
+        relay_core::config::ThemeChoice::Light,
+    ));
+    assert!(sim.find("Change your password to continue").is_ok());
+}
+
+#[test]
+fn an_old_password_shows_the_reminder_banner() {
+    let _lang = speak(Language::English);
+    let user = User {
+        password_expires_at: Some(chrono::Utc::now() - chrono::Duration::days(1)),
+        ..alice()
+    };
+    let (mut home, _) = crate::screen::home::Home::new(session_for(&user), user, false);
+    let _ = home.update(crate::screen::home::Message::PolicyLoaded(Ok(
+        relay_protocol::PasswordPolicy::default(),
+    )));
+    let mut sim = ui(home.view(
+        "https://crm.example.com",
+        relay_core::config::ThemeChoice::Light,
+    ));
+    assert!(
+        sim.find("Your password is more than 90 days old. Change it to keep your account safe.")
+            .is_ok()
+    );
+    sim.click("Change now").unwrap();
+    assert!(sim.into_messages().any(|m| matches!(
+        m,
+        crate::screen::home::Message::Open(crate::screen::settings::Nav::Security)
+    )));
+}
