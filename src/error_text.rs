@@ -52,6 +52,18 @@ pub fn error_text(error: &ApiError) -> String {
     }
 }
 
+/// `error_text` followed by each policy violation the server named.
+pub fn error_with_violations(error: &ApiError) -> String {
+    let message = error_text(error);
+    match error {
+        ApiError::Server { violations, .. } if !violations.is_empty() => {
+            let list: Vec<String> = violations.iter().map(|v| violation_text(*v)).collect();
+            format!("{message} {}", list.join(" · "))
+        }
+        _ => message,
+    }
+}
+
 pub fn violation_text(v: Violation) -> String {
     match v {
         Violation::TooShort => fl!("violation-too_short"),

@@ -7,14 +7,14 @@ use relay_core::{Api, ApiError};
 use relay_protocol::api::{Channel, ResendResponse, ResetStarted, ResetToken};
 use relay_protocol::{Evaluation, Identity, PasswordPolicy, evaluate};
 
-use crate::error_text::{error_text, violation_text};
+use crate::error_text::{error_text, error_with_violations};
 use crate::fl;
 use crate::theme::{BOLD, DANGER, FORM_WIDTH, MUTED, SPACE_L, SPACE_M, SPACE_S, TEXT_S, TEXT_XL};
 use crate::widget::card::card_style;
 use crate::widget::code_dialog::{self, CodeDialog};
 use crate::widget::modal::modal;
-use crate::widget::password_field::{PasswordField, labelled_input};
-use crate::widget::{policy_checklist, strength_meter};
+use crate::widget::new_password::NewPassword;
+use crate::widget::password_field::labelled_input;
 
 pub const LOGIN_ID: &str = "reset-login";
 pub const NEW_ID: &str = "reset-new";
@@ -268,17 +268,7 @@ impl Reset {
                             }),
                         );
                     }
-                    Err(e) => {
-                        let mut message = error_text(&e);
-                        if let ApiError::Server { violations, .. } = &e
-                            && !violations.is_empty()
-                        {
-                            let list: Vec<String> =
-                                violations.iter().map(|v| violation_text(*v)).collect();
-                            message = format!("{message} {}", list.join(" · "));
-                        }
-                        self.error = Some(message);
-                    }
+                    Err(e) => self.error = Some(error_with_violations(&e)),
                 }
             }
             Message::Back => return (Task::none(), Some(Event::Back)),
@@ -325,40 +315,22 @@ impl Reset {
                 let evaluation = self.evaluation();
                 col = col.push(text(fl!("reset-new-title")).font(BOLD));
                 col = col.push(
-                    PasswordField {
-                        label: fl!("password-new"),
-                        id: NEW_ID,
-                        value: &self.new,
-                        shown: self.show_new,
-                        on_input: Box::new(Message::New),
-                        on_toggle: Message::ToggleNew,
-                        on_submit: Some(Message::Save),
-                        error: None,
+                    NewPassword {
+                        new: &self.new,
+                        confirm: &self.confirm,
+                        new_id: NEW_ID,
+                        confirm_id: CONFIRM_ID,
+                        show_new: self.show_new,
+                        show_confirm: self.show_confirm,
+                        evaluation,
+                        on_new: Box::new(Message::New),
+                        on_confirm: Box::new(Message::Confirm),
+                        toggle_new: Message::ToggleNew,
+                        toggle_confirm: Message::ToggleConfirm,
+                        submit: Message::Save,
                     }
                     .view(),
                 );
-                col = col.push(strength_meter::strength_meter(
-                    evaluation.score,
-                    self.new.is_empty(),
-                ));
-                col = col.push(
-                    PasswordField {
-                        label: fl!("password-confirm"),
-                        id: CONFIRM_ID,
-                        value: &self.confirm,
-                        shown: self.show_confirm,
-                        on_input: Box::new(Message::Confirm),
-                        on_toggle: Message::ToggleConfirm,
-                        on_submit: Some(Message::Save),
-                        error: (!self.confirm.is_empty() && self.confirm != self.new)
-                            .then(|| fl!("error-confirm-mismatch")),
-                    }
-                    .view(),
-                );
-                col = col.push(policy_checklist::checklist(
-                    &evaluation,
-                    Some(!self.confirm.is_empty() && self.confirm == self.new),
-                ));
                 if let Some(e) = &self.error {
                     col = col.push(text(e).size(TEXT_S).color(DANGER));
                 }

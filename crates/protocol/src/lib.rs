@@ -8,6 +8,7 @@
 pub mod api;
 mod common_passwords;
 pub mod error;
+pub mod mask;
 pub mod policy;
 
 pub use error::{ErrorBody, ErrorCode, ErrorDetail};

@@ -152,6 +152,42 @@ pub async fn issue_tokens(
     Ok((access, refresh))
 }
 
+/// The answer carrying fresh tokens: the pair and the account as it is now.
+pub async fn token_pair(
+    state: &AppState,
+    user_id: &str,
+    access_token: String,
+    refresh_token: String,
+) -> ApiResult<TokenPair> {
+    let user = crate::users::by_id(&state.db.pool, user_id)
+        .await?
+        .ok_or_else(ApiError::unauthorized)?;
+    let policy = state.policy().await?;
+    Ok(TokenPair {
+        access_token,
+        refresh_token,
+        expires_in: state.config.security.access_token_secs,
+        user: user.to_api(&policy),
+    })
+}
+
+/// Ends one session: it is marked revoked and its access tokens go at once.
+pub async fn end_session(conn: &mut AnyConnection, session_id: &str) -> Result<bool, sqlx::Error> {
+    let ended =
+        sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+            .bind(now_ms())
+            .bind(session_id)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected()
+            == 1;
+    sqlx::query("DELETE FROM access_tokens WHERE session_id = $1")
+        .bind(session_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(ended)
+}
+
 /// Starts a session for `user` and answers with its tokens.
 pub async fn start_session(
     state: &AppState,

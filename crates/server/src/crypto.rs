@@ -60,39 +60,7 @@ pub fn clean_code(code: &str) -> Option<String> {
     (digits.len() == 6 && digits.chars().all(|c| c.is_ascii_digit())).then_some(digits)
 }
 
-/// `alice@example.com` → `a***@example.com`.
-pub fn mask_email(email: &str) -> String {
-    match email.split_once('@') {
-        Some((local, domain)) => {
-            let first: String = local.chars().take(1).collect();
-            format!("{first}***@{domain}")
-        }
-        None => "***".into(),
-    }
-}
-
-/// `+8613800138000` → `138****8000`: the last 11 digits (a Chinese mobile
-/// number) with the middle four hidden; shorter numbers keep 2 + 2.
-pub fn mask_phone(phone: &str) -> String {
-    let digits: Vec<char> = phone.chars().filter(char::is_ascii_digit).collect();
-    if digits.len() >= 11 {
-        let d = &digits[digits.len() - 11..];
-        format!(
-            "{}****{}",
-            d[..3].iter().collect::<String>(),
-            d[7..].iter().collect::<String>()
-        )
-    } else if digits.len() >= 4 {
-        let n = digits.len();
-        format!(
-            "{}****{}",
-            digits[..2].iter().collect::<String>(),
-            digits[n - 2..].iter().collect::<String>()
-        )
-    } else {
-        "****".into()
-    }
-}
+pub use relay_protocol::mask::{mask_email, mask_phone};
 
 const BASE32: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
@@ -167,14 +135,6 @@ pub fn verify_totp(secret: &str, code: &str, now_secs: i64, last_step: Option<i6
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn masks_keep_just_enough_to_recognise_the_address() {
-        assert_eq!(mask_email("alice@example.com"), "a***@example.com");
-        assert_eq!(mask_phone("+8613800138000"), "138****8000");
-        assert_eq!(mask_phone("020 7946 0958"), "020****0958");
-        assert_eq!(mask_phone("12345"), "12****45");
-    }
 
     #[test]
     fn codes_are_six_digits_and_pasted_spaces_are_ignored() {

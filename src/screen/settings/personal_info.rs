@@ -3,31 +3,11 @@
 use iced::Element;
 use iced::widget::{column, row, text};
 use relay_protocol::api::User;
+use relay_protocol::mask::{mask_email, mask_phone};
 
 use crate::fl;
 use crate::theme::{MUTED, SPACE_M, TEXT_S};
 use crate::widget::card::card;
-
-pub fn mask_email(email: &str) -> String {
-    match email.split_once('@') {
-        Some((local, domain)) => format!("{}***@{domain}", local.chars().next().unwrap_or('*')),
-        None => "***".into(),
-    }
-}
-
-pub fn mask_phone(phone: &str) -> String {
-    let digits: Vec<char> = phone.chars().filter(char::is_ascii_digit).collect();
-    if digits.len() >= 11 {
-        let d = &digits[digits.len() - 11..];
-        format!(
-            "{}****{}",
-            d[..3].iter().collect::<String>(),
-            d[7..].iter().collect::<String>()
-        )
-    } else {
-        "****".into()
-    }
-}
 
 fn line<'a, M: 'a>(label: String, value: String) -> Element<'a, M> {
     row![

@@ -10,15 +10,15 @@ use relay_protocol::api::{
 };
 use relay_protocol::{Evaluation, PasswordPolicy, evaluate};
 
-use crate::error_text::{ends_session, error_text, violation_text};
+use crate::error_text::{ends_session, error_text, error_with_violations};
 use crate::fl;
 use crate::theme::{BOLD, DANGER, MUTED, SPACE_L, SPACE_M, SPACE_S, SUCCESS, TEXT_S};
 use crate::widget::card::card;
 use crate::widget::code_dialog::{self, CodeDialog};
+use crate::widget::new_password::NewPassword;
 use crate::widget::password_field::PasswordField;
-use crate::widget::{policy_checklist, strength_meter};
 
-use super::personal_info::{mask_email, mask_phone};
+use relay_protocol::mask::{mask_email, mask_phone};
 
 pub const CURRENT_ID: &str = "security-current";
 pub const NEW_ID: &str = "security-new";
@@ -250,15 +250,7 @@ impl Security {
                             self.current_error = Some(error_text(&e));
                             return (operation::focus(CURRENT_ID), None);
                         }
-                        let mut message = error_text(&e);
-                        if let ApiError::Server { violations, .. } = &e
-                            && !violations.is_empty()
-                        {
-                            let list: Vec<String> =
-                                violations.iter().map(|v| violation_text(*v)).collect();
-                            message = format!("{message} {}", list.join(" · "));
-                        }
-                        self.form_error = Some(message);
+                        self.form_error = Some(error_with_violations(&e));
                     }
                 }
             }
@@ -369,40 +361,22 @@ impl Security {
             .view(),
         );
         col = col.push(
-            PasswordField {
-                label: fl!("password-new"),
-                id: NEW_ID,
-                value: &self.new,
-                shown: self.shown[1],
-                on_input: Box::new(|s| Message::Input(Field::New, s)),
-                on_toggle: Message::Toggle(Field::New),
-                on_submit: Some(Message::Continue),
-                error: None,
+            NewPassword {
+                new: &self.new,
+                confirm: &self.confirm,
+                new_id: NEW_ID,
+                confirm_id: CONFIRM_ID,
+                show_new: self.shown[1],
+                show_confirm: self.shown[2],
+                evaluation,
+                on_new: Box::new(|s| Message::Input(Field::New, s)),
+                on_confirm: Box::new(|s| Message::Input(Field::Confirm, s)),
+                toggle_new: Message::Toggle(Field::New),
+                toggle_confirm: Message::Toggle(Field::Confirm),
+                submit: Message::Continue,
             }
             .view(),
         );
-        col = col.push(strength_meter::strength_meter(
-            evaluation.score,
-            self.new.is_empty(),
-        ));
-        col = col.push(
-            PasswordField {
-                label: fl!("password-confirm"),
-                id: CONFIRM_ID,
-                value: &self.confirm,
-                shown: self.shown[2],
-                on_input: Box::new(|s| Message::Input(Field::Confirm, s)),
-                on_toggle: Message::Toggle(Field::Confirm),
-                on_submit: Some(Message::Continue),
-                error: (!self.confirm.is_empty() && self.confirm != self.new)
-                    .then(|| fl!("error-confirm-mismatch")),
-            }
-            .view(),
-        );
-        col = col.push(policy_checklist::checklist(
-            &evaluation,
-            Some(!self.confirm.is_empty() && self.confirm == self.new),
-        ));
         let mut channels =
             column![text(fl!("password-send-code-to")).size(TEXT_S)].spacing(SPACE_S);
         if let Some(email) = &self.user.email {

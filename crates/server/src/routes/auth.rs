@@ -10,7 +10,7 @@ use relay_protocol::api::{
 use secrecy::SecretString;
 use serde_json::json;
 
-use crate::auth::{AnySession, Client, issue_tokens, start_session};
+use crate::auth::{AnySession, Client, end_session, issue_tokens, start_session, token_pair};
 use crate::challenges::{self, MFA_LOGIN, NewChallenge};
 use crate::crypto::{equal_hashes, new_token, token_hash, verify_totp};
 use crate::db::now_ms;
@@ -263,15 +263,7 @@ pub async fn refresh(
     if used_at.is_some() || !claimed {
         // A used refresh token came back: it was stolen, or the session was
         // cloned. Either way the whole session ends.
-        sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
-            .bind(now)
-            .bind(&session_id)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("DELETE FROM access_tokens WHERE session_id = $1")
-            .bind(&session_id)
-            .execute(&mut *tx)
-            .await?;
+        end_session(&mut tx, &session_id).await?;
         record_event(
             &mut *tx,
             &user_id,
@@ -288,16 +280,9 @@ pub async fn refresh(
     }
     let (access_token, refresh_token) = issue_tokens(&mut tx, &state, &session_id).await?;
     tx.commit().await?;
-    let user = users::by_id(&state.db.pool, &user_id)
-        .await?
-        .ok_or_else(ApiError::unauthorized)?;
-    let policy = state.policy().await?;
-    Ok(Json(TokenPair {
-        access_token,
-        refresh_token,
-        expires_in: state.config.security.access_token_secs,
-        user: user.to_api(&policy),
-    }))
+    Ok(Json(
+        token_pair(&state, &user_id, access_token, refresh_token).await?,
+    ))
 }
 
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", security(("bearer" = [])),
@@ -307,15 +292,7 @@ pub async fn logout(
     AnySession(me): AnySession,
 ) -> ApiResult<impl IntoResponse> {
     let mut tx = state.db.begin_write().await?;
-    sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
-        .bind(now_ms())
-        .bind(&me.session_id)
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query("DELETE FROM access_tokens WHERE session_id = $1")
-        .bind(&me.session_id)
-        .execute(&mut *tx)
-        .await?;
+    end_session(&mut tx, &me.session_id).await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }

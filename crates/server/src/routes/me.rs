@@ -14,7 +14,7 @@ use relay_protocol::api::{
 use secrecy::SecretString;
 use sqlx::Row;
 
-use crate::auth::{AnySession, Authed, Client, revoke_sessions};
+use crate::auth::{AnySession, Authed, Client, end_session, revoke_sessions};
 use crate::crypto::{new_totp_secret, token_hash, verify_totp};
 use crate::db::{now_ms, to_time};
 use crate::error::{ApiError, ApiJson, ApiResult};
@@ -73,21 +73,16 @@ pub async fn revoke_session(
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
     let mut tx = state.db.begin_write().await?;
-    let done = sqlx::query(
-        "UPDATE sessions SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL",
-    )
-    .bind(now_ms())
-    .bind(&id)
-    .bind(&me.user_id)
-    .execute(&mut *tx)
-    .await?;
-    if done.rows_affected() == 0 {
+    // Only the caller's own sessions: any other id is "not found".
+    let (owner,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM sessions WHERE id = $1 AND user_id = $2")
+            .bind(&id)
+            .bind(&me.user_id)
+            .fetch_one(&mut *tx)
+            .await?;
+    if owner == 0 || !end_session(&mut tx, &id).await? {
         return Err(ApiError::not_found());
     }
-    sqlx::query("DELETE FROM access_tokens WHERE session_id = $1")
-        .bind(&id)
-        .execute(&mut *tx)
-        .await?;
     record_event(
         &mut *tx,
         &me.user_id,

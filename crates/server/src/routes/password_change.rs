@@ -10,7 +10,7 @@ use relay_protocol::api::{
 };
 use secrecy::SecretString;
 
-use crate::auth::{AnySession, Client, issue_tokens, revoke_sessions};
+use crate::auth::{AnySession, Client, issue_tokens, revoke_sessions, token_pair};
 use crate::challenges::{self, NewChallenge, PASSWORD_CHANGE};
 use crate::crypto::{mask_email, mask_phone};
 use crate::db::now_ms;
@@ -225,14 +225,7 @@ pub async fn confirm(
     let (access_token, refresh_token) = issue_tokens(&mut tx, &state, &me.session_id).await?;
     tx.commit().await?;
     state.notices.notify_one();
-    let user = users::by_id(&state.db.pool, &me.user_id)
-        .await?
-        .ok_or_else(ApiError::unauthorized)?;
-    let policy = state.policy().await?;
-    Ok(Json(TokenPair {
-        access_token,
-        refresh_token,
-        expires_in: state.config.security.access_token_secs,
-        user: user.to_api(&policy),
-    }))
+    Ok(Json(
+        token_pair(&state, &me.user_id, access_token, refresh_token).await?,
+    ))
 }
