@@ -217,3 +217,77 @@ pub struct OutboxMessage {
     pub subject: String,
     pub body: String,
 }
+
+/// One record as the server has it, in a pull or as the server's copy in a
+/// conflict.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Change {
+    pub entity: crate::crm::Entity,
+    pub id: Uuid,
+    pub version: i64,
+    pub deleted: bool,
+    pub data: serde_json::Value,
+}
+
+/// `GET /api/v1/sync/pull`
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct PullResponse {
+    pub changes: Vec<Change>,
+    /// Opaque; give it back to continue after the last change.
+    pub cursor: String,
+    pub has_more: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Op {
+    Upsert,
+    Delete,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Mutation {
+    /// Chosen by the client; the same id pushed again is applied once.
+    pub mutation_id: String,
+    pub entity: crate::crm::Entity,
+    pub id: Uuid,
+    /// The version the edit was based on; null for a new record.
+    pub base_version: Option<i64>,
+    pub op: Op,
+    #[serde(default)]
+    pub data: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct PushRequest {
+    pub mutations: Vec<Mutation>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MutationStatus {
+    Applied,
+    Conflict,
+    Rejected,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct MutationResult {
+    pub mutation_id: String,
+    pub status: MutationStatus,
+    /// The record's version after an applied mutation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<i64>,
+    /// The server's copy, with a conflict.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server: Option<Change>,
+    /// `{"code": "validation", "fields": {"name": "required"}}` and the like,
+    /// with a rejection.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct PushResponse {
+    pub results: Vec<MutationResult>,
+}

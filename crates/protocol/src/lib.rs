@@ -7,6 +7,7 @@
 
 pub mod api;
 mod common_passwords;
+pub mod crm;
 pub mod error;
 pub mod mask;
 pub mod policy;

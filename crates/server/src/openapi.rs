@@ -17,9 +17,11 @@ use crate::routes;
         routes::me::me, routes::me::sessions, routes::me::revoke_session, routes::me::revoke_others,
         routes::me::security_events, routes::me::totp_setup, routes::me::totp_enable, routes::me::mfa_disable,
         routes::password_change::start, routes::password_change::resend, routes::password_change::confirm,
+        routes::sync::pull, routes::sync::push, routes::sync::record,
     ),
     components(schemas(relay_protocol::ErrorBody, relay_protocol::ErrorDetail, relay_protocol::ErrorCode,
-        relay_protocol::Violation)),
+        relay_protocol::Violation, relay_protocol::crm::Customer, relay_protocol::crm::Contact,
+        relay_protocol::crm::Deal, relay_protocol::crm::Activity)),
     modifiers(&Bearer)
 )]
 struct ApiDoc;

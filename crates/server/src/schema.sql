@@ -122,3 +122,28 @@ CREATE TABLE IF NOT EXISTS rate_counters (
     count BIGINT NOT NULL,
     PRIMARY KEY (key, window_start)
 );
+CREATE TABLE IF NOT EXISTS records (
+    id TEXT PRIMARY KEY,
+    org_id TEXT NOT NULL,
+    entity TEXT NOT NULL,
+    version BIGINT NOT NULL,
+    deleted BIGINT NOT NULL DEFAULT 0,
+    data TEXT NOT NULL,
+    seq BIGINT NOT NULL,
+    created_at BIGINT NOT NULL,
+    created_by TEXT NOT NULL,
+    updated_at BIGINT NOT NULL,
+    updated_by TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS records_org_seq ON records (org_id, seq);
+CREATE TABLE IF NOT EXISTS org_seq (
+    org_id TEXT PRIMARY KEY,
+    seq BIGINT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sync_mutations (
+    org_id TEXT NOT NULL,
+    mutation_id TEXT NOT NULL,
+    result TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    PRIMARY KEY (org_id, mutation_id)
+);

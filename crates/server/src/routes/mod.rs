@@ -4,6 +4,7 @@ pub mod auth;
 pub mod me;
 pub mod password_change;
 pub mod password_reset;
+pub mod sync;
 
 use std::time::Duration;
 
@@ -49,6 +50,12 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/me/mfa/totp/setup", post(me::totp_setup))
         .route("/api/v1/me/mfa/totp/enable", post(me::totp_enable))
         .route("/api/v1/me/mfa/disable", post(me::mfa_disable))
+        .route("/api/v1/sync/pull", get(sync::pull))
+        .route(
+            "/api/v1/sync/push",
+            post(sync::push).layer(DefaultBodyLimit::max(sync::PUSH_BODY_LIMIT)),
+        )
+        .route("/api/v1/records/{entity}/{id}", get(sync::record))
         .fallback(not_found_fallback)
         .method_not_allowed_fallback(method_not_allowed_fallback)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
