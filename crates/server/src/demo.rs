@@ -47,6 +47,7 @@ pub async fn fill(db: &Db, hasher: &Hasher, policy: &PasswordPolicy) -> anyhow::
         .execute(&db.pool)
         .await?;
     let mut created = false;
+    let mut owners = Vec::new();
     for (login, name, email, phone, locale, admin) in USERS {
         let result = users::create(
             db,
@@ -65,10 +66,23 @@ pub async fn fill(db: &Db, hasher: &Hasher, policy: &PasswordPolicy) -> anyhow::
         )
         .await;
         match result {
-            Ok(_) => created = true,
-            Err(CreateError::Exists) => {}
+            Ok(user) => {
+                created = true;
+                owners.push(user.id);
+            }
+            Err(CreateError::Exists) => {
+                if let Some(user) = users::by_login(db, login).await? {
+                    owners.push(user.id);
+                }
+            }
             Err(e) => return Err(anyhow::anyhow!("demo user {login}: {e}")),
         }
+    }
+    // A few thousand records: 600 companies with their people, deals and
+    // activities.
+    let records = crate::demo_records::generate(600, &owners, 2026, chrono::Utc::now());
+    if crate::demo_records::insert(db, &org, &owners[0], &records).await? > 0 {
+        created = true;
     }
     Ok(created)
 }

@@ -10,6 +10,7 @@ pub mod crypto;
 pub mod db;
 pub mod delivery;
 pub mod demo;
+pub mod demo_records;
 pub mod error;
 pub mod hashing;
 pub mod openapi;

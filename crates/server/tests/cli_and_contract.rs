@@ -116,6 +116,41 @@ fn demo_fills_a_data_dir_whose_users_can_sign_in() {
             .unwrap();
         assert_eq!(r.status(), 200, "{login}");
     }
+    // And a few thousand CRM records, in Chinese and English, all valid.
+    let token = http
+        .post(format!("{}/api/v1/auth/login", server.base))
+        .json(&json!({"login": "alice", "password": relay_server::demo::PASSWORD}))
+        .send()
+        .unwrap()
+        .json::<serde_json::Value>()
+        .unwrap()["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut cursor = String::new();
+    let mut total = 0;
+    let mut chinese = 0;
+    loop {
+        let page: serde_json::Value = http
+            .get(format!("{}/api/v1/sync/pull?cursor={cursor}", server.base))
+            .bearer_auth(&token)
+            .send()
+            .unwrap()
+            .json()
+            .unwrap();
+        for c in page["changes"].as_array().unwrap() {
+            total += 1;
+            if c["data"]["name"].as_str().is_some_and(|n| n.contains("有限公司")) {
+                chinese += 1;
+            }
+        }
+        cursor = page["cursor"].as_str().unwrap().to_string();
+        if page["has_more"] == false {
+            break;
+        }
+    }
+    assert!(total > 2000, "only {total} demo records");
+    assert!(chinese > 100, "only {chinese} Chinese companies");
 }
 
 #[test]

@@ -87,10 +87,13 @@ pub async fn login(
         }
         Verdict::Right { needs_rehash } => needs_rehash,
     };
-    sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1")
-        .bind(&user.id)
-        .execute(&state.db.pool)
-        .await?;
+    // A success resets the failure count; skip the write when there is none.
+    if user.failed_logins != 0 || user.locked_until.is_some() {
+        sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1")
+            .bind(&user.id)
+            .execute(&state.db.pool)
+            .await?;
+    }
     if needs_rehash {
         let fresh = state.hasher.hash(&password).await?;
         // Only if nobody changed the password meanwhile.
