@@ -702,3 +702,37 @@ async fn enforced_expiry_allows_only_a_password_change(b: Backend) {
     let a2 = done.body["access_token"].as_str().unwrap();
     s.get("/api/v1/me/sessions", Some(a2)).await.expect(200);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hash_with_old_parameters_is_upgraded_at_sign_in() {
+    let s = spawn(Backend::Sqlite).await;
+    s.add_user("old").await;
+    let hash_of = |pool: sqlx::AnyPool| async move {
+        let (h,): (String,) = sqlx::query_as("SELECT password_hash FROM users WHERE login = 'old'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        h
+    };
+    let before = hash_of(s.state.db.pool.clone()).await;
+    assert!(before.contains("m=4096,t=1"), "{before}");
+    // The same data, served with stronger parameters.
+    let dir = s.dir.path().to_path_buf();
+    let mut config = common::test_config(&dir);
+    config.security.argon2_memory_kib = 8192;
+    config.security.argon2_iterations = 2;
+    let app = relay_server::Application::build(config).await.unwrap();
+    let base = format!("http://{}", app.local_addr());
+    let pool = app.state().db.pool.clone();
+    tokio::spawn(app.run_until(std::future::pending()));
+    let r = reqwest::Client::new()
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&json!({"login": "old", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let after = hash_of(pool).await;
+    assert!(after.contains("m=8192,t=2"), "upgraded: {after}");
+    assert_ne!(before, after);
+}
