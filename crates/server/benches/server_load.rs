@@ -222,19 +222,31 @@ fn argon2_rates(cores: usize) -> (f64, f64) {
     fn hashes(n: usize) -> std::time::Duration {
         let params = argon2::Params::new(19_456, 2, 1, None).unwrap();
         let mut memory = vec![argon2::Block::default(); params.block_count()];
-        let argon = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params);
+        let argon =
+            argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params);
         let mut out = [0u8; 32];
-        argon.hash_password_into_with_memory(PASSWORD.as_bytes(), &[7u8; 16], &mut out, &mut memory).unwrap();
+        argon
+            .hash_password_into_with_memory(PASSWORD.as_bytes(), &[7u8; 16], &mut out, &mut memory)
+            .unwrap();
         let started = Instant::now();
         for _ in 0..n {
-            argon.hash_password_into_with_memory(PASSWORD.as_bytes(), &[7u8; 16], &mut out, &mut memory).unwrap();
+            argon
+                .hash_password_into_with_memory(
+                    PASSWORD.as_bytes(),
+                    &[7u8; 16],
+                    &mut out,
+                    &mut memory,
+                )
+                .unwrap();
         }
         started.elapsed()
     }
     let n = 40;
     let single_ms = hashes(n).as_secs_f64() * 1000.0 / n as f64;
     let started = Instant::now();
-    let threads: Vec<_> = (0..cores).map(|_| std::thread::spawn(move || hashes(n))).collect();
+    let threads: Vec<_> = (0..cores)
+        .map(|_| std::thread::spawn(move || hashes(n)))
+        .collect();
     for t in threads {
         t.join().unwrap();
     }

@@ -140,7 +140,10 @@ fn demo_fills_a_data_dir_whose_users_can_sign_in() {
             .unwrap();
         for c in page["changes"].as_array().unwrap() {
             total += 1;
-            if c["data"]["name"].as_str().is_some_and(|n| n.contains("有限公司")) {
+            if c["data"]["name"]
+                .as_str()
+                .is_some_and(|n| n.contains("有限公司"))
+            {
                 chinese += 1;
             }
         }
