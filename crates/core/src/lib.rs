@@ -8,7 +8,9 @@ pub mod demo;
 pub mod error;
 pub mod keyring;
 pub mod session;
+pub mod store;
 pub mod transport;
+pub mod vault;
 
 pub use api::Api;
 pub use error::ApiError;

@@ -1,0 +1,281 @@
+//! The local CRM store: one SQLCipher database per account, encrypted with
+//! the vault's data key. Records as last seen from the server (or as edited
+//! here), the outbox of edits not yet pushed, and a full-text index for
+//! search as you type — Chinese included (trigram for three characters or
+//! more; shorter queries fall back to LIKE, which trigram can't serve).
+
+use std::path::{Path, PathBuf};
+
+use relay_protocol::crm::Entity;
+use rusqlite::{Connection, OptionalExtension, params};
+use serde_json::Value;
+
+use crate::vault::{self, DataKey, KdfParams, VaultError};
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StoreError {
+    #[error("wrong password")]
+    WrongPassword,
+    /// The file is not a store this key opens (wrong key or damaged file).
+    #[error("the local data can't be opened with this key")]
+    NotOpenable,
+    #[error("local storage failed: {0}")]
+    Storage(String),
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        StoreError::Storage(e.to_string())
+    }
+}
+
+impl From<VaultError> for StoreError {
+    fn from(e: VaultError) -> Self {
+        match e {
+            VaultError::WrongPassword => StoreError::WrongPassword,
+            other => StoreError::Storage(other.to_string()),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record {
+    pub entity: Entity,
+    pub id: String,
+    pub version: i64,
+    pub deleted: bool,
+    pub data: Value,
+}
+
+/// Where one account's files live.
+#[derive(Debug, Clone)]
+pub struct AccountFiles {
+    pub database: PathBuf,
+    pub key: PathBuf,
+}
+
+impl AccountFiles {
+    /// One folder per server and account under the app's data folder.
+    pub fn new(data_dir: &Path, origin: &str, login: &str) -> Self {
+        let safe: String = format!("{origin}-{login}")
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        let dir = data_dir.join("accounts").join(safe);
+        Self {
+            database: dir.join("crm.db"),
+            key: dir.join("store-key.json"),
+        }
+    }
+}
+
+pub struct Store {
+    conn: Connection,
+}
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS records (
+    entity TEXT NOT NULL,
+    id TEXT PRIMARY KEY,
+    version INTEGER NOT NULL,
+    deleted INTEGER NOT NULL DEFAULT 0,
+    data TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS outbox (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    mutation_id TEXT NOT NULL UNIQUE,
+    entity TEXT NOT NULL,
+    id TEXT NOT NULL,
+    base_version INTEGER,
+    op TEXT NOT NULL,
+    data TEXT
+);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE VIRTUAL TABLE IF NOT EXISTS search USING fts5(id UNINDEXED, entity UNINDEXED, text, tokenize = 'trigram');
+";
+
+impl Store {
+    /// Opens (or creates) the store at `path` with `key`.
+    pub fn open(path: &Path, key: &DataKey) -> Result<Self, StoreError> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| StoreError::Storage(e.to_string()))?;
+        }
+        let conn = Connection::open(path)?;
+        // SQLCipher would print its own errors for a wrong key to stderr.
+        let _ = conn.execute_batch("PRAGMA cipher_log_level = NONE;");
+        conn.execute_batch(&format!("PRAGMA key = {};", key.sqlcipher_pragma()))?;
+        // The first read tells whether the key fits.
+        if conn
+            .query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+                r.get::<_, i64>(0)
+            })
+            .is_err()
+        {
+            return Err(StoreError::NotOpenable);
+        }
+        conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")?;
+        conn.execute_batch(SCHEMA)?;
+        Ok(Self { conn })
+    }
+
+    /// Signs in to the local data with the password, offline: unwraps the
+    /// key (creating both on first use) and opens the store.
+    pub fn unlock(
+        files: &AccountFiles,
+        password: &str,
+        kdf: KdfParams,
+    ) -> Result<Self, StoreError> {
+        let key = match vault::load(&files.key)? {
+            Some(wrapped) => vault::unwrap(&wrapped, password)?,
+            None => {
+                if let Some(dir) = files.key.parent() {
+                    std::fs::create_dir_all(dir).map_err(|e| StoreError::Storage(e.to_string()))?;
+                }
+                let key = DataKey::generate();
+                vault::save(&files.key, &vault::wrap(&key, password, kdf)?)?;
+                key
+            }
+        };
+        Self::open(&files.database, &key)
+    }
+
+    /// After a password change: the same key, wrapped under the new password.
+    pub fn rewrap(
+        files: &AccountFiles,
+        old: &str,
+        new: &str,
+        kdf: KdfParams,
+    ) -> Result<(), StoreError> {
+        let wrapped = vault::load(&files.key)?.ok_or(StoreError::NotOpenable)?;
+        let key = vault::unwrap(&wrapped, old)?;
+        vault::save(&files.key, &vault::wrap(&key, new, kdf)?)?;
+        Ok(())
+    }
+
+    /// Stores a record and refreshes its search entry.
+    pub fn put(&mut self, record: &Record) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT INTO records (entity, id, version, deleted, data) VALUES (?1, ?2, ?3, ?4, ?5) \
+             ON CONFLICT(id) DO UPDATE SET entity = ?1, version = ?3, deleted = ?4, data = ?5",
+            params![
+                record.entity.as_str(),
+                record.id,
+                record.version,
+                record.deleted,
+                record.data.to_string()
+            ],
+        )?;
+        tx.execute("DELETE FROM search WHERE id = ?1", params![record.id])?;
+        if !record.deleted {
+            tx.execute(
+                "INSERT INTO search (id, entity, text) VALUES (?1, ?2, ?3)",
+                params![
+                    record.id,
+                    record.entity.as_str(),
+                    searchable_text(&record.data)
+                ],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn get(&self, id: &str) -> Result<Option<Record>, StoreError> {
+        let row = self
+            .conn
+            .query_row(
+                "SELECT entity, id, version, deleted, data FROM records WHERE id = ?1",
+                params![id],
+                row_to_parts,
+            )
+            .optional()?;
+        Ok(row.and_then(parts_to_record))
+    }
+
+    /// Records of `entity` whose name, phone or email contains `query`.
+    pub fn search(
+        &self,
+        entity: Entity,
+        query: &str,
+        limit: usize,
+    ) -> Result<Vec<Record>, StoreError> {
+        let query = query.trim();
+        if query.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = if query.chars().count() >= 3 {
+            // Trigram FTS: a phrase query matches any substring.
+            "SELECT r.entity, r.id, r.version, r.deleted, r.data FROM search s JOIN records r ON r.id = s.id \
+             WHERE s.text MATCH ?1 AND s.entity = ?2 AND r.deleted = 0 LIMIT ?3"
+        } else {
+            "SELECT r.entity, r.id, r.version, r.deleted, r.data FROM search s JOIN records r ON r.id = s.id \
+             WHERE s.text LIKE '%' || ?1 || '%' ESCAPE '\\' AND s.entity = ?2 AND r.deleted = 0 LIMIT ?3"
+        };
+        let pattern = if query.chars().count() >= 3 {
+            format!("\"{}\"", query.replace('"', "\"\""))
+        } else {
+            query
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        };
+        let mut stmt = self.conn.prepare(sql)?;
+        let rows = stmt.query_map(
+            params![pattern, entity.as_str(), limit as i64],
+            row_to_parts,
+        )?;
+        let mut out = Vec::new();
+        for r in rows {
+            if let Some(record) = parts_to_record(r?) {
+                out.push(record);
+            }
+        }
+        Ok(out)
+    }
+
+    pub fn count(&self, entity: Entity) -> Result<i64, StoreError> {
+        Ok(self.conn.query_row(
+            "SELECT count(*) FROM records WHERE entity = ?1 AND deleted = 0",
+            params![entity.as_str()],
+            |r| r.get(0),
+        )?)
+    }
+}
+
+type Parts = (String, String, i64, bool, String);
+
+fn row_to_parts(r: &rusqlite::Row<'_>) -> rusqlite::Result<Parts> {
+    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+}
+
+fn parts_to_record((entity, id, version, deleted, data): Parts) -> Option<Record> {
+    Some(Record {
+        entity: Entity::parse(&entity)?,
+        id,
+        version,
+        deleted,
+        data: serde_json::from_str(&data).ok()?,
+    })
+}
+
+/// What search looks in: names, titles, phones (also without separators),
+/// emails.
+fn searchable_text(data: &Value) -> String {
+    let mut parts = Vec::new();
+    for field in ["name", "title", "subject", "email", "phone"] {
+        if let Some(v) = data.get(field).and_then(Value::as_str) {
+            parts.push(v.to_string());
+            if field == "phone" {
+                parts.push(v.chars().filter(char::is_ascii_digit).collect());
+            }
+        }
+    }
+    parts.join(" \u{1f} ")
+}
