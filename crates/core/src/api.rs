@@ -216,6 +216,29 @@ impl Api {
             .map(|_| ())
     }
 
+    pub async fn pull(
+        &self,
+        token: &str,
+        cursor: Option<&str>,
+    ) -> Result<relay_protocol::api::PullResponse, ApiError> {
+        let path = match cursor {
+            Some(c) => format!("/api/v1/sync/pull?cursor={c}"),
+            None => "/api/v1/sync/pull".to_string(),
+        };
+        self.get(&path, Some(token)).await
+    }
+
+    pub async fn push(
+        &self,
+        token: &str,
+        mutations: Vec<relay_protocol::api::Mutation>,
+    ) -> Result<Vec<relay_protocol::api::MutationResult>, ApiError> {
+        let body = relay_protocol::api::PushRequest { mutations };
+        let answer: relay_protocol::api::PushResponse =
+            self.post("/api/v1/sync/push", Some(token), &body).await?;
+        Ok(answer.results)
+    }
+
     pub async fn sessions(&self, token: &str) -> Result<Vec<SessionInfo>, ApiError> {
         self.get("/api/v1/me/sessions", Some(token)).await
     }

@@ -9,6 +9,7 @@ pub mod error;
 pub mod keyring;
 pub mod session;
 pub mod store;
+pub mod sync;
 pub mod transport;
 pub mod vault;
 

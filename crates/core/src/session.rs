@@ -120,6 +120,20 @@ impl Session {
         Ok(pair.user)
     }
 
+    pub async fn pull(
+        &self,
+        cursor: Option<&str>,
+    ) -> Result<relay_protocol::api::PullResponse, ApiError> {
+        self.api.pull(&self.access().await?, cursor).await
+    }
+
+    pub async fn push(
+        &self,
+        mutations: Vec<relay_protocol::api::Mutation>,
+    ) -> Result<Vec<relay_protocol::api::MutationResult>, ApiError> {
+        self.api.push(&self.access().await?, mutations).await
+    }
+
     pub async fn sessions(&self) -> Result<Vec<SessionInfo>, ApiError> {
         self.api.sessions(&self.access().await?).await
     }

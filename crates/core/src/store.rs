@@ -76,7 +76,7 @@ impl AccountFiles {
 }
 
 pub struct Store {
-    conn: Connection,
+    pub(crate) conn: Connection,
 }
 
 const SCHEMA: &str = "
@@ -93,10 +93,26 @@ CREATE TABLE IF NOT EXISTS outbox (
     entity TEXT NOT NULL,
     id TEXT NOT NULL,
     base_version INTEGER,
+    -- 1: the base is whatever the previous pending edit of this record
+    -- becomes on the server; filled in when that one is applied.
+    chained INTEGER NOT NULL DEFAULT 0,
     op TEXT NOT NULL,
     data TEXT
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS conflicts (
+    id TEXT PRIMARY KEY,
+    entity TEXT NOT NULL,
+    mine TEXT,
+    theirs TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS rejected (
+    mutation_id TEXT PRIMARY KEY,
+    entity TEXT NOT NULL,
+    id TEXT NOT NULL,
+    data TEXT,
+    error TEXT NOT NULL
+);
 CREATE VIRTUAL TABLE IF NOT EXISTS search USING fts5(id UNINDEXED, entity UNINDEXED, text, tokenize = 'trigram');
 ";
 

@@ -1,0 +1,344 @@
+//! Offline-first sync. Every edit is saved in the local store at once and
+//! queued in its durable outbox; `sync` pushes the outbox (each mutation has
+//! its own id, so a push cut short by a crash is simply sent again and
+//! applied once) and then pulls what others changed, by cursor.
+//!
+//! Several edits of one record before a sync are chained: only the first is
+//! sent with the version it was based on; each next one gets the version
+//! the previous one produced. A clash never overwrites silently: the
+//! server's copy and ours are kept side by side as a conflict for the user
+//! to settle.
+
+use relay_protocol::api::{Change, Mutation, MutationStatus, Op};
+use relay_protocol::crm::Entity;
+use rusqlite::{OptionalExtension, params};
+use serde_json::Value;
+
+use crate::store::{Record, Store, StoreError};
+use crate::{ApiError, Session};
+
+/// A conflict waiting for the user: their copy from the server, ours.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Conflict {
+    pub entity: Entity,
+    pub id: String,
+    pub mine: Option<Value>,
+    pub theirs: Change,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SyncError {
+    #[error(transparent)]
+    Api(#[from] ApiError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<rusqlite::Error> for SyncError {
+    fn from(e: rusqlite::Error) -> Self {
+        SyncError::Store(e.into())
+    }
+}
+
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct SyncReport {
+    pub pushed: usize,
+    pub pulled: usize,
+    pub conflicts: usize,
+    pub rejected: usize,
+}
+
+fn new_mutation_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+impl Store {
+    /// Saves an edit locally and queues it for the server. `data: None`
+    /// deletes. Returns the mutation id.
+    pub fn edit(
+        &mut self,
+        entity: Entity,
+        id: &str,
+        data: Option<Value>,
+    ) -> Result<String, StoreError> {
+        let tx = self.conn.transaction()?;
+        let current: Option<(i64, bool)> = tx
+            .query_row(
+                "SELECT version, deleted FROM records WHERE id = ?1",
+                params![id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let pending: i64 = tx.query_row(
+            "SELECT count(*) FROM outbox WHERE id = ?1",
+            params![id],
+            |r| r.get(0),
+        )?;
+        // The base: the server version we hold, unless an earlier edit of
+        // this record is still waiting (then chained to its outcome).
+        let (base, chained) = match (pending > 0, current) {
+            (true, _) => (None, 1),
+            (false, Some((v, _))) if v > 0 => (Some(v), 0),
+            (false, _) => (None, 0),
+        };
+        let mutation_id = new_mutation_id();
+        let op = if data.is_some() { "upsert" } else { "delete" };
+        tx.execute(
+            "INSERT INTO outbox (mutation_id, entity, id, base_version, chained, op, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![mutation_id, entity.as_str(), id, base, chained, op, data.as_ref().map(Value::to_string)],
+        )?;
+        let version = current.map_or(0, |(v, _)| v);
+        let stored = data.clone().unwrap_or_else(|| {
+            tx.query_row("SELECT data FROM records WHERE id = ?1", params![id], |r| {
+                r.get::<_, String>(0)
+            })
+            .ok()
+            .and_then(|d| serde_json::from_str(&d).ok())
+            .unwrap_or(Value::Null)
+        });
+        tx.commit()?;
+        self.put(&Record {
+            entity,
+            id: id.to_string(),
+            version,
+            deleted: data.is_none(),
+            data: stored,
+        })?;
+        Ok(mutation_id)
+    }
+
+    pub fn pending(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT count(*) FROM outbox", [], |r| r.get(0))?)
+    }
+
+    pub fn conflicts(&self) -> Result<Vec<Conflict>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT entity, id, mine, theirs FROM conflicts ORDER BY id")?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<String>>(2)?,
+                r.get::<_, String>(3)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (entity, id, mine, theirs) = row?;
+            if let (Some(entity), Ok(theirs)) =
+                (Entity::parse(&entity), serde_json::from_str(&theirs))
+            {
+                out.push(Conflict {
+                    entity,
+                    id,
+                    mine: mine.and_then(|m| serde_json::from_str(&m).ok()),
+                    theirs,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// Settles a conflict: `Some(data)` keeps ours (or a merge), based on
+    /// their version; `None` takes theirs.
+    pub fn resolve(&mut self, id: &str, keep: Option<Value>) -> Result<(), StoreError> {
+        let Some(c) = self.conflicts()?.into_iter().find(|c| c.id == id) else {
+            return Ok(());
+        };
+        self.conn
+            .execute("DELETE FROM conflicts WHERE id = ?1", params![id])?;
+        self.conn
+            .execute("DELETE FROM outbox WHERE id = ?1", params![id])?;
+        // Their copy becomes our base either way.
+        self.put(&Record {
+            entity: c.entity,
+            id: id.to_string(),
+            version: c.theirs.version,
+            deleted: c.theirs.deleted,
+            data: c.theirs.data.clone(),
+        })?;
+        if let Some(data) = keep {
+            self.edit(c.entity, id, Some(data))?;
+        }
+        Ok(())
+    }
+
+    fn meta(&self, key: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", params![key], |r| {
+                r.get(0)
+            })
+            .optional()?)
+    }
+
+    /// Ready mutations: the first pending one of each record, in order.
+    fn ready(&self, limit: usize) -> Result<Vec<Mutation>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT o.mutation_id, o.entity, o.id, o.base_version, o.op, o.data FROM outbox o \
+             WHERE o.seq = (SELECT min(seq) FROM outbox WHERE id = o.id) AND o.chained = 0 \
+             ORDER BY o.seq LIMIT ?1",
+        )?;
+        let rows = stmt.query_map(params![limit as i64], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, Option<i64>>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, Option<String>>(5)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (mutation_id, entity, id, base_version, op, data) = row?;
+            let (Some(entity), Ok(id)) = (Entity::parse(&entity), id.parse()) else {
+                continue;
+            };
+            out.push(Mutation {
+                mutation_id,
+                entity,
+                id,
+                base_version,
+                op: if op == "delete" {
+                    Op::Delete
+                } else {
+                    Op::Upsert
+                },
+                data: data.and_then(|d| serde_json::from_str(&d).ok()),
+            });
+        }
+        Ok(out)
+    }
+
+    /// Records the server's answer to one mutation.
+    fn settle(
+        &mut self,
+        m: &Mutation,
+        result: &relay_protocol::api::MutationResult,
+    ) -> Result<(), StoreError> {
+        let id = m.id.to_string();
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "DELETE FROM outbox WHERE mutation_id = ?1",
+            params![m.mutation_id],
+        )?;
+        match result.status {
+            MutationStatus::Applied => {
+                let v = result.version.unwrap_or_default();
+                tx.execute(
+                    "UPDATE records SET version = ?1 WHERE id = ?2",
+                    params![v, id],
+                )?;
+                // The next edit of this record is based on what this became.
+                tx.execute(
+                    "UPDATE outbox SET base_version = ?1, chained = 0 \
+                     WHERE seq = (SELECT min(seq) FROM outbox WHERE id = ?2) AND chained = 1",
+                    params![v, id],
+                )?;
+            }
+            MutationStatus::Conflict => {
+                let mine: Option<String> = tx
+                    .query_row(
+                        "SELECT data FROM records WHERE id = ?1 AND deleted = 0",
+                        params![id],
+                        |r| r.get(0),
+                    )
+                    .optional()?;
+                let theirs = serde_json::to_string(&result.server).unwrap_or_default();
+                tx.execute(
+                    "INSERT INTO conflicts (id, entity, mine, theirs) VALUES (?1, ?2, ?3, ?4) \
+                     ON CONFLICT(id) DO UPDATE SET mine = ?3, theirs = ?4",
+                    params![id, m.entity.as_str(), mine, theirs],
+                )?;
+                // Later edits of the record wait for the user's decision.
+                tx.execute("DELETE FROM outbox WHERE id = ?1", params![id])?;
+            }
+            MutationStatus::Rejected => {
+                tx.execute(
+                    "INSERT OR REPLACE INTO rejected (mutation_id, entity, id, data, error) VALUES (?1, ?2, ?3, ?4, ?5)",
+                    params![
+                        m.mutation_id,
+                        m.entity.as_str(),
+                        id,
+                        m.data.as_ref().map(Value::to_string),
+                        result.error.as_ref().map(Value::to_string).unwrap_or_default()
+                    ],
+                )?;
+                tx.execute(
+                    "DELETE FROM outbox WHERE id = ?1 AND chained = 1",
+                    params![id],
+                )?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Takes a pulled change, unless we hold unsent edits of that record
+    /// (those win locally until pushed; a clash then surfaces as a conflict).
+    fn take(&mut self, change: &Change) -> Result<bool, StoreError> {
+        let id = change.id.to_string();
+        let pending: i64 = self.conn.query_row(
+            "SELECT count(*) FROM outbox WHERE id = ?1",
+            params![id],
+            |r| r.get(0),
+        )?;
+        let in_conflict: i64 = self.conn.query_row(
+            "SELECT count(*) FROM conflicts WHERE id = ?1",
+            params![id],
+            |r| r.get(0),
+        )?;
+        if pending > 0 || in_conflict > 0 {
+            return Ok(false);
+        }
+        self.put(&Record {
+            entity: change.entity,
+            id,
+            version: change.version,
+            deleted: change.deleted,
+            data: change.data.clone(),
+        })?;
+        Ok(true)
+    }
+}
+
+/// Pushes the outbox, then pulls until up to date.
+pub async fn sync(store: &mut Store, session: &Session) -> Result<SyncReport, SyncError> {
+    let mut report = SyncReport::default();
+    loop {
+        let batch = store.ready(500)?;
+        if batch.is_empty() {
+            break;
+        }
+        let results = session.push(batch.clone()).await?;
+        for (m, r) in batch.iter().zip(results.iter()) {
+            store.settle(m, r)?;
+            match r.status {
+                MutationStatus::Applied => report.pushed += 1,
+                MutationStatus::Conflict => report.conflicts += 1,
+                MutationStatus::Rejected => report.rejected += 1,
+            }
+        }
+    }
+    loop {
+        let cursor = store.meta("cursor")?;
+        let page = session.pull(cursor.as_deref()).await?;
+        for change in &page.changes {
+            if store.take(change)? {
+                report.pulled += 1;
+            }
+        }
+        store.conn.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES ('cursor', ?1)",
+            params![page.cursor],
+        )?;
+        if !page.has_more {
+            break;
+        }
+    }
+    Ok(report)
+}
