@@ -177,28 +177,7 @@ impl Store {
     /// Stores a record and refreshes its search entry.
     pub fn put(&mut self, record: &Record) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;
-        tx.execute(
-            "INSERT INTO records (entity, id, version, deleted, data) VALUES (?1, ?2, ?3, ?4, ?5) \
-             ON CONFLICT(id) DO UPDATE SET entity = ?1, version = ?3, deleted = ?4, data = ?5",
-            params![
-                record.entity.as_str(),
-                record.id,
-                record.version,
-                record.deleted,
-                record.data.to_string()
-            ],
-        )?;
-        tx.execute("DELETE FROM search WHERE id = ?1", params![record.id])?;
-        if !record.deleted {
-            tx.execute(
-                "INSERT INTO search (id, entity, text) VALUES (?1, ?2, ?3)",
-                params![
-                    record.id,
-                    record.entity.as_str(),
-                    searchable_text(&record.data)
-                ],
-            )?;
-        }
+        put_in(&tx, record)?;
         tx.commit()?;
         Ok(())
     }
@@ -256,6 +235,15 @@ impl Store {
         Ok(out)
     }
 
+    /// Ids of the records of `entity` that are not deleted.
+    pub fn ids(&self, entity: Entity) -> Result<Vec<String>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id FROM records WHERE entity = ?1 AND deleted = 0 ORDER BY id")?;
+        let rows = stmt.query_map(params![entity.as_str()], |r| r.get::<_, String>(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     pub fn count(&self, entity: Entity) -> Result<i64, StoreError> {
         Ok(self.conn.query_row(
             "SELECT count(*) FROM records WHERE entity = ?1 AND deleted = 0",
@@ -263,6 +251,33 @@ impl Store {
             |r| r.get(0),
         )?)
     }
+}
+
+/// Writes `record` inside the caller's transaction.
+pub(crate) fn put_in(tx: &rusqlite::Transaction<'_>, record: &Record) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT INTO records (entity, id, version, deleted, data) VALUES (?1, ?2, ?3, ?4, ?5) \
+         ON CONFLICT(id) DO UPDATE SET entity = ?1, version = ?3, deleted = ?4, data = ?5",
+        params![
+            record.entity.as_str(),
+            record.id,
+            record.version,
+            record.deleted,
+            record.data.to_string()
+        ],
+    )?;
+    tx.execute("DELETE FROM search WHERE id = ?1", params![record.id])?;
+    if !record.deleted {
+        tx.execute(
+            "INSERT INTO search (id, entity, text) VALUES (?1, ?2, ?3)",
+            params![
+                record.id,
+                record.entity.as_str(),
+                searchable_text(&record.data)
+            ],
+        )?;
+    }
+    Ok(())
 }
 
 type Parts = (String, String, i64, bool, String);

@@ -14,7 +14,7 @@ use relay_protocol::crm::Entity;
 use rusqlite::{OptionalExtension, params};
 use serde_json::Value;
 
-use crate::store::{Record, Store, StoreError};
+use crate::store::{Record, Store, StoreError, put_in};
 use crate::{ApiError, Session};
 
 /// A conflict waiting for the user: their copy from the server, ours.
@@ -96,14 +96,19 @@ impl Store {
             .and_then(|d| serde_json::from_str(&d).ok())
             .unwrap_or(Value::Null)
         });
+        // The queued mutation and the local copy commit together: a crash
+        // leaves both or neither.
+        put_in(
+            &tx,
+            &Record {
+                entity,
+                id: id.to_string(),
+                version,
+                deleted: data.is_none(),
+                data: stored,
+            },
+        )?;
         tx.commit()?;
-        self.put(&Record {
-            entity,
-            id: id.to_string(),
-            version,
-            deleted: data.is_none(),
-            data: stored,
-        })?;
         Ok(mutation_id)
     }
 
