@@ -283,31 +283,39 @@ impl Store {
         Ok(())
     }
 
-    /// Takes a pulled change, unless we hold unsent edits of that record
-    /// (those win locally until pushed; a clash then surfaces as a conflict).
-    fn take(&mut self, change: &Change) -> Result<bool, StoreError> {
-        let id = change.id.to_string();
-        let pending: i64 = self.conn.query_row(
-            "SELECT count(*) FROM outbox WHERE id = ?1",
-            params![id],
-            |r| r.get(0),
-        )?;
-        let in_conflict: i64 = self.conn.query_row(
-            "SELECT count(*) FROM conflicts WHERE id = ?1",
-            params![id],
-            |r| r.get(0),
-        )?;
-        if pending > 0 || in_conflict > 0 {
-            return Ok(false);
+    /// Takes a page of pulled changes and the cursor after it, in one
+    /// transaction. A change is skipped while we hold unsent edits of its
+    /// record or a conflict on it (ours win locally until pushed; a clash
+    /// then surfaces as a conflict).
+    fn take_page(&mut self, changes: &[Change], cursor: &str) -> Result<usize, StoreError> {
+        let tx = self.conn.transaction()?;
+        let mut taken = 0;
+        {
+            let mut busy = tx.prepare(
+                "SELECT (SELECT count(*) FROM outbox WHERE id = ?1) + (SELECT count(*) FROM conflicts WHERE id = ?1)",
+            )?;
+            for change in changes {
+                let id = change.id.to_string();
+                let blocked: i64 = busy.query_row(params![id], |r| r.get(0))?;
+                if blocked > 0 {
+                    continue;
+                }
+                put_in(
+                    &tx,
+                    &Record {
+                        entity: change.entity,
+                        id,
+                        version: change.version,
+                        deleted: change.deleted,
+                        data: change.data.clone(),
+                    },
+                )?;
+                taken += 1;
+            }
         }
-        self.put(&Record {
-            entity: change.entity,
-            id,
-            version: change.version,
-            deleted: change.deleted,
-            data: change.data.clone(),
-        })?;
-        Ok(true)
+        tx.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('cursor', ?1)", params![cursor])?;
+        tx.commit()?;
+        Ok(taken)
     }
 }
 
@@ -332,15 +340,7 @@ pub async fn sync(store: &mut Store, session: &Session) -> Result<SyncReport, Sy
     loop {
         let cursor = store.meta("cursor")?;
         let page = session.pull(cursor.as_deref()).await?;
-        for change in &page.changes {
-            if store.take(change)? {
-                report.pulled += 1;
-            }
-        }
-        store.conn.execute(
-            "INSERT OR REPLACE INTO meta (key, value) VALUES ('cursor', ?1)",
-            params![page.cursor],
-        )?;
+        report.pulled += store.take_page(&page.changes, &page.cursor)?;
         if !page.has_more {
             break;
         }

@@ -1,0 +1,119 @@
+//! The local store and sync at CRM scale (numbers go to BENCHMARKS.md):
+//! 100 000 customers on a real relay-server (in this process, SQLite, on
+//! loopback), pulled into a fresh encrypted store; then search as you type
+//! and one edit's round trip.
+//! Run: `cargo bench -p relay-core --bench store_sync`.
+
+use std::time::{Duration, Instant};
+
+use relay_core::store::{AccountFiles, Store};
+use relay_core::sync::sync;
+use relay_core::transport::origin;
+use relay_core::vault::KdfParams;
+use relay_core::{Api, Session};
+use relay_protocol::api::LoginResponse;
+use relay_protocol::crm::Entity;
+use relay_server::users::NewUser;
+use relay_server::{Application, Config};
+use secrecy::SecretString;
+use serde_json::json;
+
+const CUSTOMERS: usize = 100_000;
+const PASSWORD: &str = "Tq7#mV2!pLx9";
+
+fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    sorted[((sorted.len() as f64 * p) as usize).min(sorted.len() - 1)].as_secs_f64() * 1000.0
+}
+
+#[tokio::main]
+async fn main() {
+    let server_dir = tempfile::tempdir().unwrap();
+    let app = Application::build(Config::local(server_dir.path())).await.unwrap();
+    let state = app.state().clone();
+    let user = relay_server::users::create(
+        &state.db,
+        &state.hasher,
+        &relay_protocol::PasswordPolicy::default(),
+        NewUser {
+            login: "bench".into(),
+            email: Some("bench@example.com".into()),
+            phone: None,
+            display_name: "Bench".into(),
+            locale: "zh-CN".into(),
+            password: SecretString::from(PASSWORD),
+            admin: false,
+            org_id: None,
+        },
+    )
+    .await
+    .unwrap();
+    let records: Vec<_> = relay_server::demo_records::generate(CUSTOMERS, &[user.id.clone()], 1, chrono::Utc::now())
+        .into_iter()
+        .filter(|(e, _, _)| *e == Entity::Customer)
+        .collect();
+    let started = Instant::now();
+    relay_server::demo_records::insert(&state.db, &user.org_id, &user.id, &records).await.unwrap();
+    println!("server: {} customers stored in {:.1} s", records.len(), started.elapsed().as_secs_f64());
+    let url = format!("http://{}", app.local_addr());
+    tokio::spawn(app.run_until(std::future::pending()));
+
+    let api = Api::new(&url).unwrap();
+    let LoginResponse::Session(pair) = api.login("bench", PASSWORD, "bench").await.unwrap() else {
+        panic!()
+    };
+    let session = Session::new(api.clone(), &pair);
+    let device = tempfile::tempdir().unwrap();
+    let files = AccountFiles::new(device.path(), &origin(api.base()), "bench");
+    let mut store = Store::unlock(&files, PASSWORD, KdfParams::default()).unwrap();
+
+    let started = Instant::now();
+    let report = sync(&mut store, &session).await.unwrap();
+    println!(
+        "first pull of {} customers into the encrypted store: {:.2} s",
+        report.pulled,
+        started.elapsed().as_secs_f64()
+    );
+
+    let queries = ["上海", "华", "申通", "科技有限", "华信科技", "Northwind", "Trading", "harbor", "138", "info@c12", "深圳恒通", "Ltd"];
+    let mut times = Vec::new();
+    for round in 0..20 {
+        for q in queries {
+            let t = Instant::now();
+            let hits = store.search(Entity::Customer, q, 200).unwrap();
+            times.push(t.elapsed());
+            if round == 0 && hits.is_empty() {
+                println!("  (no hits for {q})");
+            }
+        }
+    }
+    times.sort();
+    println!(
+        "search as you type ({} queries, first 200 hits): p50 {:.2} ms, p95 {:.2} ms, max {:.2} ms",
+        times.len(),
+        percentile(&times, 0.5),
+        percentile(&times, 0.95),
+        percentile(&times, 1.0)
+    );
+
+    let ids = store.ids(Entity::Customer).unwrap();
+    let mut trips = Vec::new();
+    for (i, id) in ids.iter().take(20).enumerate() {
+        let t = Instant::now();
+        store.edit(Entity::Customer, id, Some(json!({"name": format!("改名 {i}")}))).unwrap();
+        sync(&mut store, &session).await.unwrap();
+        trips.push(t.elapsed());
+    }
+    trips.sort();
+    println!(
+        "one edit saved locally, pushed and confirmed (edit + sync): median {:.1} ms, max {:.1} ms",
+        percentile(&trips, 0.5),
+        percentile(&trips, 1.0)
+    );
+    let rss = std::fs::read_to_string("/proc/self/status")
+        .unwrap_or_default()
+        .lines()
+        .find(|l| l.starts_with("VmHWM"))
+        .map(|l| l.to_string())
+        .unwrap_or_default();
+    println!("peak memory of this process (server and store together): {rss}");
+}
