@@ -28,7 +28,9 @@ fn percentile(sorted: &[Duration], p: f64) -> f64 {
 #[tokio::main]
 async fn main() {
     let server_dir = tempfile::tempdir().unwrap();
-    let app = Application::build(Config::local(server_dir.path())).await.unwrap();
+    let app = Application::build(Config::local(server_dir.path()))
+        .await
+        .unwrap();
     let state = app.state().clone();
     let user = relay_server::users::create(
         &state.db,
@@ -47,13 +49,20 @@ async fn main() {
     )
     .await
     .unwrap();
-    let records: Vec<_> = relay_server::demo_records::generate(CUSTOMERS, &[user.id.clone()], 1, chrono::Utc::now())
-        .into_iter()
-        .filter(|(e, _, _)| *e == Entity::Customer)
-        .collect();
+    let records: Vec<_> =
+        relay_server::demo_records::generate(CUSTOMERS, &[user.id.clone()], 1, chrono::Utc::now())
+            .into_iter()
+            .filter(|(e, _, _)| *e == Entity::Customer)
+            .collect();
     let started = Instant::now();
-    relay_server::demo_records::insert(&state.db, &user.org_id, &user.id, &records).await.unwrap();
-    println!("server: {} customers stored in {:.1} s", records.len(), started.elapsed().as_secs_f64());
+    relay_server::demo_records::insert(&state.db, &user.org_id, &user.id, &records)
+        .await
+        .unwrap();
+    println!(
+        "server: {} customers stored in {:.1} s",
+        records.len(),
+        started.elapsed().as_secs_f64()
+    );
     let url = format!("http://{}", app.local_addr());
     tokio::spawn(app.run_until(std::future::pending()));
 
@@ -74,7 +83,20 @@ async fn main() {
         started.elapsed().as_secs_f64()
     );
 
-    let queries = ["上海", "华", "申通", "科技有限", "华信科技", "Northwind", "Trading", "harbor", "138", "info@c12", "深圳恒通", "Ltd"];
+    let queries = [
+        "上海",
+        "华",
+        "申通",
+        "科技有限",
+        "华信科技",
+        "Northwind",
+        "Trading",
+        "harbor",
+        "138",
+        "info@c12",
+        "深圳恒通",
+        "Ltd",
+    ];
     let mut times = Vec::new();
     for round in 0..20 {
         for q in queries {
@@ -99,7 +121,13 @@ async fn main() {
     let mut trips = Vec::new();
     for (i, id) in ids.iter().take(20).enumerate() {
         let t = Instant::now();
-        store.edit(Entity::Customer, id, Some(json!({"name": format!("改名 {i}")}))).unwrap();
+        store
+            .edit(
+                Entity::Customer,
+                id,
+                Some(json!({"name": format!("改名 {i}")})),
+            )
+            .unwrap();
         sync(&mut store, &session).await.unwrap();
         trips.push(t.elapsed());
     }

@@ -313,7 +313,10 @@ impl Store {
                 taken += 1;
             }
         }
-        tx.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('cursor', ?1)", params![cursor])?;
+        tx.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES ('cursor', ?1)",
+            params![cursor],
+        )?;
         tx.commit()?;
         Ok(taken)
     }
