@@ -266,11 +266,19 @@ pub(crate) fn put_in(tx: &rusqlite::Transaction<'_>, record: &Record) -> Result<
             record.data.to_string()
         ],
     )?;
-    tx.execute("DELETE FROM search WHERE id = ?1", params![record.id])?;
+    // The search row shares the record's rowid: deleting by an FTS column
+    // would scan the whole index on every write.
+    let rowid: i64 = tx.query_row(
+        "SELECT rowid FROM records WHERE id = ?1",
+        params![record.id],
+        |r| r.get(0),
+    )?;
+    tx.execute("DELETE FROM search WHERE rowid = ?1", params![rowid])?;
     if !record.deleted {
         tx.execute(
-            "INSERT INTO search (id, entity, text) VALUES (?1, ?2, ?3)",
+            "INSERT INTO search (rowid, id, entity, text) VALUES (?1, ?2, ?3, ?4)",
             params![
+                rowid,
                 record.id,
                 record.entity.as_str(),
                 searchable_text(&record.data)
