@@ -49,11 +49,15 @@ async fn main() {
     )
     .await
     .unwrap();
-    let records: Vec<_> =
-        relay_server::demo_records::generate(CUSTOMERS, &[user.id.clone()], 1, chrono::Utc::now())
-            .into_iter()
-            .filter(|(e, _, _)| *e == Entity::Customer)
-            .collect();
+    let records: Vec<_> = relay_server::demo_records::generate(
+        CUSTOMERS,
+        std::slice::from_ref(&user.id),
+        1,
+        chrono::Utc::now(),
+    )
+    .into_iter()
+    .filter(|(e, _, _)| *e == Entity::Customer)
+    .collect();
     let started = Instant::now();
     relay_server::demo_records::insert(&state.db, &user.org_id, &user.id, &records)
         .await
