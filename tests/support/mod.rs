@@ -8,9 +8,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use relay_server::users::NewUser;
-use relay_server::{Application, Config, state::AppState};
-use secrecy::SecretString;
+use relay_server::state::AppState;
+use relay_server::testing::{Account, serve};
 
 pub const PASSWORD: &str = "Tq7#mV2!pLx9";
 pub const NEW_PASSWORD: &str = "Orbit-Cactus-93?";
@@ -34,30 +33,14 @@ pub struct Server {
 
 pub async fn server() -> Server {
     let dir = tempfile::tempdir().unwrap();
-    let mut config = Config::local(dir.path());
-    config.security.argon2_memory_kib = 4096;
-    config.security.argon2_iterations = 1;
-    let app = Application::build(config).await.unwrap();
-    let state = app.state().clone();
-    relay_server::users::create(
-        &state.db,
-        &state.hasher,
-        &relay_protocol::PasswordPolicy::default(),
-        NewUser {
-            login: "alice".into(),
-            email: Some("alice@example.com".into()),
-            phone: Some("+8613800138000".into()),
-            display_name: "Alice Wang".into(),
-            locale: "en-US".into(),
-            password: SecretString::from(PASSWORD),
-            admin: false,
-            org_id: None,
-        },
-    )
-    .await
-    .unwrap();
-    let url = format!("http://{}", app.local_addr());
-    tokio::spawn(app.run_until(std::future::pending()));
+    let alice = Account {
+        login: "alice",
+        email: Some("alice@example.com"),
+        phone: Some("+8613800138000"),
+        display_name: "Alice Wang",
+        password: PASSWORD,
+    };
+    let (url, state) = serve(dir.path(), &[alice], |_| {}).await;
     Server { url, dir, state }
 }
 

@@ -6,40 +6,22 @@ use std::time::{Duration, Instant};
 use relay_core::{Api, ApiError, Session};
 use relay_protocol::ErrorCode;
 use relay_protocol::api::{Channel, LoginResponse};
-use relay_server::users::NewUser;
-use relay_server::{Application, Config};
-use secrecy::SecretString;
+use relay_server::testing::{Account, serve};
 
 const PASSWORD: &str = "Tq7#mV2!pLx9";
 const NEW_PASSWORD: &str = "Orbit-Cactus-93?";
 
 async fn server() -> (String, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
-    let mut config = Config::local(dir.path());
-    config.security.argon2_memory_kib = 4096;
-    config.security.argon2_iterations = 1;
-    config.security.access_token_secs = 61;
-    let app = Application::build(config).await.unwrap();
-    let state = app.state().clone();
-    relay_server::users::create(
-        &state.db,
-        &state.hasher,
-        &relay_protocol::PasswordPolicy::default(),
-        NewUser {
-            login: "alice".into(),
-            email: Some("alice@example.com".into()),
-            phone: None,
-            display_name: "Alice".into(),
-            locale: "en-US".into(),
-            password: SecretString::from(PASSWORD),
-            admin: false,
-            org_id: None,
-        },
-    )
-    .await
-    .unwrap();
-    let url = format!("http://{}", app.local_addr());
-    tokio::spawn(app.run_until(std::future::pending()));
+    let alice = Account {
+        login: "alice",
+        email: Some("alice@example.com"),
+        phone: None,
+        display_name: "Alice",
+        password: PASSWORD,
+    };
+    // 61 s tokens: the session refreshes when less than 60 s are left.
+    let (url, _) = serve(dir.path(), &[alice], |c| c.security.access_token_secs = 61).await;
     (url, dir)
 }
 

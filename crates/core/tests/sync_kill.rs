@@ -12,9 +12,7 @@ use rand::Rng;
 use relay_core::store::{AccountFiles, Store};
 use relay_core::vault::KdfParams;
 use relay_protocol::crm::Entity;
-use relay_server::users::NewUser;
-use relay_server::{Application, Config};
-use secrecy::SecretString;
+use relay_server::testing::{Account, serve};
 
 const PASSWORD: &str = "Tq7#mV2!pLx9";
 
@@ -40,31 +38,17 @@ fn run_sync(url: &str, dir: &std::path::Path, edits: usize, seed: u64) -> std::p
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killing_the_core_mid_sync_loses_and_duplicates_nothing() {
     let server_dir = tempfile::tempdir().unwrap();
-    let mut config = Config::local(server_dir.path());
-    config.security.argon2_memory_kib = 4096;
-    config.security.argon2_iterations = 1;
-    config.security.login_per_ip_per_minute = 100_000;
-    let app = Application::build(config).await.unwrap();
-    let state = app.state().clone();
-    relay_server::users::create(
-        &state.db,
-        &state.hasher,
-        &relay_protocol::PasswordPolicy::default(),
-        NewUser {
-            login: "kim".into(),
-            email: Some("kim@example.com".into()),
-            phone: None,
-            display_name: "Kim".into(),
-            locale: "en-US".into(),
-            password: SecretString::from(PASSWORD),
-            admin: false,
-            org_id: None,
-        },
-    )
-    .await
-    .unwrap();
-    let url = format!("http://{}", app.local_addr());
-    tokio::spawn(app.run_until(std::future::pending()));
+    let kim = Account {
+        login: "kim",
+        email: None,
+        phone: None,
+        display_name: "Kim",
+        password: PASSWORD,
+    };
+    let (url, state) = serve(server_dir.path(), &[kim], |c| {
+        c.security.login_per_ip_per_minute = 100_000
+    })
+    .await;
 
     let device = tempfile::tempdir().unwrap();
     // One undisturbed run tells how long a run takes here; the kills then

@@ -9,9 +9,7 @@ use relay_core::vault::KdfParams;
 use relay_core::{Api, Session};
 use relay_protocol::api::{LoginResponse, TokenPair};
 use relay_protocol::crm::Entity;
-use relay_server::users::NewUser;
-use relay_server::{Application, Config};
-use secrecy::SecretString;
+use relay_server::testing::{Account, serve};
 use serde_json::json;
 
 const PASSWORD: &str = "Tq7#mV2!pLx9";
@@ -23,32 +21,17 @@ const FAST: KdfParams = KdfParams {
 
 async fn server() -> (String, tempfile::TempDir, relay_server::state::AppState) {
     let dir = tempfile::tempdir().unwrap();
-    let mut config = Config::local(dir.path());
-    config.security.argon2_memory_kib = 4096;
-    config.security.argon2_iterations = 1;
-    let app = Application::build(config).await.unwrap();
-    let state = app.state().clone();
-    for login in ["amy", "ben"] {
-        relay_server::users::create(
-            &state.db,
-            &state.hasher,
-            &relay_protocol::PasswordPolicy::default(),
-            NewUser {
-                login: login.into(),
-                email: Some(format!("{login}@example.com")),
-                phone: None,
-                display_name: login.into(),
-                locale: "en-US".into(),
-                password: SecretString::from(PASSWORD),
-                admin: false,
-                org_id: None,
-            },
-        )
-        .await
-        .unwrap();
-    }
-    let url = format!("http://{}", app.local_addr());
-    tokio::spawn(app.run_until(std::future::pending()));
+    let people: Vec<Account> = ["amy", "ben"]
+        .into_iter()
+        .map(|login| Account {
+            login,
+            email: None,
+            phone: None,
+            display_name: login,
+            password: PASSWORD,
+        })
+        .collect();
+    let (url, state) = serve(dir.path(), &people, |_| {}).await;
     (url, dir, state)
 }
 

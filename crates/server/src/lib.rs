@@ -17,6 +17,7 @@ pub mod openapi;
 pub mod passwords;
 pub mod routes;
 pub mod state;
+pub mod testing;
 pub mod users;
 
 pub use app::Application;
