@@ -293,14 +293,8 @@ pub async fn create(
         .ok_or_else(|| CreateError::Other(anyhow::anyhow!("account vanished after creation")))
 }
 
+/// The protocol's email shape, and no surrounding spaces (they would be
+/// stored as typed).
 fn valid_email(email: &str) -> bool {
-    let Some((local, domain)) = email.split_once('@') else {
-        return false;
-    };
-    !local.is_empty()
-        && domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && !email.chars().any(char::is_whitespace)
-        && email.len() <= 254
+    email == email.trim() && relay_protocol::crm::valid_email(email)
 }
