@@ -7,6 +7,8 @@ use std::sync::Arc;
 
 use keyring_core::{CredentialStore, Entry, Error};
 
+use crate::vault::DataKey;
+
 /// Why the keyring can't be used, for one plain message in the app.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KeyringProblem {
@@ -104,6 +106,43 @@ impl Keyring {
             Err(e) => Err(KeyringProblem::from(&e)),
         }
     }
+
+    /// The local store's key sits beside the refresh token (same "Remember
+    /// me"), so a silent sign-in can open the local data without the
+    /// password, and a password reset done elsewhere can re-wrap it.
+    fn data_key_entry(&self, origin: &str, login: &str) -> Result<Entry, KeyringProblem> {
+        self.entry(&format!("{origin}#local-data"), login)
+    }
+
+    pub fn save_data_key(
+        &self,
+        origin: &str,
+        login: &str,
+        key: &DataKey,
+    ) -> Result<(), KeyringProblem> {
+        self.data_key_entry(origin, login)?
+            .set_password(&key.to_hex())
+            .map_err(|e| KeyringProblem::from(&e))
+    }
+
+    pub fn load_data_key(
+        &self,
+        origin: &str,
+        login: &str,
+    ) -> Result<Option<DataKey>, KeyringProblem> {
+        match self.data_key_entry(origin, login)?.get_password() {
+            Ok(t) => Ok(DataKey::from_hex(&t)),
+            Err(Error::NoEntry) => Ok(None),
+            Err(e) => Err(KeyringProblem::from(&e)),
+        }
+    }
+
+    pub fn delete_data_key(&self, origin: &str, login: &str) -> Result<(), KeyringProblem> {
+        match self.data_key_entry(origin, login)?.delete_credential() {
+            Ok(()) | Err(Error::NoEntry) => Ok(()),
+            Err(e) => Err(KeyringProblem::from(&e)),
+        }
+    }
 }
 
 #[cfg(target_os = "linux")]
@@ -152,5 +191,21 @@ mod tests {
         k.delete_refresh_token("https://a", "alice").unwrap();
         k.delete_refresh_token("https://a", "alice").unwrap();
         assert_eq!(k.load_refresh_token("https://a", "alice"), Ok(None));
+    }
+
+    #[test]
+    fn keeps_the_data_key_apart_from_the_refresh_token() {
+        let k = Keyring::with_store(keyring_core::mock::Store::new().unwrap());
+        let key = DataKey::generate();
+        k.save_refresh_token("https://a", "alice", "t1").unwrap();
+        assert!(k.load_data_key("https://a", "alice").unwrap().is_none());
+        k.save_data_key("https://a", "alice", &key).unwrap();
+        assert!(k.load_data_key("https://a", "alice").unwrap() == Some(key));
+        k.delete_data_key("https://a", "alice").unwrap();
+        assert!(k.load_data_key("https://a", "alice").unwrap().is_none());
+        assert_eq!(
+            k.load_refresh_token("https://a", "alice"),
+            Ok(Some("t1".into()))
+        );
     }
 }

@@ -7,6 +7,8 @@ pub mod config;
 pub mod demo;
 pub mod error;
 pub mod keyring;
+pub mod local;
+pub mod schedule;
 pub mod session;
 pub mod store;
 pub mod sync;

@@ -41,6 +41,20 @@ impl Session {
         }
     }
 
+    /// Signed in offline (the password checked against the local data):
+    /// no tokens. Calls fail until the user signs in online again — the
+    /// server answers 401, which the app takes as "sign in to sync".
+    pub fn offline(api: Api) -> Self {
+        Self {
+            api,
+            tokens: Arc::new(Mutex::new(Tokens {
+                access: String::new(),
+                refresh: String::new(),
+                expires_at: Instant::now() + Duration::from_secs(365 * 24 * 3600),
+            })),
+        }
+    }
+
     /// Resumes from a remembered refresh token (the next launch after
     /// "Remember me"). Returns the session and the account.
     pub async fn resume(api: Api, refresh_token: &str) -> Result<(Self, User), ApiError> {

@@ -171,15 +171,6 @@ impl Store {
         Ok(())
     }
 
-    fn meta(&self, key: &str) -> Result<Option<String>, StoreError> {
-        Ok(self
-            .conn
-            .query_row("SELECT value FROM meta WHERE key = ?1", params![key], |r| {
-                r.get(0)
-            })
-            .optional()?)
-    }
-
     /// Ready mutations: the first pending one of each record, in order.
     fn ready(&self, limit: usize) -> Result<Vec<Mutation>, StoreError> {
         let mut stmt = self.conn.prepare(
@@ -324,15 +315,34 @@ impl Store {
 
 /// Pushes the outbox, then pulls until up to date.
 pub async fn sync(store: &mut Store, session: &Session) -> Result<SyncReport, SyncError> {
+    sync_shared(&std::sync::Mutex::new(store), session).await
+}
+
+/// The same, with the store behind a lock that is held for one local step
+/// at a time and never across a network call, so the app's screens can
+/// read and edit while a long first pull is under way.
+pub async fn sync_shared<S>(
+    store: &std::sync::Mutex<S>,
+    session: &Session,
+) -> Result<SyncReport, SyncError>
+where
+    S: std::borrow::BorrowMut<Store>,
+{
+    let lock = || {
+        store
+            .lock()
+            .map_err(|_| SyncError::Store(StoreError::Storage("store lock poisoned".into())))
+    };
     let mut report = SyncReport::default();
     loop {
-        let batch = store.ready(500)?;
+        let batch = (*lock()?).borrow_mut().ready(500)?;
         if batch.is_empty() {
             break;
         }
         let results = session.push(batch.clone()).await?;
+        let mut guard = lock()?;
         for (m, r) in batch.iter().zip(results.iter()) {
-            store.settle(m, r)?;
+            (*guard).borrow_mut().settle(m, r)?;
             match r.status {
                 MutationStatus::Applied => report.pushed += 1,
                 MutationStatus::Conflict => report.conflicts += 1,
@@ -341,9 +351,11 @@ pub async fn sync(store: &mut Store, session: &Session) -> Result<SyncReport, Sy
         }
     }
     loop {
-        let cursor = store.meta("cursor")?;
+        let cursor = (*lock()?).borrow_mut().get_meta("cursor")?;
         let page = session.pull(cursor.as_deref()).await?;
-        report.pulled += store.take_page(&page.changes, &page.cursor)?;
+        report.pulled += (*lock()?)
+            .borrow_mut()
+            .take_page(&page.changes, &page.cursor)?;
         if !page.has_more {
             break;
         }

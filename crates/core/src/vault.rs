@@ -32,6 +32,15 @@ impl DataKey {
     pub(crate) fn sqlcipher_pragma(&self) -> String {
         format!("\"x'{}'\"", hex::encode(self.0))
     }
+
+    /// For the keyring copy only (kept there when "Remember me" is on).
+    pub(crate) fn to_hex(&self) -> String {
+        hex::encode(self.0)
+    }
+
+    pub(crate) fn from_hex(text: &str) -> Option<Self> {
+        hex::decode(text.trim()).ok()?.try_into().ok().map(Self)
+    }
 }
 
 /// What sits on disk beside the store.

@@ -1,0 +1,680 @@
+//! The signed-in account's local CRM data as the app uses it: opened with
+//! the password (online or offline) or with the keyring's copy of the key,
+//! read as light list rows, edited with the shared validation, synced in
+//! the background without holding the store across network calls.
+//!
+//! When the password was reset somewhere else, the key on disk is still
+//! wrapped under the old password. The keyring's copy (Remember me) or the
+//! old password re-wraps it; without either, the old files are set aside —
+//! never deleted — and can be recovered later with the old password.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use relay_protocol::api::User;
+use relay_protocol::crm::{self, ActivityKind, Entity, FieldErrors, Stage};
+use rusqlite::{OptionalExtension, params};
+use serde_json::Value;
+
+use crate::Session;
+use crate::keyring::Keyring;
+use crate::store::{AccountFiles, Record, Store, StoreError};
+use crate::sync::{Conflict, SyncError, SyncReport, sync_shared};
+use crate::vault::{self, DataKey, KdfParams, VaultError};
+
+/// A password on its way from a form to the key derivation: never printed.
+#[derive(Clone)]
+pub struct Secret(Arc<str>);
+
+impl Secret {
+    pub fn new(text: &str) -> Self {
+        Self(text.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(…)")
+    }
+}
+
+/// Cheap to clone: clones share the open store.
+#[derive(Clone)]
+pub struct LocalData {
+    store: Arc<Mutex<Store>>,
+    key: DataKey,
+    files: AccountFiles,
+}
+
+impl std::fmt::Debug for LocalData {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LocalData")
+            .field("database", &self.files.database)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What opening the local data with a password came to.
+#[derive(Debug)]
+pub enum Unlock {
+    Opened(LocalData),
+    /// The password is right (the server said so) but the key is still
+    /// wrapped under an earlier one: ask for that once, or set the old data
+    /// aside.
+    NeedsPreviousPassword,
+}
+
+/// How the app asks for the local data after a sign-in.
+#[derive(Debug, Clone)]
+pub enum Access {
+    /// Signed in with the password (online, or offline against this data).
+    Password {
+        password: Secret,
+        verified_online: bool,
+    },
+    /// Signed in silently (Remember me): the keyring holds the key.
+    Keyring,
+}
+
+/// What opening came to.
+#[derive(Debug)]
+pub enum Opening {
+    Opened(LocalData),
+    /// A reset elsewhere: the previous password is needed once.
+    NeedsPreviousPassword,
+    /// A silent sign-in without the key in the keyring: ask for the
+    /// password (checked by unwrapping the key).
+    NeedsPassword,
+}
+
+/// Opens the account's local data for a sign-in. Blocks (Argon2id, the
+/// keyring, SQLCipher): call it off the UI thread.
+pub fn open_account(
+    files: &AccountFiles,
+    keyring: Option<&Keyring>,
+    origin: &str,
+    login: &str,
+    access: &Access,
+    kdf: KdfParams,
+) -> Result<Opening, StoreError> {
+    let keyring_key = keyring.and_then(|k| k.load_data_key(origin, login).ok().flatten());
+    match access {
+        Access::Password {
+            password,
+            verified_online,
+        } => Ok(
+            match LocalData::unlock(files, password.expose(), *verified_online, keyring_key, kdf)? {
+                Unlock::Opened(l) => Opening::Opened(l),
+                Unlock::NeedsPreviousPassword => Opening::NeedsPreviousPassword,
+            },
+        ),
+        Access::Keyring => match keyring_key {
+            Some(key) => match LocalData::open_with_key(files, key) {
+                Ok(l) => Ok(Opening::Opened(l)),
+                Err(StoreError::NotOpenable) => Ok(Opening::NeedsPassword),
+                Err(e) => Err(e),
+            },
+            None if LocalData::exists(files) || files.database.exists() => {
+                Ok(Opening::NeedsPassword)
+            }
+            None => {
+                // First time on this computer: a new key, kept in the
+                // keyring until a password sign-in wraps it too.
+                let key = DataKey::generate();
+                match keyring.map(|k| k.save_data_key(origin, login, &key)) {
+                    Some(Ok(())) => Ok(Opening::Opened(LocalData::open_with_key(files, key)?)),
+                    _ => Ok(Opening::NeedsPassword),
+                }
+            }
+        },
+    }
+}
+
+/// Why saving an edit did not happen.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SaveError {
+    #[error("some fields are not valid")]
+    Invalid(FieldErrors),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// What the top bar shows besides online/offline.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LocalStatus {
+    pub pending: i64,
+    pub conflicts: i64,
+    pub rejected: i64,
+    /// Milliseconds since the epoch of the last complete sync.
+    pub last_synced: Option<i64>,
+}
+
+/// One line of a list: only what lists show, sort and filter by, so that
+/// 100 000 of them stay small in memory.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    pub id: Box<str>,
+    pub entity: Entity,
+    /// Name, title or subject.
+    pub title: Box<str>,
+    /// The customer's name (contacts, deals, activities) or the industry.
+    pub context: Box<str>,
+    pub phone: Box<str>,
+    pub email: Box<str>,
+    pub owner_id: Option<Box<str>>,
+    pub customer_id: Option<Box<str>>,
+    pub tags: Box<[Box<str>]>,
+    pub stage: Option<Stage>,
+    pub amount: f64,
+    pub currency: Box<str>,
+    /// Expected close date of a deal, `YYYY-MM-DD`.
+    pub close: Box<str>,
+    pub kind: Option<ActivityKind>,
+    /// Due time of an activity, ms since the epoch.
+    pub due: Option<i64>,
+    pub done: bool,
+}
+
+fn boxed(s: Option<String>) -> Box<str> {
+    s.unwrap_or_default().into_boxed_str()
+}
+
+impl Row {
+    /// `customer_name`: the linked customer's name, looked up by the caller.
+    pub fn from_record(
+        entity: Entity,
+        id: &str,
+        data: &Value,
+        customer_name: Option<String>,
+    ) -> Option<Self> {
+        let mut row = Row {
+            id: id.into(),
+            entity,
+            title: "".into(),
+            context: boxed(customer_name),
+            phone: "".into(),
+            email: "".into(),
+            owner_id: None,
+            customer_id: None,
+            tags: Box::new([]),
+            stage: None,
+            amount: 0.0,
+            currency: "".into(),
+            close: "".into(),
+            kind: None,
+            due: None,
+            done: false,
+        };
+        match entity {
+            Entity::Customer => {
+                let c: crm::Customer = serde_json::from_value(data.clone()).ok()?;
+                row.title = c.name.into();
+                row.context = boxed(c.industry);
+                row.phone = boxed(c.phone);
+                row.email = boxed(c.email);
+                row.owner_id = c.owner_id.map(Into::into);
+                row.tags = c.tags.into_iter().map(Into::into).collect();
+            }
+            Entity::Contact => {
+                let c: crm::Contact = serde_json::from_value(data.clone()).ok()?;
+                row.title = c.name.into();
+                row.phone = boxed(c.phone);
+                row.email = boxed(c.email);
+                row.customer_id = c.customer_id.map(Into::into);
+                if let Some(t) = c.title {
+                    row.close = t.into();
+                }
+            }
+            Entity::Deal => {
+                let d: crm::Deal = serde_json::from_value(data.clone()).ok()?;
+                row.title = d.title.into();
+                row.amount = d.amount;
+                row.currency = d.currency.into();
+                row.stage = Some(d.stage);
+                row.close = boxed(d.expected_close);
+                row.owner_id = d.owner_id.map(Into::into);
+                row.customer_id = d.customer_id.map(Into::into);
+            }
+            Entity::Activity => {
+                let a: crm::Activity = serde_json::from_value(data.clone()).ok()?;
+                row.title = a.subject.into();
+                row.kind = Some(a.kind);
+                row.done = a.done;
+                row.due = a
+                    .due_at
+                    .as_deref()
+                    .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+                    .map(|t| t.timestamp_millis());
+                row.owner_id = a.owner_id.map(Into::into);
+                row.customer_id = a.customer_id.map(Into::into);
+            }
+        }
+        Some(row)
+    }
+
+    /// Whether the row's name, phone or email contains `query` (any case),
+    /// for one- and two-character queries the trigram index can't serve.
+    pub fn matches(&self, query: &str) -> bool {
+        let q = query.to_lowercase();
+        let digits: String = self.phone.chars().filter(char::is_ascii_digit).collect();
+        [&*self.title, &*self.phone, &*self.email, &digits]
+            .iter()
+            .any(|field| field.to_lowercase().contains(&q))
+    }
+}
+
+fn lock(store: &Mutex<Store>) -> Result<MutexGuard<'_, Store>, StoreError> {
+    store
+        .lock()
+        .map_err(|_| StoreError::Storage("store lock poisoned".into()))
+}
+
+fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+impl LocalData {
+    fn with(files: &AccountFiles, key: DataKey) -> Result<Self, StoreError> {
+        let store = Store::open(&files.database, &key)?;
+        Ok(Self {
+            store: Arc::new(Mutex::new(store)),
+            key,
+            files: files.clone(),
+        })
+    }
+
+    /// Whether this account has local data on this computer (for offline
+    /// sign-in).
+    pub fn exists(files: &AccountFiles) -> bool {
+        files.key.exists()
+    }
+
+    /// Opens with the password. `verified_online`: the server has just
+    /// accepted this password, so a key wrapped under an earlier one may be
+    /// re-wrapped from the keyring's copy. Offline, a password that does not
+    /// unwrap the key is simply wrong.
+    pub fn unlock(
+        files: &AccountFiles,
+        password: &str,
+        verified_online: bool,
+        keyring_key: Option<DataKey>,
+        kdf: KdfParams,
+    ) -> Result<Unlock, StoreError> {
+        let wrapped = match vault::load(&files.key) {
+            Ok(w) => w,
+            // A damaged key file is no better than a forgotten password.
+            Err(VaultError::Corrupt) if verified_online => {
+                return Ok(Self::from_keyring_or_ask(
+                    files,
+                    password,
+                    keyring_key,
+                    kdf,
+                )?);
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let Some(wrapped) = wrapped else {
+            if files.database.exists() {
+                // Opened before from the keyring's key only (a silent
+                // sign-in): now the password wraps that key.
+                if let Some(key) = keyring_key.clone()
+                    && let Ok(local) = Self::with(files, key.clone())
+                {
+                    vault::save(&files.key, &vault::wrap(&key, password, kdf)?)?;
+                    return Ok(Unlock::Opened(local));
+                }
+                // A store without its key: keep it, start afresh.
+                Self::set_aside(files)?;
+            }
+            if let Some(dir) = files.key.parent() {
+                std::fs::create_dir_all(dir).map_err(|e| StoreError::Storage(e.to_string()))?;
+            }
+            let key = keyring_key.unwrap_or_else(DataKey::generate);
+            vault::save(&files.key, &vault::wrap(&key, password, kdf)?)?;
+            return Ok(Unlock::Opened(Self::with(files, key)?));
+        };
+        match vault::unwrap(&wrapped, password) {
+            Ok(key) => Ok(Unlock::Opened(Self::with(files, key)?)),
+            Err(VaultError::WrongPassword) if verified_online => {
+                Self::from_keyring_or_ask(files, password, keyring_key, kdf)
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    fn from_keyring_or_ask(
+        files: &AccountFiles,
+        password: &str,
+        keyring_key: Option<DataKey>,
+        kdf: KdfParams,
+    ) -> Result<Unlock, StoreError> {
+        let Some(key) = keyring_key else {
+            return Ok(Unlock::NeedsPreviousPassword);
+        };
+        // Only a key that really opens the store is taken.
+        match Self::with(files, key.clone()) {
+            Ok(local) => {
+                vault::save(&files.key, &vault::wrap(&key, password, kdf)?)?;
+                Ok(Unlock::Opened(local))
+            }
+            Err(StoreError::NotOpenable) => Ok(Unlock::NeedsPreviousPassword),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Silent sign-in ("Remember me"): the key from the keyring.
+    pub fn open_with_key(files: &AccountFiles, key: DataKey) -> Result<Self, StoreError> {
+        Self::with(files, key)
+    }
+
+    /// After a reset elsewhere: the previous password opens the key, which
+    /// is then wrapped under the current one.
+    pub fn unlock_with_previous(
+        files: &AccountFiles,
+        previous: &str,
+        current: &str,
+        kdf: KdfParams,
+    ) -> Result<Self, StoreError> {
+        let wrapped = vault::load(&files.key)?.ok_or(StoreError::NotOpenable)?;
+        let key = vault::unwrap(&wrapped, previous)?;
+        let local = Self::with(files, key.clone())?;
+        vault::save(&files.key, &vault::wrap(&key, current, kdf)?)?;
+        Ok(local)
+    }
+
+    /// Moves the store and its key file, still encrypted, into a folder of
+    /// their own beside the account's, so a fresh store can start. Returns
+    /// that folder.
+    pub fn set_aside(files: &AccountFiles) -> Result<PathBuf, StoreError> {
+        let io = |e: std::io::Error| StoreError::Storage(e.to_string());
+        let dir = files.database.parent().ok_or(StoreError::NotOpenable)?;
+        let aside = dir
+            .join("set-aside")
+            .join(chrono::Utc::now().format("%Y%m%dT%H%M%S%.3f").to_string());
+        std::fs::create_dir_all(&aside).map_err(io)?;
+        for path in [&files.database, &files.key] {
+            for suffix in ["", "-wal", "-shm"] {
+                let from = PathBuf::from(format!("{}{suffix}", path.display()));
+                if from.exists() {
+                    let name = from.file_name().ok_or(StoreError::NotOpenable)?;
+                    std::fs::rename(&from, aside.join(name)).map_err(io)?;
+                }
+            }
+        }
+        Ok(aside)
+    }
+
+    /// Folders of data set aside earlier, oldest first.
+    pub fn set_aside_folders(&self) -> Vec<PathBuf> {
+        let Some(dir) = self.files.database.parent() else {
+            return Vec::new();
+        };
+        let mut found: Vec<PathBuf> = std::fs::read_dir(dir.join("set-aside"))
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.join("store-key.json").exists())
+            .collect();
+        found.sort();
+        found
+    }
+
+    /// Opens data set aside with the password it was locked with and
+    /// queues its unsynced edits again here. The folder is removed once
+    /// they are safe. Returns how many edits came back.
+    pub fn recover(&self, folder: &Path, previous: &str) -> Result<usize, StoreError> {
+        let old_files = AccountFiles {
+            database: folder.join("crm.db"),
+            key: folder.join("store-key.json"),
+        };
+        let wrapped = vault::load(&old_files.key)?.ok_or(StoreError::NotOpenable)?;
+        let key = vault::unwrap(&wrapped, previous)?;
+        let old = Store::open(&old_files.database, &key)?;
+        let edits = old.outbox_edits()?;
+        drop(old);
+        let mut store = lock(&self.store)?;
+        for (entity, id, data) in &edits {
+            store.edit(*entity, id, data.clone())?;
+        }
+        drop(store);
+        std::fs::remove_dir_all(folder).map_err(|e| StoreError::Storage(e.to_string()))?;
+        Ok(edits.len())
+    }
+
+    /// After this user changed the password here: the same key under the
+    /// new password.
+    pub fn rewrap(&self, new_password: &str, kdf: KdfParams) -> Result<(), StoreError> {
+        vault::save(&self.files.key, &vault::wrap(&self.key, new_password, kdf)?)?;
+        Ok(())
+    }
+
+    pub fn key(&self) -> &DataKey {
+        &self.key
+    }
+
+    pub fn files(&self) -> &AccountFiles {
+        &self.files
+    }
+
+    /// The account as last seen online, for signing in offline.
+    pub fn remember_user(&self, user: &User) -> Result<(), StoreError> {
+        let json = serde_json::to_string(user).map_err(|e| StoreError::Storage(e.to_string()))?;
+        lock(&self.store)?.set_meta("user", &json)
+    }
+
+    pub fn cached_user(&self) -> Option<User> {
+        let json = lock(&self.store).ok()?.get_meta("user").ok()??;
+        serde_json::from_str(&json).ok()
+    }
+
+    /// Every live record of `entity` as list rows.
+    pub fn rows(&self, entity: Entity) -> Result<Vec<Row>, StoreError> {
+        lock(&self.store)?.rows(entity, None)
+    }
+
+    /// Contacts, deals and activities of one customer.
+    pub fn related(&self, customer_id: &str) -> Result<Vec<Row>, StoreError> {
+        lock(&self.store)?.rows_of_customer(customer_id)
+    }
+
+    /// Full-text search (three characters or more: trigram index).
+    pub fn search(
+        &self,
+        entity: Entity,
+        query: &str,
+        limit: usize,
+    ) -> Result<Vec<Row>, StoreError> {
+        let store = lock(&self.store)?;
+        let records = store.search(entity, query, limit)?;
+        Ok(records
+            .iter()
+            .filter_map(|r| {
+                let customer = customer_name_of(&store, &r.data);
+                Row::from_record(r.entity, &r.id, &r.data, customer)
+            })
+            .collect())
+    }
+
+    pub fn get(&self, id: &str) -> Result<Option<Record>, StoreError> {
+        lock(&self.store)?.get(id)
+    }
+
+    /// A customer's name by id (for the detail pages of linked records).
+    pub fn customer_name(&self, id: &str) -> Option<String> {
+        let record = lock(&self.store).ok()?.get(id).ok()??;
+        record
+            .data
+            .get("name")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    }
+
+    /// Validates and saves an edit (a new record when `id` is None); it is
+    /// queued for the server at once. Returns the record's id.
+    pub fn save(&self, entity: Entity, id: Option<&str>, data: Value) -> Result<String, SaveError> {
+        let mut store = lock(&self.store)?;
+        let previous = match id {
+            Some(id) => store.get(id)?.filter(|r| !r.deleted).map(|r| r.data),
+            None => None,
+        };
+        let errors = crm::validate(entity, &data, previous.as_ref());
+        if !errors.is_empty() {
+            return Err(SaveError::Invalid(errors));
+        }
+        let id = id
+            .map(str::to_string)
+            .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+        store.edit(entity, &id, Some(data))?;
+        Ok(id)
+    }
+
+    /// Deletes (softly, as everywhere). Returns the record as it was, for
+    /// undo.
+    pub fn delete(&self, id: &str) -> Result<Option<Record>, StoreError> {
+        let mut store = lock(&self.store)?;
+        let Some(record) = store.get(id)?.filter(|r| !r.deleted) else {
+            return Ok(None);
+        };
+        store.edit(record.entity, id, None)?;
+        Ok(Some(record))
+    }
+
+    /// Undo of a delete: the record as it was, saved again.
+    pub fn restore(&self, record: &Record) -> Result<(), StoreError> {
+        lock(&self.store)?.edit(record.entity, &record.id, Some(record.data.clone()))?;
+        Ok(())
+    }
+
+    pub fn conflicts(&self) -> Result<Vec<Conflict>, StoreError> {
+        lock(&self.store)?.conflicts()
+    }
+
+    /// `Some(data)`: keep mine or a merge; `None`: keep theirs.
+    pub fn resolve(&self, id: &str, keep: Option<Value>) -> Result<(), StoreError> {
+        lock(&self.store)?.resolve(id, keep)
+    }
+
+    pub fn status(&self) -> Result<LocalStatus, StoreError> {
+        let store = lock(&self.store)?;
+        Ok(LocalStatus {
+            pending: store.pending()?,
+            conflicts: store.conflicts()?.len() as i64,
+            rejected: store.rejected_count()?,
+            last_synced: store.get_meta("last_synced")?.and_then(|t| t.parse().ok()),
+        })
+    }
+
+    /// One sync round; the store is locked only between network calls.
+    pub async fn sync(&self, session: &Session) -> Result<SyncReport, SyncError> {
+        let report = sync_shared(&self.store, session).await?;
+        lock(&self.store)?.set_meta("last_synced", &now_ms().to_string())?;
+        Ok(report)
+    }
+}
+
+fn customer_name_of(store: &Store, data: &Value) -> Option<String> {
+    let id = data.get("customer_id")?.as_str()?;
+    let record = store.get(id).ok()??;
+    record
+        .data
+        .get("name")
+        .and_then(Value::as_str)
+        .map(str::to_string)
+}
+
+impl Store {
+    pub(crate) fn get_meta(&self, key: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", params![key], |r| {
+                r.get(0)
+            })
+            .optional()?)
+    }
+
+    pub(crate) fn set_meta(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
+            params![key, value],
+        )?;
+        Ok(())
+    }
+
+    fn rejected_count(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT count(*) FROM rejected", [], |r| r.get(0))?)
+    }
+
+    /// Each record's last queued state, for recovery into another store.
+    fn outbox_edits(&self) -> Result<Vec<(Entity, String, Option<Value>)>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT entity, id, op, data FROM outbox o \
+             WHERE seq = (SELECT max(seq) FROM outbox WHERE id = o.id) ORDER BY seq",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, Option<String>>(3)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (entity, id, op, data) = row?;
+            let Some(entity) = Entity::parse(&entity) else {
+                continue;
+            };
+            let data = if op == "delete" {
+                None
+            } else {
+                data.and_then(|d| serde_json::from_str(&d).ok())
+            };
+            out.push((entity, id, data));
+        }
+        Ok(out)
+    }
+
+    /// List rows of `entity` (optionally only those of one customer), the
+    /// customer's name joined in.
+    fn rows(&self, entity: Entity, customer: Option<&str>) -> Result<Vec<Row>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT r.id, r.data, json_extract(c.data, '$.name') FROM records r \
+             LEFT JOIN records c ON c.id = json_extract(r.data, '$.customer_id') \
+             WHERE r.entity = ?1 AND r.deleted = 0 \
+             AND (?2 IS NULL OR json_extract(r.data, '$.customer_id') = ?2)",
+        )?;
+        let rows = stmt.query_map(params![entity.as_str(), customer], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<String>>(2)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, data, customer) = row?;
+            let Ok(data) = serde_json::from_str::<Value>(&data) else {
+                continue;
+            };
+            if let Some(row) = Row::from_record(entity, &id, &data, customer) {
+                out.push(row);
+            }
+        }
+        Ok(out)
+    }
+
+    fn rows_of_customer(&self, customer_id: &str) -> Result<Vec<Row>, StoreError> {
+        let mut out = Vec::new();
+        for entity in [Entity::Contact, Entity::Deal, Entity::Activity] {
+            out.extend(self.rows(entity, Some(customer_id))?);
+        }
+        Ok(out)
+    }
+}
