@@ -9,7 +9,10 @@ use iced::{Element, Fill, Subscription, Task, Theme};
 use relay_core::config::{AppConfig, Paths, Remembered};
 use relay_core::demo::DemoServer;
 use relay_core::keyring::{Keyring, KeyringProblem};
+use relay_core::local::{Access, LocalData, Secret, Unlock};
+use relay_core::store::{AccountFiles, StoreError};
 use relay_core::transport::{origin, parse_server_address};
+use relay_core::vault::KdfParams;
 use relay_core::{Api, ApiError, Session};
 use relay_protocol::api::{OutboxMessage, User};
 
@@ -19,7 +22,7 @@ use crate::i18n::{self, Language};
 use crate::screen::login::{DemoAccounts, Login};
 use crate::screen::password_reset::Reset;
 use crate::screen::settings::Nav;
-use crate::screen::{home, login, password_reset, welcome};
+use crate::screen::{home, login, password_reset, welcome, workspace};
 use crate::theme::{self as style, BOLD, MUTED, SPACE_M, SPACE_S, TEXT_S};
 use crate::widget::card::card_style;
 use crate::widget::code_dialog;
@@ -71,6 +74,17 @@ pub enum Message {
     SystemTheme(iced::theme::Mode),
     KeyringDone(Result<(), KeyringProblem>),
     SignedOut,
+    /// An offline sign-in against the local data.
+    OfflineOpened(Api, Result<(LocalData, User), OfflineRefusal>),
+}
+
+/// Why signing in offline did not work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OfflineRefusal {
+    /// No local data for this account on this computer.
+    NoLocalData,
+    WrongPassword,
+    Failed,
 }
 
 impl App {
@@ -279,18 +293,67 @@ impl App {
         let login = login.to_string();
         Task::perform(
             async move {
-                tokio::task::spawn_blocking(move || keyring.delete_refresh_token(&origin, &login))
-                    .await
-                    .unwrap_or(Err(KeyringProblem::Failed))
+                tokio::task::spawn_blocking(move || {
+                    keyring.delete_refresh_token(&origin, &login)?;
+                    keyring.delete_data_key(&origin, &login)
+                })
+                .await
+                .unwrap_or(Err(KeyringProblem::Failed))
             },
             Message::KeyringDone,
         )
     }
 
-    fn enter_home(&mut self, session: Session, user: User) -> Task<Message> {
-        let (home, task) = home::Home::new(session, user, self.demo.is_some());
+    fn account_files(&self, api: &Api, login: &str) -> AccountFiles {
+        AccountFiles::new(&self.paths.data_dir, &origin(api.base()), login)
+    }
+
+    fn enter_home(&mut self, session: Session, user: User, access: Access) -> Task<Message> {
+        let source = home::DataSource::Open {
+            files: self.account_files(session.api(), &user.login),
+            keyring: self.keyring.clone().filter(|k| k.problem().is_none()),
+            origin: origin(session.api().base()),
+            login: user.login.clone(),
+            access,
+        };
+        let (home, task) = home::Home::new(session, user, self.demo.is_some(), source, false);
         self.screen = Screen::Home(Box::new(home));
         task.map(Message::Home)
+    }
+
+    /// The server is out of reach: sign in against the local data, whose
+    /// key only the right password unwraps.
+    fn try_offline(&mut self, api: Api, login: String, password: Secret) -> Task<Message> {
+        let files = self.account_files(&api, &login);
+        Task::perform(
+            async move {
+                let opened = tokio::task::spawn_blocking(move || {
+                    if !LocalData::exists(&files) {
+                        return Err(OfflineRefusal::NoLocalData);
+                    }
+                    match LocalData::unlock(
+                        &files,
+                        password.expose(),
+                        false,
+                        None,
+                        KdfParams::default(),
+                    ) {
+                        Ok(Unlock::Opened(local)) => match local.cached_user() {
+                            Some(user) => Ok((local, user)),
+                            None => Err(OfflineRefusal::NoLocalData),
+                        },
+                        Ok(Unlock::NeedsPreviousPassword) | Err(StoreError::WrongPassword) => {
+                            Err(OfflineRefusal::WrongPassword)
+                        }
+                        Err(_) => Err(OfflineRefusal::Failed),
+                    }
+                })
+                .await
+                .unwrap_or(Err(OfflineRefusal::Failed));
+                (api, opened)
+            },
+            |(api, opened)| Message::OfflineOpened(api, opened),
+        )
     }
 
     fn set_language(&mut self, language: Language) {
@@ -328,7 +391,25 @@ impl App {
             Message::Resumed(Ok((session, user))) => {
                 // The refresh token rotated: store the new one.
                 let save = self.remember(&session, &user);
-                Task::batch([self.enter_home(session, user), save])
+                Task::batch([self.enter_home(session, user, Access::Keyring), save])
+            }
+            Message::OfflineOpened(api, Ok((local, user))) => {
+                self.toast(toast::Kind::Success, fl!("login-offline-signed-in"));
+                let (home, task) = home::Home::new(
+                    Session::offline(api),
+                    user,
+                    self.demo.is_some(),
+                    home::DataSource::Ready(local),
+                    true,
+                );
+                self.screen = Screen::Home(Box::new(home));
+                task.map(Message::Home)
+            }
+            Message::OfflineOpened(_, Err(refusal)) => {
+                if let Screen::Login(l) = &mut self.screen {
+                    l.offline_failed(&ApiError::Network, refusal == OfflineRefusal::WrongPassword);
+                }
+                Task::none()
             }
             Message::Resumed(Err(e)) => {
                 // Nothing remembered: just the sign-in screen. A revoked or
@@ -368,10 +449,16 @@ impl App {
                         self.screen = Screen::Reset(reset);
                         Task::batch([task, t.map(Message::Reset)])
                     }
+                    Some(login::Event::Unreachable {
+                        api,
+                        login,
+                        password,
+                    }) => Task::batch([task, self.try_offline(api, login, password)]),
                     Some(login::Event::SignedIn {
                         session,
                         user,
                         remember,
+                        password,
                     }) => {
                         if self.demo.is_none()
                             && let Ok(url) = parse_server_address(session.api().base().as_ref())
@@ -385,7 +472,11 @@ impl App {
                         } else {
                             self.forget(&session, &user.login)
                         };
-                        Task::batch([task, keyring, self.enter_home(session, *user)])
+                        let access = Access::Password {
+                            password,
+                            verified_online: true,
+                        };
+                        Task::batch([task, keyring, self.enter_home(session, *user, access)])
                     }
                 }
             }
@@ -457,6 +548,39 @@ impl App {
                         };
                         Task::batch([task, save])
                     }
+                    Some(home::Event::DataOpened(local)) => {
+                        // "Remember me" keeps the local data's key beside
+                        // the refresh token.
+                        let remembered = self
+                            .config
+                            .remembered
+                            .as_ref()
+                            .is_some_and(|r| r.login == login);
+                        match self.keyring.clone().filter(|k| k.problem().is_none()) {
+                            Some(keyring) if remembered => {
+                                let origin = origin(session.api().base());
+                                let key = local.key().clone();
+                                Task::batch([
+                                    task,
+                                    Task::perform(
+                                        async move {
+                                            tokio::task::spawn_blocking(move || {
+                                                keyring.save_data_key(&origin, &login, &key)
+                                            })
+                                            .await
+                                            .unwrap_or(Err(KeyringProblem::Failed))
+                                        },
+                                        Message::KeyringDone,
+                                    ),
+                                ])
+                            }
+                            _ => task,
+                        }
+                    }
+                    Some(home::Event::SignInAgain) => Task::batch([
+                        task,
+                        self.show_login_as(Some(fl!("login-sign-in-to-sync")), None, Some(&login)),
+                    ]),
                     Some(home::Event::SessionEnded(e)) => {
                         let forget = self.forget(&session, &login);
                         Task::batch([task, forget, self.show_login(None, Some(error_text(&e)))])
@@ -531,10 +655,19 @@ impl App {
             }
             Key::Named(Named::Escape) => {
                 let cancel = code_dialog::Message::Cancel;
+                let workspace = |m: workspace::Message| Message::Home(home::Message::Workspace_(m));
                 match &self.screen {
                     Screen::Home(h) if h.menu_open() => {
                         self.update(Message::Home(home::Message::CloseMenu))
                     }
+                    Screen::Home(h) if h.workspace().is_some_and(|w| w.dialog_open()) => self
+                        .update(workspace(workspace::Message::Conflict(
+                            workspace::conflict::Message::Later,
+                        ))),
+                    Screen::Home(h) if h.workspace().is_some_and(|w| w.form().is_some()) => self
+                        .update(workspace(workspace::Message::Form(
+                            workspace::form::Message::Cancel,
+                        ))),
                     Screen::Home(_) if self.dialog_open() => self.update(Message::Home(
                         home::Message::Settings(crate::screen::settings::Message::Security(
                             crate::screen::settings::security::Message::Dialog(cancel),
@@ -546,6 +679,13 @@ impl App {
                     _ => Task::none(),
                 }
             }
+            // Ctrl+F: the list's search box.
+            Key::Character("f") if modifiers.command() => match &self.screen {
+                Screen::Home(h) if h.workspace().is_some() => {
+                    operation::focus(workspace::list::SEARCH_ID)
+                }
+                _ => Task::none(),
+            },
             Key::Character(",") if modifiers.command() => match &mut self.screen {
                 Screen::Home(h) => h.open_settings().map(Message::Home),
                 _ => Task::none(),
@@ -592,9 +732,14 @@ impl App {
         } else {
             Subscription::none()
         };
+        let home = match &self.screen {
+            Screen::Home(h) => h.subscription().map(Message::Home),
+            _ => Subscription::none(),
+        };
         Subscription::batch([
             keys,
             ticks,
+            home,
             iced::system::theme_changes().map(Message::SystemTheme),
         ])
     }

@@ -8,6 +8,8 @@ mod theme;
 #[cfg(test)]
 mod ui_tests;
 mod widget;
+#[cfg(test)]
+mod workspace_tests;
 
 use clap::Parser;
 
@@ -55,6 +57,7 @@ fn main() -> iced::Result {
         .theme(App::theme)
         .subscription(App::subscription)
         .font(theme::UI_FONT_BYTES)
+        .font(theme::BOLD_FONT_BYTES)
         .default_font(theme::UI_FONT)
         .window(window)
         .run()

@@ -9,6 +9,8 @@ use relay_core::config::ThemeChoice;
 /// Noto Sans SC (a subset: Latin, punctuation, the common Chinese
 /// characters), so Chinese renders on machines without CJK fonts.
 pub const UI_FONT_BYTES: &[u8] = include_bytes!("../resources/fonts/NotoSansSC-Subset.otf");
+/// Its bold face: without one, bold text would borrow a system font.
+pub const BOLD_FONT_BYTES: &[u8] = include_bytes!("../resources/fonts/NotoSansSC-Bold-Subset.otf");
 pub const UI_FONT: Font = Font::with_name("Noto Sans CJK SC");
 pub const BOLD: Font = Font {
     weight: iced::font::Weight::Bold,

@@ -19,7 +19,7 @@ use crate::theme;
 /// The current language is process-wide: tests that render hold this.
 static LANGUAGE: Mutex<()> = Mutex::new(());
 
-fn speak(language: Language) -> MutexGuard<'static, ()> {
+pub(crate) fn speak(language: Language) -> MutexGuard<'static, ()> {
     let guard = LANGUAGE.lock().unwrap_or_else(|e| e.into_inner());
     i18n::set_language(language);
     guard
@@ -27,17 +27,17 @@ fn speak(language: Language) -> MutexGuard<'static, ()> {
 
 fn settings() -> iced::Settings {
     iced::Settings {
-        fonts: vec![theme::UI_FONT_BYTES.into()],
+        fonts: vec![theme::UI_FONT_BYTES.into(), theme::BOLD_FONT_BYTES.into()],
         default_font: theme::UI_FONT,
         ..iced::Settings::default()
     }
 }
 
-fn ui<'a, M>(element: impl Into<Element<'a, M>>) -> Simulator<'a, M> {
+pub(crate) fn ui<'a, M>(element: impl Into<Element<'a, M>>) -> Simulator<'a, M> {
     Simulator::with_size(settings(), (1000.0, 1200.0), element)
 }
 
-fn alice() -> User {
+pub(crate) fn alice() -> User {
     User {
         id: uuid::Uuid::nil(),
         login: "alice".into(),
@@ -277,7 +277,7 @@ fn switching_language_re_renders_at_once() {
 
 /// Compares with the committed golden; a missing golden fails the test
 /// (set RELAY_UPDATE_SNAPSHOTS=1 to write new ones, then look at them).
-fn assert_snapshot<M>(mut sim: Simulator<'_, M>, name: &str) {
+pub(crate) fn assert_snapshot<M>(mut sim: Simulator<'_, M>, name: &str) {
     let base = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/snapshots")
         .join(name);
@@ -325,7 +325,7 @@ fn snapshots_in_both_languages() {
     }
 }
 
-fn session_for(user: &User) -> Session {
+pub(crate) fn session_for(user: &User) -> Session {
     Session::new(
         Api::new("http://127.0.0.1:9").unwrap(),
         &TokenPair {
@@ -337,6 +337,20 @@ fn session_for(user: &User) -> Session {
     )
 }
 
+/// A home whose local data lives in a fresh temporary folder.
+fn home_for(user: User) -> (crate::screen::home::Home, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let local = crate::workspace_tests::local_in(dir.path());
+    let (home, _) = crate::screen::home::Home::new(
+        session_for(&user),
+        user,
+        false,
+        crate::screen::home::DataSource::Ready(local),
+        false,
+    );
+    (home, dir)
+}
+
 #[test]
 fn must_change_password_opens_only_the_change_form() {
     let _lang = speak(Language::English);
@@ -344,7 +358,7 @@ fn must_change_password_opens_only_the_change_form() {
         must_change_password: true,
         ..alice()
     };
-    let (mut home, _) = crate::screen::home::Home::new(session_for(&user), user, false);
+    let (mut home, _dir) = home_for(user);
     {
         let mut sim = ui(home.view(
             "https://crm.example.com",
@@ -372,7 +386,7 @@ fn an_old_password_shows_the_reminder_banner() {
         password_expires_at: Some(chrono::Utc::now() - chrono::Duration::days(1)),
         ..alice()
     };
-    let (mut home, _) = crate::screen::home::Home::new(session_for(&user), user, false);
+    let (mut home, _dir) = home_for(user);
     let _ = home.update(crate::screen::home::Message::PolicyLoaded(Ok(
         relay_protocol::PasswordPolicy::default(),
     )));

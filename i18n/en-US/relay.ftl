@@ -226,3 +226,157 @@ inbox-to = To { $to }
 
 
 toast-dismiss = Dismiss
+
+## CRM workspace
+section-customers = Customers
+section-contacts = Contacts
+section-deals = Deals
+section-activities = Activities
+new-customer = New customer
+new-contact = New contact
+new-deal = New deal
+new-activity = New activity
+list-search-placeholder = Search names, phones, emails…
+list-count = { $count ->
+    [one] { $count } record
+   *[other] { $count } records
+}
+list-loading = Loading…
+list-empty = Nothing here yet.
+list-no-match = Nothing matches “{ $query }”.
+filter-mine = Only mine
+filter-any-stage = Any stage
+filter-any-tag = Any tag
+filter-due-all = All activities
+filter-due-overdue = Overdue
+filter-due-today = Due today
+filter-due-upcoming = Upcoming
+filter-due-done = Done
+deals-board = Board
+board-count = { $count ->
+    [one] { $count } deal
+   *[other] { $count } deals
+}
+board-more = + { $count } more (search or filter to narrow)
+stage-lead = Lead
+stage-qualified = Qualified
+stage-proposal = Proposal
+stage-negotiation = Negotiation
+stage-won = Won
+stage-lost = Lost
+kind-call = Call
+kind-meeting = Meeting
+kind-task = Task
+kind-note = Note
+field-name = Name
+field-industry = Industry
+field-phone = Phone
+field-email = Email
+field-address = Address
+field-website = Website
+field-tags = Tags
+field-tags-hint = Separate tags with commas
+field-notes = Notes
+field-title = Job title
+field-deal-title = Deal
+field-amount = Amount
+field-currency = Currency
+field-expected-close = Expected close
+field-stage = Stage
+field-subject = Subject
+field-due = Due
+field-kind = Kind
+field-done = Done
+field-customer = Customer
+field-customer-none = No customer linked.
+field-customer-unknown = (a customer not on this computer yet)
+field-customer-search = Type to find a customer…
+field-deal = Deal
+field-owner = Owner
+field-error-required = Required.
+field-error-too-long = Too long.
+field-error-email = Not an email address (like name@example.com).
+field-error-phone = Not a phone number (5 to 20 digits; + - ( ) and spaces allowed).
+field-error-url = Not a web address (like example.com).
+field-error-negative = Can't be negative.
+field-error-number = Not a number (like 120000 or 1,250.50).
+field-error-currency = Use a three-letter currency code, like CNY or USD.
+field-error-date = Not a date (use 2026-12-31, or 2026-12-31 14:00 for a time).
+field-error-id = The linked record is not valid.
+field-error-stage = A won or lost deal stays closed; create a new deal instead.
+field-error-other = This value is not accepted.
+form-edit-title = Edit
+form-save = Save
+form-cancel = Cancel
+form-clear = Unlink
+form-fix-errors = Please correct the fields marked above. Nothing was saved.
+detail-edit = Edit
+detail-delete = Delete
+detail-none = None yet.
+yes = Yes
+no = No
+record-gone = That record was deleted (here or on another device).
+undo-deleted = Deleted “{ $name }”.
+undo-button = Undo
+conflict-title = Changed in two places
+conflict-lead = “{ $name }” was changed on another device while you changed it here. Choose what to keep, field by field.
+conflict-field = Field
+conflict-mine = Mine (this computer)
+conflict-theirs = Theirs (server)
+conflict-keep-mine = Keep mine
+conflict-keep-theirs = Keep theirs
+conflict-keep-merge = Keep my choices
+conflict-delete-anyway = Delete it anyway
+conflict-later = Decide later
+conflict-you-deleted = You deleted this record here; on another device it was changed.
+conflict-they-deleted = On another device this record was deleted; you changed it here.
+conflict-waiting = { $count ->
+    [one] One more conflict waits after this one.
+   *[other] { $count } more conflicts wait after this one.
+}
+sync-syncing = Syncing…
+sync-starting = Connecting…
+sync-online = Online
+sync-synced-at = Synced { $time }
+sync-waiting = { $count ->
+    [one] Online · 1 change waiting
+   *[other] Online · { $count } changes waiting
+}
+sync-offline = { $count ->
+    [0] Offline
+    [one] Offline · 1 change waiting
+   *[other] Offline · { $count } changes waiting
+}
+sync-failing = { $count ->
+    [0] Sync failed · retrying
+   *[other] Sync failed · { $count } waiting · retrying
+}
+sync-needs-sign-in = Offline sign-in · sign in to sync
+sync-conflicts = { $count ->
+    [one] 1 conflict
+   *[other] { $count } conflicts
+}
+local-opening = Opening your data on this computer…
+local-failed-title = Your data on this computer could not be opened
+local-wrong-password = That password does not open the data on this computer.
+local-not-openable = The data on this computer can't be opened with this key.
+local-storage-failed = The data on this computer could not be read or written (is the disk full?).
+unlock-title = Unlock your data on this computer
+unlock-lead = Enter your password to open the customer data kept on this computer.
+unlock-previous-title = Your password was changed elsewhere
+unlock-previous-lead = The customer data on this computer is still locked with your previous password. Enter it once and it will be re-locked with the new one.
+unlock-previous-password = Previous password
+unlock-button = Unlock
+unlock-busy = Unlocking…
+unlock-set-aside-lead = Don't remember it? The old data (with any edits not yet synced) is kept locked in a folder of its own, and you start afresh from the server. You can bring those edits back later with the previous password.
+unlock-set-aside = Keep it aside and start afresh
+recover-lead = Edits made before your password was reset are kept locked in { $path }. Enter your previous password to bring them back.
+recover-password = Previous password
+recover-button = Recover edits
+recover-done = { $count ->
+    [one] 1 edit recovered; it will sync shortly.
+   *[other] { $count } edits recovered; they will sync shortly.
+}
+login-offline-signed-in = The server can't be reached: signed in offline. Your changes sync when it is back.
+login-offline-wrong-password = The server can't be reached, and this password does not open the data kept on this computer.
+login-sign-in-to-sync = The server is reachable again. Sign in to sync your changes.

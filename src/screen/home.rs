@@ -4,13 +4,19 @@
 use iced::widget::{button, column, container, row, space, stack, text};
 use iced::{Border, Element, Fill, Task};
 use relay_core::config::ThemeChoice;
+use relay_core::keyring::Keyring;
+use relay_core::local::{Access, LocalData, Opening, Secret, open_account};
+use relay_core::store::{AccountFiles, StoreError};
+use relay_core::vault::KdfParams;
 use relay_core::{ApiError, Session};
 use relay_protocol::api::User;
 
 use crate::fl;
 use crate::i18n::Language;
 use crate::screen::settings::{self, Nav, Settings};
-use crate::theme::{BOLD, MUTED, SPACE_L, SPACE_M, SPACE_S, TEXT_L, TEXT_S, TEXT_XL, WARNING};
+use crate::screen::workspace::unlock::{self, Ask, UnlockPrompt};
+use crate::screen::workspace::{self, Workspace};
+use crate::theme::{BOLD, MUTED, SPACE_L, SPACE_M, SPACE_S, TEXT_L, TEXT_S, WARNING};
 use crate::widget::avatar_menu::{self, MenuMessages};
 use crate::widget::card::card_style;
 use crate::widget::modal::modal;
@@ -19,6 +25,29 @@ use crate::widget::modal::modal;
 enum Page {
     Workspace,
     Settings(Box<Settings>),
+}
+
+/// Where the signed-in account's local data comes from.
+#[derive(Debug)]
+pub enum DataSource {
+    /// To be opened (off the UI thread) for this sign-in.
+    Open {
+        files: AccountFiles,
+        keyring: Option<Keyring>,
+        origin: String,
+        login: String,
+        access: Access,
+    },
+    /// Opened already (an offline sign-in).
+    Ready(LocalData),
+}
+
+#[derive(Debug)]
+enum Data {
+    Opening,
+    Prompt(UnlockPrompt),
+    Open(Box<Workspace>),
+    Failed(String),
 }
 
 #[derive(Debug)]
@@ -30,6 +59,12 @@ pub struct Home {
     /// Days after which the policy wants a new password (for the reminder).
     password_old: Option<u32>,
     demo: bool,
+    data: Data,
+    offline: bool,
+    /// Kept only until the local data is open (a reset elsewhere may need
+    /// it to re-wrap the key).
+    password: Option<Secret>,
+    files: Option<AccountFiles>,
 }
 
 #[derive(Debug, Clone)]
@@ -42,6 +77,10 @@ pub enum Message {
     Workspace,
     Settings(settings::Message),
     PolicyLoaded(Result<relay_protocol::PasswordPolicy, ApiError>),
+    DataOpened(Result<Opening, StoreError>),
+    Unlock(unlock::Message),
+    Workspace_(workspace::Message),
+    Rewrapped(Result<(), StoreError>),
 }
 
 pub enum Event {
@@ -49,12 +88,26 @@ pub enum Event {
     Language(Language),
     ToggleLanguage,
     Theme(ThemeChoice),
-    PasswordChanged { user: User, signed_out_others: bool },
+    PasswordChanged {
+        user: User,
+        signed_out_others: bool,
+    },
     SessionEnded(ApiError),
+    /// The local data is open (the app keeps its key in the keyring when
+    /// "Remember me" is on).
+    DataOpened(LocalData),
+    /// Signed in offline and the server is back: sign in for real to sync.
+    SignInAgain,
 }
 
 impl Home {
-    pub fn new(session: Session, user: User, demo: bool) -> (Self, Task<Message>) {
+    pub fn new(
+        session: Session,
+        user: User,
+        demo: bool,
+        source: DataSource,
+        offline: bool,
+    ) -> (Self, Task<Message>) {
         let must_change = user.must_change_password;
         let mut home = Self {
             session: session.clone(),
@@ -63,16 +116,96 @@ impl Home {
             menu_open: false,
             password_old: None,
             demo,
+            data: Data::Opening,
+            offline,
+            password: None,
+            files: None,
         };
-        let load_policy = Task::perform(
-            async move { session.password_policy().await },
-            Message::PolicyLoaded,
-        );
+        let load_policy = if offline {
+            Task::none()
+        } else {
+            Task::perform(
+                async move { session.password_policy().await },
+                Message::PolicyLoaded,
+            )
+        };
+        let open_data = home.open_data(source);
         if must_change {
             let task = home.open(Nav::Security);
-            return (home, Task::batch([task, load_policy]));
+            return (home, Task::batch([task, load_policy, open_data]));
         }
-        (home, load_policy)
+        (home, Task::batch([load_policy, open_data]))
+    }
+
+    fn open_data(&mut self, source: DataSource) -> Task<Message> {
+        match source {
+            DataSource::Ready(local) => Task::done(Message::DataOpened(Ok(Opening::Opened(local)))),
+            DataSource::Open {
+                files,
+                keyring,
+                origin,
+                login,
+                access,
+            } => {
+                if let Access::Password { password, .. } = &access {
+                    self.password = Some(password.clone());
+                }
+                self.files = Some(files.clone());
+                Task::perform(
+                    async move {
+                        tokio::task::spawn_blocking(move || {
+                            open_account(
+                                &files,
+                                keyring.as_ref(),
+                                &origin,
+                                &login,
+                                &access,
+                                KdfParams::default(),
+                            )
+                        })
+                        .await
+                        .unwrap_or_else(|e| Err(StoreError::Storage(e.to_string())))
+                    },
+                    Message::DataOpened,
+                )
+            }
+        }
+    }
+
+    /// The workspace, once the local data is open (and on screen).
+    pub fn workspace(&self) -> Option<&Workspace> {
+        match (&self.data, &self.page) {
+            (Data::Open(w), Page::Workspace) => Some(w),
+            _ => None,
+        }
+    }
+
+    pub fn subscription(&self) -> iced::Subscription<Message> {
+        match &self.data {
+            Data::Open(w) => w.subscription().map(Message::Workspace_),
+            _ => iced::Subscription::none(),
+        }
+    }
+
+    fn data_opened(&mut self, local: LocalData) -> (Task<Message>, Option<Event>) {
+        if !self.offline {
+            // For the next offline sign-in.
+            if let Err(e) = local.remember_user(&self.user) {
+                tracing::warn!(error = %e, "account not cached locally");
+            }
+        }
+        let (ws, task) = Workspace::new(
+            local.clone(),
+            self.session.clone(),
+            Some(self.user.id.to_string()),
+            self.offline,
+        );
+        self.data = Data::Open(Box::new(ws));
+        self.password = None;
+        (
+            task.map(Message::Workspace_),
+            Some(Event::DataOpened(local)),
+        )
     }
 
     fn open(&mut self, nav: Nav) -> Task<Message> {
@@ -126,6 +259,57 @@ impl Home {
                 self.password_old = expired.then_some(policy.max_age_days);
             }
             Message::PolicyLoaded(Err(_)) => {}
+            Message::DataOpened(Ok(Opening::Opened(local))) => return self.data_opened(local),
+            Message::DataOpened(Ok(opening)) => {
+                let Some(files) = self.files.clone() else {
+                    self.data = Data::Failed(fl!("local-not-openable"));
+                    return (Task::none(), None);
+                };
+                let ask = match opening {
+                    Opening::NeedsPreviousPassword => Ask::PreviousPassword,
+                    _ => Ask::Password,
+                };
+                let (prompt, task) = UnlockPrompt::new(ask, files, self.password.clone());
+                self.data = Data::Prompt(prompt);
+                return (task.map(Message::Unlock), None);
+            }
+            Message::DataOpened(Err(e)) => {
+                tracing::warn!(error = %e, "local data not opened");
+                self.data = Data::Failed(workspace::store_error_text(&e));
+            }
+            Message::Unlock(m) => {
+                let Data::Prompt(p) = &mut self.data else {
+                    return (Task::none(), None);
+                };
+                let (task, event) = p.update(m);
+                let task = task.map(Message::Unlock);
+                return match event {
+                    Some(unlock::Event::Opened(local)) => {
+                        let (t, e) = self.data_opened(local);
+                        (Task::batch([task, t]), e)
+                    }
+                    None => (task, None),
+                };
+            }
+            Message::Workspace_(m) => {
+                let Data::Open(w) = &mut self.data else {
+                    return (Task::none(), None);
+                };
+                let (task, event) = w.update(m);
+                let task = task.map(Message::Workspace_);
+                let event = match event {
+                    None => None,
+                    Some(workspace::Event::SignInAgain) => Some(Event::SignInAgain),
+                    Some(workspace::Event::SessionEnded(e)) => Some(Event::SessionEnded(e)),
+                };
+                return (task, event);
+            }
+            Message::Rewrapped(Ok(())) => {}
+            Message::Rewrapped(Err(e)) => {
+                // The key stays under the old password: the next sign-in
+                // asks for it once. Nothing is lost.
+                tracing::warn!(error = %e, "local data key not re-wrapped");
+            }
             Message::Settings(m) => {
                 let Page::Settings(settings) = &mut self.page else {
                     return (Task::none(), None);
@@ -142,22 +326,45 @@ impl Home {
                     }
                     Some(settings::Event::Language(l)) => Some(Event::Language(l)),
                     Some(settings::Event::Theme(t)) => Some(Event::Theme(t)),
-                    Some(settings::Event::Security(
+                    Some(settings::Event::Security(security_event)) => match *security_event {
                         settings::security::Event::PasswordChanged {
                             user,
                             signed_out_others,
-                        },
-                    )) => {
-                        self.user = user.clone();
-                        self.password_old = None;
-                        Some(Event::PasswordChanged {
-                            user,
-                            signed_out_others,
-                        })
-                    }
-                    Some(settings::Event::Security(settings::security::Event::SessionEnded(e))) => {
-                        Some(Event::SessionEnded(e))
-                    }
+                            new_password,
+                        } => {
+                            self.user = user.clone();
+                            self.password_old = None;
+                            let rewrap = match &self.data {
+                                Data::Open(w) => {
+                                    let local = w.local().clone();
+                                    Task::perform(
+                                        async move {
+                                            tokio::task::spawn_blocking(move || {
+                                                local.rewrap(
+                                                    new_password.expose(),
+                                                    KdfParams::default(),
+                                                )
+                                            })
+                                            .await
+                                            .unwrap_or_else(|e| {
+                                                Err(StoreError::Storage(e.to_string()))
+                                            })
+                                        },
+                                        Message::Rewrapped,
+                                    )
+                                }
+                                _ => Task::none(),
+                            };
+                            return (
+                                Task::batch([task, rewrap]),
+                                Some(Event::PasswordChanged {
+                                    user,
+                                    signed_out_others,
+                                }),
+                            );
+                        }
+                        settings::security::Event::SessionEnded(e) => Some(Event::SessionEnded(e)),
+                    },
                 };
                 return (task, event);
             }
@@ -174,7 +381,13 @@ impl Home {
         ]
         .align_y(iced::Center)
         .spacing(SPACE_S);
+        if let (Data::Open(w), Page::Workspace) = (&self.data, &self.page) {
+            bar = bar.push(w.tabs().map(Message::Workspace_));
+        }
         bar = bar.push(space::horizontal());
+        if let Data::Open(w) = &self.data {
+            bar = bar.push(w.sync_badge().map(Message::Workspace_));
+        }
         bar = bar.push(
             text(self.user.display_name.clone())
                 .size(TEXT_S)
@@ -196,22 +409,24 @@ impl Home {
             .into()
     }
 
-    fn workspace(&self) -> Element<'_, Message> {
-        let body = column![
-            text(fl!(
-                "workspace-welcome",
-                name = self.user.display_name.clone()
-            ))
-            .size(TEXT_XL)
-            .font(BOLD),
-            text(fl!("workspace-coming")).color(MUTED),
-            button(text(fl!("workspace-open-security")))
-                .style(button::primary)
-                .on_press(Message::Open(Nav::Security)),
-        ]
-        .spacing(SPACE_M)
-        .max_width(640);
-        container(body).padding(SPACE_L * 2.0).into()
+    fn workspace_view(&self) -> Element<'_, Message> {
+        match &self.data {
+            Data::Open(w) => w.view().map(Message::Workspace_),
+            Data::Prompt(p) => p.view().map(Message::Unlock),
+            Data::Opening => iced::widget::center(text(fl!("local-opening")).color(MUTED)).into(),
+            Data::Failed(e) => iced::widget::center(
+                column![
+                    text(fl!("local-failed-title")).size(TEXT_L).font(BOLD),
+                    text(e.clone()).color(MUTED),
+                    button(text(fl!("workspace-open-security")))
+                        .style(button::secondary)
+                        .on_press(Message::Open(Nav::Security)),
+                ]
+                .spacing(SPACE_M)
+                .max_width(560),
+            )
+            .into(),
+        }
     }
 
     pub fn view<'a>(&'a self, server: &str, theme: ThemeChoice) -> Element<'a, Message> {
@@ -239,7 +454,7 @@ impl Home {
             );
         }
         let page: Element<'a, Message> = match &self.page {
-            Page::Workspace => self.workspace(),
+            Page::Workspace => self.workspace_view(),
             Page::Settings(s) => s.view(&self.user, server, theme).map(Message::Settings),
         };
         content = content.push(page);

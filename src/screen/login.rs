@@ -6,6 +6,7 @@ use iced::widget::{
     button, center, checkbox, column, container, operation, pick_list, row, space, text,
 };
 use iced::{Element, Fill, Task};
+use relay_core::local::Secret;
 use relay_core::{Api, ApiError, Session};
 use relay_protocol::ErrorCode;
 use relay_protocol::api::{LoginResponse, TokenPair, User};
@@ -81,6 +82,15 @@ pub enum Event {
         session: Session,
         user: Box<User>,
         remember: bool,
+        /// For the local data's key (never stored).
+        password: Secret,
+    },
+    /// The server can't be reached: the app may sign in against the local
+    /// data instead.
+    Unreachable {
+        api: Api,
+        login: String,
+        password: Secret,
     },
     ForgotPassword {
         server: String,
@@ -170,6 +180,7 @@ impl Login {
                 match result {
                     Ok(LoginResponse::Session(pair)) => {
                         let session = Session::new(api, &pair);
+                        let password = Secret::new(&self.password);
                         self.password.clear();
                         return (
                             Task::none(),
@@ -177,6 +188,18 @@ impl Login {
                                 session,
                                 user: Box::new(pair.user),
                                 remember: self.remember,
+                                password,
+                            }),
+                        );
+                    }
+                    Err(ApiError::Network) => {
+                        // Said by the app: offline sign-in, or why not.
+                        return (
+                            Task::none(),
+                            Some(Event::Unreachable {
+                                api,
+                                login: self.login.trim().to_string(),
+                                password: Secret::new(&self.password),
                             }),
                         );
                     }
@@ -221,6 +244,7 @@ impl Login {
                     match result {
                         Ok(pair) => {
                             let session = Session::new(m.api.clone(), &pair);
+                            let password = Secret::new(&self.password);
                             self.password.clear();
                             self.mfa = None;
                             return (
@@ -229,6 +253,7 @@ impl Login {
                                     session,
                                     user: Box::new(pair.user),
                                     remember: self.remember,
+                                    password,
                                 }),
                             );
                         }
@@ -286,6 +311,16 @@ impl Login {
             },
             |(api, result)| Message::Answered(api, result),
         )
+    }
+
+    /// The app's answer to `Event::Unreachable` when it could not sign in
+    /// offline either.
+    pub fn offline_failed(&mut self, e: &ApiError, wrong_password: bool) {
+        if wrong_password {
+            self.password_error = Some(fl!("login-offline-wrong-password"));
+        } else {
+            self.show_error(e);
+        }
     }
 
     fn show_error(&mut self, e: &ApiError) {

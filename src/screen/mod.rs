@@ -7,6 +7,7 @@ pub mod login;
 pub mod password_reset;
 pub mod settings;
 pub mod welcome;
+pub mod workspace;
 
 /// The device name the server shows in the session list.
 pub fn device_name() -> String {

@@ -81,7 +81,7 @@ pub enum Access {
 }
 
 /// What opening came to.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum Opening {
     Opened(LocalData),
     /// A reset elsewhere: the previous password is needed once.
@@ -308,12 +308,7 @@ impl LocalData {
             Ok(w) => w,
             // A damaged key file is no better than a forgotten password.
             Err(VaultError::Corrupt) if verified_online => {
-                return Ok(Self::from_keyring_or_ask(
-                    files,
-                    password,
-                    keyring_key,
-                    kdf,
-                )?);
+                return Self::from_keyring_or_ask(files, password, keyring_key, kdf);
             }
             Err(e) => return Err(e.into()),
         };

@@ -42,7 +42,7 @@ pub enum Message {
 
 pub enum Event {
     Back,
-    Security(security::Event),
+    Security(Box<security::Event>),
     Language(Language),
     Theme(ThemeChoice),
 }
@@ -101,7 +101,10 @@ impl Settings {
             Message::Security(m) => match &mut self.security {
                 Some(page) => {
                     let (task, event) = page.update(m);
-                    (task.map(Message::Security), event.map(Event::Security))
+                    (
+                        task.map(Message::Security),
+                        event.map(|e| Event::Security(Box::new(e))),
+                    )
                 }
                 None => (Task::none(), None),
             },

@@ -4,6 +4,7 @@
 
 use iced::widget::{button, checkbox, column, operation, radio, row, space, text};
 use iced::{Element, Fill, Task};
+use relay_core::local::Secret;
 use relay_core::{ApiError, Session};
 use relay_protocol::api::{
     ChallengeCreated, Channel, ResendResponse, SecurityEvent, SessionInfo, User,
@@ -81,7 +82,12 @@ pub enum Message {
 }
 
 pub enum Event {
-    PasswordChanged { user: User, signed_out_others: bool },
+    PasswordChanged {
+        user: User,
+        signed_out_others: bool,
+        /// To re-wrap the local data's key (never stored).
+        new_password: Secret,
+    },
     SessionEnded(ApiError),
 }
 
@@ -288,6 +294,7 @@ impl Security {
             }
             Message::Confirmed(result) => match result {
                 Ok(user) => {
+                    let new_password = Secret::new(&self.new);
                     self.dialog = None;
                     self.current.clear();
                     self.new.clear();
@@ -297,6 +304,7 @@ impl Security {
                     let event = Event::PasswordChanged {
                         user,
                         signed_out_others: self.sign_out_others,
+                        new_password,
                     };
                     return (self.load(), Some(event));
                 }

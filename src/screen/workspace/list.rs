@@ -1,0 +1,616 @@
+//! One section's list: every row of the entity held as a light `Row`, a
+//! search box (trigram index for three characters or more, a scan of the
+//! rows in memory for one or two), sort by column, filters, and only the
+//! rows in view built — so 100 000 customers scroll like ten.
+
+use std::cmp::Ordering;
+
+use iced::widget::scrollable::Viewport;
+use iced::widget::{
+    button, checkbox, column, container, pick_list, row, scrollable, space, text, text_input,
+};
+use iced::{Element, Fill, FillPortion, Length, Task};
+use relay_core::local::{LocalData, Row};
+use relay_core::store::StoreError;
+use relay_protocol::crm::{Entity, Stage};
+
+use super::{board, format};
+use crate::fl;
+use crate::theme::{BOLD, DANGER, MUTED, SPACE_M, SPACE_S, TEXT_S};
+
+pub const ROW_HEIGHT: f32 = 38.0;
+/// Rows built above and below the visible ones, so a fast scroll does not
+/// show a gap for a frame.
+const OVERSCAN: usize = 4;
+/// Results asked of the full-text index at most.
+const SEARCH_LIMIT: usize = 2_000;
+pub const SEARCH_ID: &str = "list-search";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortKey {
+    Title,
+    Context,
+    Stage,
+    Amount,
+    Due,
+}
+
+/// Activities by when they are due.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DueFilter {
+    #[default]
+    All,
+    Overdue,
+    Today,
+    Upcoming,
+    Done,
+}
+
+impl DueFilter {
+    pub const ALL: [DueFilter; 5] = [
+        DueFilter::All,
+        DueFilter::Overdue,
+        DueFilter::Today,
+        DueFilter::Upcoming,
+        DueFilter::Done,
+    ];
+}
+
+impl std::fmt::Display for DueFilter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&match self {
+            DueFilter::All => fl!("filter-due-all"),
+            DueFilter::Overdue => fl!("filter-due-overdue"),
+            DueFilter::Today => fl!("filter-due-today"),
+            DueFilter::Upcoming => fl!("filter-due-upcoming"),
+            DueFilter::Done => fl!("filter-due-done"),
+        })
+    }
+}
+
+/// A pick-list entry: "any" or one value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Choice<T> {
+    Any,
+    One(T),
+}
+
+impl std::fmt::Display for Choice<Stage> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Choice::Any => f.write_str(&fl!("filter-any-stage")),
+            Choice::One(s) => f.write_str(&format::stage(*s)),
+        }
+    }
+}
+
+impl std::fmt::Display for Choice<String> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Choice::Any => f.write_str(&fl!("filter-any-tag")),
+            Choice::One(t) => f.write_str(t),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct RecordList {
+    pub entity: Entity,
+    me: Option<String>,
+    rows: Vec<Row>,
+    pub loaded: bool,
+    load_error: Option<String>,
+    query: String,
+    /// Answers of the full-text index for the current query.
+    found: Option<Vec<Row>>,
+    search_generation: u64,
+    /// Indexes into `rows` (or `found`) after filter and sort.
+    order: Vec<u32>,
+    sort: SortKey,
+    ascending: bool,
+    mine: bool,
+    stage: Choice<Stage>,
+    tag: Choice<String>,
+    tags: Vec<Choice<String>>,
+    due: DueFilter,
+    pub board: bool,
+    offset: f32,
+    height: f32,
+}
+
+#[derive(Debug, Clone)]
+pub enum Message {
+    Loaded(Result<Vec<Row>, StoreError>),
+    Query(String),
+    Searched(u64, Result<Vec<Row>, StoreError>),
+    Scrolled(Viewport),
+    Sort(SortKey),
+    Mine(bool),
+    Stage(Choice<Stage>),
+    Tag(Choice<String>),
+    Due(DueFilter),
+    Board(bool),
+    Open(String),
+    New,
+    MarkDone(String, bool),
+    MoveStage(String, Stage),
+}
+
+pub enum Event {
+    Open(String),
+    New,
+    MarkDone(String, bool),
+    MoveStage(String, Stage),
+}
+
+impl RecordList {
+    pub fn new(entity: Entity, me: Option<String>) -> Self {
+        Self {
+            entity,
+            me,
+            rows: Vec::new(),
+            loaded: false,
+            load_error: None,
+            query: String::new(),
+            found: None,
+            search_generation: 0,
+            order: Vec::new(),
+            sort: if entity == Entity::Activity {
+                SortKey::Due
+            } else {
+                SortKey::Title
+            },
+            ascending: true,
+            mine: false,
+            stage: Choice::Any,
+            tag: Choice::Any,
+            tags: Vec::new(),
+            due: DueFilter::All,
+            board: false,
+            offset: 0.0,
+            height: 800.0,
+        }
+    }
+
+    /// Reads every row of the entity off the UI thread.
+    pub fn load(&self, local: &LocalData) -> Task<Message> {
+        let (local, entity) = (local.clone(), self.entity);
+        Task::perform(
+            async move {
+                tokio::task::spawn_blocking(move || local.rows(entity))
+                    .await
+                    .unwrap_or_else(|e| Err(StoreError::Storage(e.to_string())))
+            },
+            Message::Loaded,
+        )
+    }
+
+    pub fn set_rows(&mut self, rows: Vec<Row>) {
+        self.rows = rows;
+        self.loaded = true;
+        self.load_error = None;
+        if self.entity == Entity::Customer {
+            let mut tags: Vec<&str> = self
+                .rows
+                .iter()
+                .flat_map(|r| r.tags.iter().map(AsRef::as_ref))
+                .collect();
+            tags.sort_unstable();
+            tags.dedup();
+            self.tags = std::iter::once(Choice::Any)
+                .chain(tags.into_iter().map(|t| Choice::One(t.to_string())))
+                .collect();
+        }
+        self.refresh();
+    }
+
+    /// After a local save: the row as it is now, without reading them all.
+    pub fn upsert_row(&mut self, row: Row) {
+        if let Some(found) = &mut self.found
+            && let Some(existing) = found.iter_mut().find(|r| r.id == row.id)
+        {
+            *existing = row.clone();
+        }
+        match self.rows.iter_mut().find(|r| r.id == row.id) {
+            Some(existing) => *existing = row,
+            None => self.rows.push(row),
+        }
+        self.refresh();
+    }
+
+    pub fn remove_row(&mut self, id: &str) {
+        self.rows.retain(|r| &*r.id != id);
+        if let Some(found) = &mut self.found {
+            found.retain(|r| &*r.id != id);
+        }
+        self.refresh();
+    }
+
+    #[cfg(test)]
+    /// Which search answer is awaited (answers to older queries are
+    /// dropped).
+    pub fn generation(&self) -> u64 {
+        self.search_generation
+    }
+
+    #[cfg(test)]
+    /// How many rows pass the search and the filters.
+    pub fn shown(&self) -> usize {
+        self.order.len()
+    }
+
+    pub fn shown_rows(&self) -> impl Iterator<Item = &Row> {
+        let source = self.source();
+        self.order.iter().map(move |&i| &source[i as usize])
+    }
+
+    fn source(&self) -> &[Row] {
+        self.found.as_deref().unwrap_or(&self.rows)
+    }
+
+    fn short_query(&self) -> bool {
+        let n = self.query.trim().chars().count();
+        n > 0 && n < 3
+    }
+
+    fn passes(&self, r: &Row, now: i64) -> bool {
+        if self.short_query() && !r.matches(self.query.trim()) {
+            return false;
+        }
+        if self.mine && r.owner_id.as_deref() != self.me.as_deref() {
+            return false;
+        }
+        if let Choice::One(s) = self.stage
+            && r.stage != Some(s)
+        {
+            return false;
+        }
+        if let Choice::One(t) = &self.tag
+            && !r.tags.iter().any(|x| **x == **t)
+        {
+            return false;
+        }
+        match self.due {
+            DueFilter::All => true,
+            DueFilter::Done => r.done,
+            DueFilter::Overdue => !r.done && r.due.is_some_and(|d| d < now),
+            DueFilter::Today => !r.done && r.due.is_some_and(|d| format::is_today(d, now)),
+            DueFilter::Upcoming => !r.done && r.due.is_some_and(|d| d >= now),
+        }
+    }
+
+    /// Filters and sorts again (after any change of rows, query or choice).
+    fn refresh(&mut self) {
+        let now = chrono::Utc::now().timestamp_millis();
+        let source = self.source();
+        let mut order: Vec<u32> = (0..source.len() as u32)
+            .filter(|&i| self.passes(&source[i as usize], now))
+            .collect();
+        let key = self.sort;
+        let cmp = |a: &Row, b: &Row| -> Ordering {
+            match key {
+                SortKey::Title => format::collate(&a.title, &b.title),
+                SortKey::Context => format::collate(&a.context, &b.context),
+                SortKey::Stage => a.stage.cmp(&b.stage),
+                SortKey::Amount => a.amount.total_cmp(&b.amount),
+                SortKey::Due => format::due_rank(a, now).cmp(&format::due_rank(b, now)),
+            }
+        };
+        order.sort_by(|&a, &b| {
+            let o = cmp(&source[a as usize], &source[b as usize]);
+            if self.ascending { o } else { o.reverse() }
+        });
+        self.order = order;
+    }
+
+    pub fn update(
+        &mut self,
+        message: Message,
+        local: &LocalData,
+    ) -> (Task<Message>, Option<Event>) {
+        match message {
+            Message::Loaded(Ok(rows)) => self.set_rows(rows),
+            Message::Loaded(Err(e)) => {
+                self.loaded = true;
+                self.load_error = Some(super::store_error_text(&e));
+            }
+            Message::Query(q) => {
+                self.query = q;
+                self.found = None;
+                self.search_generation += 1;
+                self.offset = 0.0;
+                let trimmed = self.query.trim().to_string();
+                if trimmed.chars().count() >= 3 {
+                    let (local, entity, generation) =
+                        (local.clone(), self.entity, self.search_generation);
+                    self.refresh();
+                    return (
+                        Task::perform(
+                            async move {
+                                tokio::task::spawn_blocking(move || {
+                                    local.search(entity, &trimmed, SEARCH_LIMIT)
+                                })
+                                .await
+                                .unwrap_or_else(|e| Err(StoreError::Storage(e.to_string())))
+                            },
+                            move |r| Message::Searched(generation, r),
+                        ),
+                        None,
+                    );
+                }
+                self.refresh();
+            }
+            Message::Searched(generation, result) => {
+                // An answer to a query the user has typed past is dropped.
+                if generation == self.search_generation {
+                    match result {
+                        Ok(rows) => self.found = Some(rows),
+                        Err(e) => self.load_error = Some(super::store_error_text(&e)),
+                    }
+                    self.refresh();
+                }
+            }
+            Message::Scrolled(viewport) => {
+                self.offset = viewport.absolute_offset().y;
+                self.height = viewport.bounds().height;
+            }
+            Message::Sort(key) => {
+                if self.sort == key {
+                    self.ascending = !self.ascending;
+                } else {
+                    self.sort = key;
+                    self.ascending = !matches!(key, SortKey::Amount);
+                }
+                self.refresh();
+            }
+            Message::Mine(on) => {
+                self.mine = on;
+                self.refresh();
+            }
+            Message::Stage(s) => {
+                self.stage = s;
+                self.refresh();
+            }
+            Message::Tag(t) => {
+                self.tag = t;
+                self.refresh();
+            }
+            Message::Due(d) => {
+                self.due = d;
+                self.refresh();
+            }
+            Message::Board(on) => self.board = on,
+            Message::Open(id) => return (Task::none(), Some(Event::Open(id))),
+            Message::New => return (Task::none(), Some(Event::New)),
+            Message::MarkDone(id, done) => return (Task::none(), Some(Event::MarkDone(id, done))),
+            Message::MoveStage(id, stage) => {
+                return (Task::none(), Some(Event::MoveStage(id, stage)));
+            }
+        }
+        (Task::none(), None)
+    }
+
+    /// The rows to build for the current scroll position.
+    pub fn visible_range(&self) -> std::ops::Range<usize> {
+        let first = ((self.offset / ROW_HEIGHT) as usize).saturating_sub(OVERSCAN);
+        let count = (self.height / ROW_HEIGHT).ceil() as usize + 2 * OVERSCAN;
+        first.min(self.order.len())..(first + count).min(self.order.len())
+    }
+
+    fn toolbar(&self) -> Element<'_, Message> {
+        let mut bar = row![
+            text_input(&fl!("list-search-placeholder"), &self.query)
+                .id(SEARCH_ID)
+                .on_input(Message::Query)
+                .padding(SPACE_S)
+                .width(320),
+        ]
+        .spacing(SPACE_M)
+        .align_y(iced::Center);
+        if matches!(
+            self.entity,
+            Entity::Customer | Entity::Deal | Entity::Activity
+        ) {
+            bar = bar.push(
+                checkbox(self.mine)
+                    .label(fl!("filter-mine"))
+                    .on_toggle(Message::Mine)
+                    .text_size(TEXT_S),
+            );
+        }
+        match self.entity {
+            Entity::Customer if self.tags.len() > 1 => {
+                bar = bar.push(
+                    pick_list(self.tags.clone(), Some(self.tag.clone()), Message::Tag)
+                        .text_size(TEXT_S),
+                );
+            }
+            Entity::Deal => {
+                let stages: Vec<Choice<Stage>> = std::iter::once(Choice::Any)
+                    .chain(format::STAGES.into_iter().map(Choice::One))
+                    .collect();
+                bar = bar.push(
+                    pick_list(stages, Some(self.stage.clone()), Message::Stage).text_size(TEXT_S),
+                );
+                bar = bar.push(
+                    checkbox(self.board)
+                        .label(fl!("deals-board"))
+                        .on_toggle(Message::Board)
+                        .text_size(TEXT_S),
+                );
+            }
+            Entity::Activity => {
+                bar = bar.push(
+                    pick_list(DueFilter::ALL, Some(self.due), Message::Due).text_size(TEXT_S),
+                );
+            }
+            _ => {}
+        }
+        bar = bar.push(space::horizontal());
+        bar = bar.push(
+            text(fl!("list-count", count = self.order.len()))
+                .size(TEXT_S)
+                .color(MUTED),
+        );
+        bar = bar.push(
+            button(text(format::new_label(self.entity)).size(TEXT_S))
+                .style(button::primary)
+                .on_press(Message::New),
+        );
+        bar.into()
+    }
+
+    fn header(&self) -> Element<'_, Message> {
+        let head = |label: String, key: SortKey, portion: u16| {
+            let arrow = if self.sort == key {
+                if self.ascending { " ▲" } else { " ▼" }
+            } else {
+                ""
+            };
+            button(text(format!("{label}{arrow}")).size(TEXT_S).font(BOLD))
+                .style(button::text)
+                .padding([4.0, 0.0])
+                .width(FillPortion(portion))
+                .on_press(Message::Sort(key))
+        };
+        let plain = |label: String, portion: u16| {
+            text(label)
+                .size(TEXT_S)
+                .font(BOLD)
+                .width(FillPortion(portion))
+        };
+        let r = match self.entity {
+            Entity::Customer => row![
+                head(fl!("field-name"), SortKey::Title, 4),
+                head(fl!("field-industry"), SortKey::Context, 2),
+                plain(fl!("field-phone"), 2),
+                plain(fl!("field-email"), 3),
+            ],
+            Entity::Contact => row![
+                head(fl!("field-name"), SortKey::Title, 3),
+                head(fl!("field-customer"), SortKey::Context, 3),
+                plain(fl!("field-phone"), 2),
+                plain(fl!("field-email"), 3),
+            ],
+            Entity::Deal => row![
+                head(fl!("field-deal-title"), SortKey::Title, 4),
+                head(fl!("field-customer"), SortKey::Context, 3),
+                head(fl!("field-stage"), SortKey::Stage, 2),
+                head(fl!("field-amount"), SortKey::Amount, 2),
+                plain(fl!("field-expected-close"), 2),
+            ],
+            Entity::Activity => row![
+                plain(fl!("field-done"), 1),
+                head(fl!("field-subject"), SortKey::Title, 5),
+                plain(fl!("field-kind"), 2),
+                head(fl!("field-customer"), SortKey::Context, 3),
+                head(fl!("field-due"), SortKey::Due, 3),
+            ],
+        };
+        container(r.spacing(SPACE_M).align_y(iced::Center))
+            .padding([0.0, SPACE_M])
+            .into()
+    }
+
+    fn line<'a>(&self, r: &'a Row, now: i64) -> Element<'a, Message> {
+        let cell = |s: &str, portion: u16| {
+            text(s.to_string())
+                .size(TEXT_S)
+                .width(FillPortion(portion))
+                .wrapping(text::Wrapping::None)
+        };
+        let cells = match self.entity {
+            Entity::Customer => row![
+                cell(&r.title, 4),
+                cell(&r.context, 2),
+                cell(&r.phone, 2),
+                cell(&r.email, 3)
+            ],
+            Entity::Contact => row![
+                cell(&r.title, 3),
+                cell(&r.context, 3),
+                cell(&r.phone, 2),
+                cell(&r.email, 3)
+            ],
+            Entity::Deal => row![
+                cell(&r.title, 4),
+                cell(&r.context, 3),
+                cell(&r.stage.map(format::stage).unwrap_or_default(), 2),
+                cell(&format::money(r.amount, &r.currency), 2),
+                cell(&r.close, 2),
+            ],
+            Entity::Activity => {
+                let overdue = !r.done && r.due.is_some_and(|d| d < now);
+                let id = r.id.to_string();
+                row![
+                    container(
+                        checkbox(r.done).on_toggle(move |done| Message::MarkDone(id.clone(), done))
+                    )
+                    .width(FillPortion(1)),
+                    cell(&r.title, 5),
+                    cell(&r.kind.map(format::kind).unwrap_or_default(), 2),
+                    cell(&r.context, 3),
+                    text(r.due.map(format::when).unwrap_or_default())
+                        .size(TEXT_S)
+                        .width(FillPortion(3))
+                        .color_maybe(overdue.then_some(DANGER)),
+                ]
+            }
+        };
+        button(cells.spacing(SPACE_M).align_y(iced::Center))
+            .style(button::text)
+            .padding([0.0, SPACE_M])
+            .height(ROW_HEIGHT)
+            .width(Fill)
+            .on_press(Message::Open(r.id.to_string()))
+            .into()
+    }
+
+    /// Only the rows in view (and a few around) are built; spaces of the
+    /// right height stand in for the others, so the scrollbar stays true.
+    fn rows_view(&self) -> Element<'_, Message> {
+        let now = chrono::Utc::now().timestamp_millis();
+        let range = self.visible_range();
+        let source = self.source();
+        let above = range.start as f32 * ROW_HEIGHT;
+        let below = (self.order.len() - range.end) as f32 * ROW_HEIGHT;
+        let mut col = column![space().height(Length::Fixed(above))];
+        for &i in &self.order[range] {
+            col = col.push(self.line(&source[i as usize], now));
+        }
+        col = col.push(space().height(Length::Fixed(below)));
+        scrollable(col)
+            .on_scroll(Message::Scrolled)
+            .height(Fill)
+            .width(Fill)
+            .into()
+    }
+
+    pub fn view(&self) -> Element<'_, Message> {
+        let body: Element<'_, Message> = if !self.loaded {
+            iced::widget::center(text(fl!("list-loading")).color(MUTED)).into()
+        } else if let Some(e) = &self.load_error {
+            iced::widget::center(text(e.clone()).color(DANGER)).into()
+        } else if self.entity == Entity::Deal && self.board {
+            board::view(self.shown_rows().collect())
+        } else if self.order.is_empty() {
+            iced::widget::center(
+                text(if self.query.trim().is_empty() {
+                    fl!("list-empty")
+                } else {
+                    fl!("list-no-match", query = self.query.trim().to_string())
+                })
+                .color(MUTED),
+            )
+            .into()
+        } else {
+            column![self.header(), self.rows_view()]
+                .spacing(SPACE_S)
+                .into()
+        };
+        column![self.toolbar(), body]
+            .spacing(SPACE_M)
+            .height(Fill)
+            .into()
+    }
+}

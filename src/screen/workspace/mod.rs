@@ -1,0 +1,702 @@
+//! The CRM workspace: Customers, Contacts, Deals and Activities (tabs in the
+//! top bar), each a list → detail → form; the conflict dialog; undo of a
+//! delete; and the background sync with its status in the top bar.
+//!
+//! Every edit is written to the local store at once (and queued); the sync
+//! runs on start, soon after an edit, every minute, and after a failure
+//! with backoff — the schedule lives in relay-core.
+
+pub mod board;
+pub mod conflict;
+pub mod detail;
+pub mod form;
+pub mod format;
+pub mod list;
+pub mod unlock;
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use iced::widget::{button, column, container, row, text, text_input};
+use iced::{Element, Fill, Subscription, Task};
+use relay_core::local::{LocalData, LocalStatus, Row};
+use relay_core::schedule::SyncSchedule;
+use relay_core::store::{Record, StoreError};
+use relay_core::sync::{SyncError, SyncReport};
+use relay_core::{ApiError, Session};
+use relay_protocol::ErrorCode;
+use relay_protocol::crm::Entity;
+use serde_json::{Value, json};
+
+use crate::error_text::error_text;
+use crate::fl;
+use crate::theme::{BOLD, DANGER, MUTED, SPACE_L, SPACE_M, SPACE_S, SUCCESS, TEXT_S, WARNING};
+use crate::widget::modal::modal;
+use conflict::{ConflictDialog, Keep};
+use detail::Detail;
+use form::RecordForm;
+use list::RecordList;
+
+/// How long "Undo" stays after a delete.
+const UNDO_FOR: Duration = Duration::from_secs(10);
+
+pub fn store_error_text(e: &StoreError) -> String {
+    match e {
+        StoreError::WrongPassword => fl!("local-wrong-password"),
+        StoreError::NotOpenable => fl!("local-not-openable"),
+        StoreError::Storage(_) => fl!("local-storage-failed"),
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Connection {
+    /// Before the first sync answered.
+    Unknown,
+    Online,
+    Offline,
+    /// Signed in offline and the server is back: a real sign-in is needed
+    /// before anything can be sent.
+    NeedsSignIn,
+    /// The server answered with an error; said in the status tip.
+    Failing(String),
+}
+
+#[derive(Debug)]
+enum Page {
+    List,
+    Detail(Detail),
+    Form(RecordForm),
+}
+
+#[derive(Debug)]
+struct Undo {
+    record: Record,
+    at: Instant,
+}
+
+#[derive(Debug)]
+pub struct Workspace {
+    local: LocalData,
+    session: Session,
+    me: Option<String>,
+    /// Signed in against the local data only (no server session).
+    offline: bool,
+    pub section: Entity,
+    lists: Vec<RecordList>,
+    page: Page,
+    conflict: Option<ConflictDialog>,
+    undo: Option<Undo>,
+    notice: Option<String>,
+    schedule: SyncSchedule,
+    pub connection: Connection,
+    pub status: LocalStatus,
+    set_aside: Vec<PathBuf>,
+    recover_password: String,
+    recover_error: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub enum Message {
+    Section(Entity),
+    List(Entity, list::Message),
+    Detail(detail::Message),
+    Form(form::Message),
+    Conflict(conflict::Message),
+    ShowConflicts,
+    SyncNow,
+    Tick(Instant),
+    Synced(Result<SyncReport, SyncError>),
+    Undo,
+    DismissUndo,
+    DismissNotice,
+    RecoverInput(String),
+    Recover,
+    SignInToSync,
+}
+
+pub enum Event {
+    /// Signed in offline and the server is reachable again: sign in for real.
+    SignInAgain,
+    /// The server ended the session (revoked, password changed elsewhere).
+    SessionEnded(ApiError),
+}
+
+impl Workspace {
+    pub fn new(
+        local: LocalData,
+        session: Session,
+        me: Option<String>,
+        offline: bool,
+    ) -> (Self, Task<Message>) {
+        let lists: Vec<RecordList> = Entity::ALL
+            .into_iter()
+            .map(|e| RecordList::new(e, me.clone()))
+            .collect();
+        let status = local.status().unwrap_or_default();
+        let set_aside = local.set_aside_folders();
+        let mut ws = Self {
+            local,
+            session,
+            me,
+            offline,
+            section: Entity::Customer,
+            lists,
+            page: Page::List,
+            conflict: None,
+            undo: None,
+            notice: None,
+            schedule: SyncSchedule::new(Instant::now()),
+            connection: Connection::Unknown,
+            status,
+            set_aside,
+            recover_password: String::new(),
+            recover_error: None,
+        };
+        let load = ws.list(Entity::Customer).load(&ws.local);
+        let sync = ws.start_sync(Instant::now());
+        (
+            ws,
+            Task::batch([load.map(|m| Message::List(Entity::Customer, m)), sync]),
+        )
+    }
+
+    pub fn local(&self) -> &LocalData {
+        &self.local
+    }
+
+    fn index(entity: Entity) -> usize {
+        Entity::ALL.iter().position(|e| *e == entity).unwrap_or(0)
+    }
+
+    pub fn list(&self, entity: Entity) -> &RecordList {
+        &self.lists[Self::index(entity)]
+    }
+
+    fn list_mut(&mut self, entity: Entity) -> &mut RecordList {
+        &mut self.lists[Self::index(entity)]
+    }
+
+    pub fn dialog_open(&self) -> bool {
+        self.conflict.is_some()
+    }
+
+    pub fn form(&self) -> Option<&RecordForm> {
+        match &self.page {
+            Page::Form(f) => Some(f),
+            _ => None,
+        }
+    }
+
+    #[cfg(test)]
+    pub fn detail(&self) -> Option<&Detail> {
+        match &self.page {
+            Page::Detail(d) => Some(d),
+            _ => None,
+        }
+    }
+
+    pub fn subscription(&self) -> Subscription<Message> {
+        iced::time::every(Duration::from_secs(1)).map(Message::Tick)
+    }
+
+    fn start_sync(&mut self, now: Instant) -> Task<Message> {
+        if !self.schedule.due(now) || self.connection == Connection::NeedsSignIn {
+            return Task::none();
+        }
+        self.schedule.started();
+        let (local, session) = (self.local.clone(), self.session.clone());
+        Task::perform(async move { local.sync(&session).await }, Message::Synced)
+    }
+
+    fn refresh_status(&mut self) {
+        if let Ok(s) = self.local.status() {
+            self.status = s;
+        }
+    }
+
+    /// The list row of a record as stored now.
+    fn row_of(&self, record: &Record) -> Option<Row> {
+        let customer = record
+            .data
+            .get("customer_id")
+            .and_then(Value::as_str)
+            .and_then(|id| self.local.customer_name(id));
+        Row::from_record(record.entity, &record.id, &record.data, customer)
+    }
+
+    /// After a local write: the list follows and a sync comes soon.
+    fn after_edit(&mut self, id: &str) {
+        match self.local.get(id) {
+            Ok(Some(record)) if !record.deleted => {
+                if let Some(row) = self.row_of(&record) {
+                    let list = self.list_mut(record.entity);
+                    if list.loaded {
+                        list.upsert_row(row);
+                    }
+                }
+            }
+            Ok(Some(record)) => self.list_mut(record.entity).remove_row(id),
+            _ => {}
+        }
+        self.schedule.edited(Instant::now());
+        self.refresh_status();
+    }
+
+    fn open_record(&mut self, id: &str) -> Task<Message> {
+        match self.local.get(id) {
+            Ok(Some(record)) if !record.deleted => {
+                self.section = record.entity;
+                let (detail, task) = Detail::open(record, &self.local);
+                self.page = Page::Detail(detail);
+                task.map(Message::Detail)
+            }
+            Ok(_) => {
+                self.notice = Some(fl!("record-gone"));
+                self.page = Page::List;
+                Task::none()
+            }
+            Err(e) => {
+                self.notice = Some(store_error_text(&e));
+                Task::none()
+            }
+        }
+    }
+
+    /// Saves a change of a few fields (mark done, move stage).
+    fn patch(&mut self, id: &str, field: &str, value: Value) {
+        let Ok(Some(record)) = self.local.get(id) else {
+            return;
+        };
+        let mut data = record.data.clone();
+        if let Some(map) = data.as_object_mut() {
+            map.insert(field.to_string(), value);
+        }
+        match self.local.save(record.entity, Some(id), data) {
+            Ok(_) => self.after_edit(id),
+            Err(relay_core::local::SaveError::Invalid(fields)) => {
+                let code = fields.values().next().cloned().unwrap_or_default();
+                self.notice = Some(form::field_error(&code));
+            }
+            Err(relay_core::local::SaveError::Store(e)) => {
+                self.notice = Some(store_error_text(&e));
+            }
+        }
+    }
+
+    fn open_next_conflict(&mut self) {
+        self.conflict = match self.local.conflicts() {
+            Ok(mut all) if !all.is_empty() => {
+                let first = all.remove(0);
+                Some(ConflictDialog::new(first, all.len()))
+            }
+            _ => None,
+        };
+    }
+
+    fn reload_loaded(&self) -> Task<Message> {
+        Task::batch(self.lists.iter().filter(|l| l.loaded).map(|l| {
+            let entity = l.entity;
+            l.load(&self.local).map(move |m| Message::List(entity, m))
+        }))
+    }
+
+    pub fn update(&mut self, message: Message) -> (Task<Message>, Option<Event>) {
+        match message {
+            Message::Section(entity) => {
+                self.section = entity;
+                self.page = Page::List;
+                let list = self.list(entity);
+                if !list.loaded {
+                    return (
+                        list.load(&self.local)
+                            .map(move |m| Message::List(entity, m)),
+                        None,
+                    );
+                }
+            }
+            Message::List(entity, m) => {
+                let local = self.local.clone();
+                let (task, event) = self.list_mut(entity).update(m, &local);
+                let task = task.map(move |m| Message::List(entity, m));
+                let more = match event {
+                    None => Task::none(),
+                    Some(list::Event::Open(id)) => self.open_record(&id),
+                    Some(list::Event::New) => {
+                        self.page = Page::Form(RecordForm::new(
+                            entity,
+                            None,
+                            json!({ "owner_id": self.me }),
+                            None,
+                        ));
+                        iced::widget::operation::focus(form::FIRST_FIELD_ID)
+                    }
+                    Some(list::Event::MarkDone(id, done)) => {
+                        self.patch(&id, "done", json!(done));
+                        Task::none()
+                    }
+                    Some(list::Event::MoveStage(id, stage)) => {
+                        self.patch(&id, "stage", json!(stage));
+                        Task::none()
+                    }
+                };
+                return (Task::batch([task, more]), None);
+            }
+            Message::Detail(m) => {
+                let Page::Detail(d) = &mut self.page else {
+                    return (Task::none(), None);
+                };
+                match d.update(m) {
+                    None => {}
+                    Some(detail::Event::Back) => self.page = Page::List,
+                    Some(detail::Event::Open(id)) => return (self.open_record(&id), None),
+                    Some(detail::Event::Edit) => {
+                        let r = &d.record;
+                        self.page = Page::Form(RecordForm::new(
+                            r.entity,
+                            Some(r.id.clone()),
+                            r.data.clone(),
+                            d.customer_name(),
+                        ));
+                        return (iced::widget::operation::focus(form::FIRST_FIELD_ID), None);
+                    }
+                    Some(detail::Event::New {
+                        entity,
+                        customer_id,
+                    }) => {
+                        let name = self.local.customer_name(&customer_id);
+                        self.page = Page::Form(RecordForm::new(
+                            entity,
+                            None,
+                            json!({ "customer_id": customer_id, "owner_id": self.me }),
+                            name,
+                        ));
+                        return (iced::widget::operation::focus(form::FIRST_FIELD_ID), None);
+                    }
+                    Some(detail::Event::Delete) => {
+                        let id = d.record.id.clone();
+                        match self.local.delete(&id) {
+                            Ok(Some(record)) => {
+                                self.undo = Some(Undo {
+                                    record,
+                                    at: Instant::now(),
+                                });
+                                self.page = Page::List;
+                                self.after_edit(&id);
+                            }
+                            Ok(None) => self.page = Page::List,
+                            Err(e) => self.notice = Some(store_error_text(&e)),
+                        }
+                    }
+                }
+            }
+            Message::Form(m) => {
+                let Page::Form(f) = &mut self.page else {
+                    return (Task::none(), None);
+                };
+                let (task, event) = f.update(m, &self.local);
+                let task = task.map(Message::Form);
+                match event {
+                    None => return (task, None),
+                    Some(form::Event::Cancelled) => {
+                        let back = f.id.clone();
+                        return match back {
+                            Some(id) => (self.open_record(&id), None),
+                            None => {
+                                self.page = Page::List;
+                                (Task::none(), None)
+                            }
+                        };
+                    }
+                    Some(form::Event::Saved { id }) => {
+                        self.after_edit(&id);
+                        return (self.open_record(&id), None);
+                    }
+                }
+            }
+            Message::Conflict(m) => {
+                let Some(dialog) = &mut self.conflict else {
+                    return (Task::none(), None);
+                };
+                match dialog.update(m) {
+                    None => {}
+                    Some(conflict::Event::Later) => self.conflict = None,
+                    Some(conflict::Event::Resolve { id, keep }) => {
+                        let result = match keep {
+                            Keep::Theirs => self.local.resolve(&id, None),
+                            Keep::This(data) => self.local.resolve(&id, Some(data)),
+                            Keep::Deletion => self
+                                .local
+                                .resolve(&id, None)
+                                .and_then(|()| self.local.delete(&id).map(|_| ())),
+                        };
+                        if let Err(e) = result {
+                            self.notice = Some(store_error_text(&e));
+                        }
+                        self.after_edit(&id);
+                        if let Page::Detail(d) = &self.page
+                            && d.record.id == id
+                        {
+                            let task = self.open_record(&id);
+                            self.open_next_conflict();
+                            return (task, None);
+                        }
+                        self.open_next_conflict();
+                    }
+                }
+            }
+            Message::ShowConflicts => self.open_next_conflict(),
+            Message::SyncNow => {
+                let now = Instant::now();
+                self.schedule.now(now);
+                return (self.start_sync(now), None);
+            }
+            Message::Tick(now) => {
+                if self.undo.as_ref().is_some_and(|u| now - u.at >= UNDO_FOR) {
+                    self.undo = None;
+                }
+                return (self.start_sync(now), None);
+            }
+            Message::Synced(result) => {
+                let now = Instant::now();
+                match result {
+                    Ok(report) => {
+                        self.schedule.succeeded(now);
+                        self.connection = Connection::Online;
+                        self.refresh_status();
+                        if report.conflicts > 0 && self.conflict.is_none() {
+                            self.open_next_conflict();
+                        }
+                        if report.pulled > 0 {
+                            return (self.reload_loaded(), None);
+                        }
+                    }
+                    Err(SyncError::Api(ApiError::Network)) => {
+                        self.schedule.failed(now);
+                        self.connection = Connection::Offline;
+                    }
+                    Err(SyncError::Api(e))
+                        if e.is(ErrorCode::Unauthorized) || e.is(ErrorCode::TokenReused) =>
+                    {
+                        self.schedule.failed(now);
+                        if self.offline {
+                            self.connection = Connection::NeedsSignIn;
+                        } else {
+                            return (Task::none(), Some(Event::SessionEnded(e)));
+                        }
+                    }
+                    Err(SyncError::Api(e)) => {
+                        self.schedule.failed(now);
+                        self.connection = Connection::Failing(error_text(&e));
+                    }
+                    Err(SyncError::Store(e)) => {
+                        self.schedule.failed(now);
+                        self.connection = Connection::Failing(store_error_text(&e));
+                    }
+                }
+                self.refresh_status();
+            }
+            Message::Undo => {
+                if let Some(u) = self.undo.take() {
+                    match self.local.restore(&u.record) {
+                        Ok(()) => self.after_edit(&u.record.id),
+                        Err(e) => self.notice = Some(store_error_text(&e)),
+                    }
+                }
+            }
+            Message::DismissUndo => self.undo = None,
+            Message::DismissNotice => self.notice = None,
+            Message::RecoverInput(p) => {
+                self.recover_password = p;
+                self.recover_error = None;
+            }
+            Message::Recover => {
+                let Some(folder) = self.set_aside.first().cloned() else {
+                    return (Task::none(), None);
+                };
+                match self.local.recover(&folder, &self.recover_password) {
+                    Ok(n) => {
+                        self.recover_password.clear();
+                        self.set_aside = self.local.set_aside_folders();
+                        self.notice = Some(fl!("recover-done", count = n));
+                        self.schedule.edited(Instant::now());
+                        self.refresh_status();
+                        return (self.reload_loaded(), None);
+                    }
+                    Err(e) => self.recover_error = Some(store_error_text(&e)),
+                }
+            }
+            Message::SignInToSync => return (Task::none(), Some(Event::SignInAgain)),
+        }
+        (Task::none(), None)
+    }
+
+    /// Section tabs for the top bar.
+    pub fn tabs(&self) -> Element<'_, Message> {
+        let mut tabs = row![].spacing(2);
+        for e in Entity::ALL {
+            let on = e == self.section;
+            tabs = tabs.push(
+                button(text(format::section(e)).font(if on {
+                    BOLD
+                } else {
+                    crate::theme::UI_FONT
+                }))
+                .style(if on { button::secondary } else { button::text })
+                .on_press(Message::Section(e)),
+            );
+        }
+        tabs.into()
+    }
+
+    /// Online/offline/syncing, changes waiting, last synced, conflicts.
+    pub fn sync_badge(&self) -> Element<'_, Message> {
+        let pending = self.status.pending;
+        let (dot, label) = if self.schedule.running() {
+            (MUTED, fl!("sync-syncing"))
+        } else {
+            match &self.connection {
+                Connection::Unknown => (MUTED, fl!("sync-starting")),
+                Connection::Online if pending > 0 => {
+                    (WARNING, fl!("sync-waiting", count = pending))
+                }
+                Connection::Online => (
+                    SUCCESS,
+                    match self.status.last_synced {
+                        Some(t) => fl!("sync-synced-at", time = format::when(t)),
+                        None => fl!("sync-online"),
+                    },
+                ),
+                Connection::Offline => (DANGER, fl!("sync-offline", count = pending)),
+                Connection::NeedsSignIn => (WARNING, fl!("sync-needs-sign-in")),
+                Connection::Failing(_) => (DANGER, fl!("sync-failing", count = pending)),
+            }
+        };
+        let mut badge = row![text("●").size(TEXT_S).color(dot), text(label).size(TEXT_S),]
+            .spacing(4)
+            .align_y(iced::Center);
+        let mut out = row![].spacing(SPACE_S).align_y(iced::Center);
+        let action = if self.connection == Connection::NeedsSignIn {
+            Message::SignInToSync
+        } else {
+            Message::SyncNow
+        };
+        badge = badge.push(text(""));
+        out = out.push(
+            button(badge)
+                .style(button::text)
+                .padding([2.0, SPACE_S])
+                .on_press(action),
+        );
+        if self.status.conflicts > 0 {
+            out = out.push(
+                button(
+                    text(fl!("sync-conflicts", count = self.status.conflicts))
+                        .size(TEXT_S)
+                        .color(iced::Color::WHITE),
+                )
+                .style(button::danger)
+                .padding([2.0, SPACE_S])
+                .on_press(Message::ShowConflicts),
+            );
+        }
+        out.into()
+    }
+
+    fn banners(&self) -> Vec<Element<'_, Message>> {
+        let mut out: Vec<Element<'_, Message>> = Vec::new();
+        if let Some(folder) = self.set_aside.first() {
+            let mut col = column![
+                text(fl!("recover-lead", path = folder.display().to_string())).size(TEXT_S),
+                row![
+                    text_input(&fl!("recover-password"), &self.recover_password)
+                        .secure(true)
+                        .on_input(Message::RecoverInput)
+                        .on_submit(Message::Recover)
+                        .padding(SPACE_S)
+                        .width(280),
+                    button(text(fl!("recover-button")).size(TEXT_S))
+                        .style(button::primary)
+                        .on_press(Message::Recover),
+                ]
+                .spacing(SPACE_M)
+                .align_y(iced::Center),
+            ]
+            .spacing(SPACE_S);
+            if let Some(e) = &self.recover_error {
+                col = col.push(text(e.clone()).size(TEXT_S).color(DANGER));
+            }
+            out.push(banner(col.into(), WARNING));
+        }
+        if let Some(n) = &self.notice {
+            out.push(banner(
+                row![
+                    text(n.clone()).size(TEXT_S).width(Fill),
+                    button(text(fl!("toast-dismiss")).size(TEXT_S))
+                        .style(button::text)
+                        .on_press(Message::DismissNotice),
+                ]
+                .align_y(iced::Center)
+                .into(),
+                MUTED,
+            ));
+        }
+        if let Some(u) = &self.undo {
+            out.push(banner(
+                row![
+                    text(fl!("undo-deleted", name = detail::title_of(&u.record)))
+                        .size(TEXT_S)
+                        .width(Fill),
+                    button(text(fl!("undo-button")).size(TEXT_S))
+                        .style(button::primary)
+                        .on_press(Message::Undo),
+                    button(text(fl!("toast-dismiss")).size(TEXT_S))
+                        .style(button::text)
+                        .on_press(Message::DismissUndo),
+                ]
+                .spacing(SPACE_M)
+                .align_y(iced::Center)
+                .into(),
+                MUTED,
+            ));
+        }
+        out
+    }
+
+    pub fn view(&self) -> Element<'_, Message> {
+        let page: Element<'_, Message> = match &self.page {
+            Page::List => {
+                let entity = self.section;
+                self.list(entity)
+                    .view()
+                    .map(move |m| Message::List(entity, m))
+            }
+            Page::Detail(d) => d.view().map(Message::Detail),
+            Page::Form(f) => f.view().map(Message::Form),
+        };
+        let mut col = column![].spacing(SPACE_M).height(Fill);
+        for b in self.banners() {
+            col = col.push(b);
+        }
+        col = col.push(page);
+        let content = container(col).padding(SPACE_L).width(Fill).height(Fill);
+        match &self.conflict {
+            Some(dialog) => modal(content, dialog.view().map(Message::Conflict)),
+            None => content.into(),
+        }
+    }
+}
+
+fn banner<'a>(body: Element<'a, Message>, accent: iced::Color) -> Element<'a, Message> {
+    container(body)
+        .padding([SPACE_S, SPACE_M])
+        .width(Fill)
+        .style(move |_| container::Style {
+            background: Some(iced::Color { a: 0.12, ..accent }.into()),
+            border: iced::Border {
+                radius: 6.0.into(),
+                ..iced::Border::default()
+            },
+            ..container::Style::default()
+        })
+        .into()
+}

@@ -1,0 +1,423 @@
+//! The CRM workspace under iced_test's Simulator: a list of 100 000
+//! customers builds only the rows in view; search finds Chinese and Latin
+//! (the short-query scan and the trigram index of the real store); the
+//! form shows the shared validation inline and saves locally; delete and
+//! undo; the deals board totals; and the conflict dialog, fed by a real
+//! clash through a real server.
+
+use std::path::Path;
+
+use iced_test::selector;
+use relay_core::local::{LocalData, Row, Unlock};
+use relay_core::vault::KdfParams;
+use relay_core::{Api, Session};
+use relay_protocol::api::LoginResponse;
+use relay_protocol::crm::Entity;
+use serde_json::json;
+
+use crate::i18n::Language;
+use crate::screen::workspace::{self, Workspace, form, list};
+use crate::ui_tests::{alice, session_for, speak, ui};
+
+const PASSWORD: &str = "Harbor-Lantern-47!";
+const FAST: KdfParams = KdfParams {
+    m_kib: 1024,
+    t: 1,
+    p: 1,
+};
+
+pub(crate) fn local_in(dir: &Path) -> LocalData {
+    let files = relay_core::store::AccountFiles::new(dir, "http://127.0.0.1:9", "alice");
+    match LocalData::unlock(&files, PASSWORD, true, None, FAST).unwrap() {
+        Unlock::Opened(l) => l,
+        Unlock::NeedsPreviousPassword => unreachable!("a fresh folder"),
+    }
+}
+
+fn workspace(local: &LocalData) -> Workspace {
+    let me = alice().id.to_string();
+    let (mut ws, _) = Workspace::new(local.clone(), session_for(&alice()), Some(me), false);
+    load(&mut ws, local, Entity::Customer);
+    ws
+}
+
+/// What the list's load task would deliver.
+fn load(ws: &mut Workspace, local: &LocalData, entity: Entity) {
+    let _ = ws.update(workspace::Message::Section(entity));
+    let _ = ws.update(workspace::Message::List(
+        entity,
+        list::Message::Loaded(local.rows(entity)),
+    ));
+}
+
+fn view_has(ws: &Workspace, text: &str) -> bool {
+    ui(ws.view()).find(text).is_ok()
+}
+
+fn customer_row(i: usize) -> Row {
+    Row::from_record(
+        Entity::Customer,
+        &format!("00000000-0000-4000-8000-{i:012}"),
+        &json!({"name": format!("Customer {i:06}"), "phone": format!("+86 138 {i:08}")}),
+        None,
+    )
+    .unwrap()
+}
+
+#[test]
+fn a_list_of_100_000_customers_builds_only_the_rows_in_view() {
+    let _lang = speak(Language::English);
+    let dir = tempfile::tempdir().unwrap();
+    let local = local_in(dir.path());
+    let mut ws = workspace(&local);
+    let rows: Vec<Row> = (0..100_000).map(customer_row).collect();
+    let _ = ws.update(workspace::Message::List(
+        Entity::Customer,
+        list::Message::Loaded(Ok(rows)),
+    ));
+    let list = ws.list(Entity::Customer);
+    assert_eq!(list.shown(), 100_000);
+    let range = list.visible_range();
+    assert!(
+        range.len() < 40,
+        "only the rows in view are built, not {}",
+        range.len()
+    );
+    assert!(view_has(&ws, "Customer 000000"));
+    assert!(view_has(&ws, "Customer 000010"));
+    assert!(
+        !view_has(&ws, "Customer 099999"),
+        "rows far below are not built"
+    );
+    assert!(view_has(&ws, "100000 records"));
+
+    // Sorting by name the other way round brings the last one to the top.
+    let _ = ws.update(workspace::Message::List(
+        Entity::Customer,
+        list::Message::Sort(list::SortKey::Title),
+    ));
+    assert!(view_has(&ws, "Customer 099999"));
+    assert!(!view_has(&ws, "Customer 000000"));
+}
+
+fn seed(local: &LocalData) {
+    for (name, phone, email) in [
+        ("深圳云帆科技有限公司", "0755-8888 1234", "info@yunfan.cn"),
+        ("上海申通物流有限公司", "021-6210 0000", "hello@sto.cn"),
+        (
+            "Northwind Traders",
+            "+1 206 555 0100",
+            "sales@northwind.com",
+        ),
+        (
+            "Contoso Pharmaceuticals",
+            "+44 20 7946 0000",
+            "info@contoso.com",
+        ),
+    ] {
+        local
+            .save(
+                Entity::Customer,
+                None,
+                json!({"name": name, "phone": phone, "email": email, "owner_id": alice().id.to_string()}),
+            )
+            .unwrap();
+    }
+}
+
+fn search(ws: &mut Workspace, local: &LocalData, query: &str) {
+    let _ = ws.update(workspace::Message::List(
+        Entity::Customer,
+        list::Message::Query(query.into()),
+    ));
+    // Three characters or more go to the store's trigram index: deliver
+    // what the search task would.
+    if query.trim().chars().count() >= 3 {
+        let generation = ws.list(Entity::Customer).generation();
+        let _ = ws.update(workspace::Message::List(
+            Entity::Customer,
+            list::Message::Searched(generation, local.search(Entity::Customer, query, 2_000)),
+        ));
+    }
+}
+
+#[test]
+fn search_as_you_type_finds_chinese_and_latin_names_phones_and_emails() {
+    let _lang = speak(Language::English);
+    let dir = tempfile::tempdir().unwrap();
+    let local = local_in(dir.path());
+    seed(&local);
+    let mut ws = workspace(&local);
+    assert_eq!(ws.list(Entity::Customer).shown(), 4);
+
+    // Typed into the real search box.
+    let messages: Vec<workspace::Message> = {
+        let mut sim = ui(ws.view());
+        sim.click(selector::id(list::SEARCH_ID)).unwrap();
+        sim.typewrite("云帆");
+        sim.into_messages().collect()
+    };
+    for m in messages {
+        let _ = ws.update(m);
+    }
+    assert_eq!(ws.list(Entity::Customer).shown(), 1, "two characters: scan");
+    assert!(view_has(&ws, "深圳云帆科技有限公司"));
+    assert!(!view_has(&ws, "上海申通物流有限公司"));
+
+    for (query, expected) in [
+        ("申通物流", "上海申通物流有限公司"),
+        ("northwind", "Northwind Traders"),
+        ("No", "Northwind Traders"),
+        ("88881234", "深圳云帆科技有限公司"),
+        ("contoso.com", "Contoso Pharmaceuticals"),
+    ] {
+        search(&mut ws, &local, query);
+        assert_eq!(ws.list(Entity::Customer).shown(), 1, "{query}");
+        assert!(view_has(&ws, expected), "{query} → {expected}");
+    }
+    search(&mut ws, &local, "无此公司");
+    assert!(view_has(&ws, "Nothing matches “无此公司”."));
+    search(&mut ws, &local, "");
+    assert_eq!(ws.list(Entity::Customer).shown(), 4);
+}
+
+#[test]
+fn the_form_shows_errors_inline_in_both_languages_and_saves_locally() {
+    let dir = tempfile::tempdir().unwrap();
+    let local = local_in(dir.path());
+    let mut ws = workspace(&local);
+    let _ = ws.update(workspace::Message::List(
+        Entity::Customer,
+        list::Message::New,
+    ));
+    assert!(ws.form().is_some());
+    let _ = ws.update(workspace::Message::Form(form::Message::Input(
+        "email",
+        "not-an-email".into(),
+    )));
+    let _ = ws.update(workspace::Message::Form(form::Message::Input(
+        "phone",
+        "12".into(),
+    )));
+    let _ = ws.update(workspace::Message::Form(form::Message::Save));
+    {
+        let _lang = speak(Language::English);
+        assert!(view_has(&ws, "Required."));
+        assert!(view_has(
+            &ws,
+            "Not an email address (like name@example.com)."
+        ));
+        assert!(view_has(
+            &ws,
+            "Not a phone number (5 to 20 digits; + - ( ) and spaces allowed)."
+        ));
+        assert!(view_has(
+            &ws,
+            "Please correct the fields marked above. Nothing was saved."
+        ));
+    }
+    {
+        let _lang = speak(Language::Chinese);
+        assert!(view_has(&ws, "必填。"));
+        assert!(view_has(&ws, "邮箱格式不正确（例如 name@example.com）。"));
+    }
+    assert_eq!(local.status().unwrap().pending, 0, "nothing saved");
+
+    let _lang = speak(Language::English);
+    // The name typed into the real input.
+    let messages: Vec<workspace::Message> = {
+        let mut sim = ui(ws.view());
+        sim.click(selector::id(form::FIRST_FIELD_ID)).unwrap();
+        sim.typewrite("杭州西湖茶业");
+        sim.into_messages().collect()
+    };
+    for m in messages {
+        let _ = ws.update(m);
+    }
+    let _ = ws.update(workspace::Message::Form(form::Message::Input(
+        "email",
+        "tea@xihu.cn".into(),
+    )));
+    let _ = ws.update(workspace::Message::Form(form::Message::Input(
+        "phone",
+        "0571-8765 4321".into(),
+    )));
+    let _ = ws.update(workspace::Message::Form(form::Message::Save));
+    assert!(ws.form().is_none(), "saved: the detail page opens");
+    let detail = ws.detail().expect("detail page");
+    assert_eq!(detail.record.data["name"], "杭州西湖茶业");
+    assert!(view_has(&ws, "杭州西湖茶业"));
+    assert!(view_has(&ws, "tea@xihu.cn"));
+    assert_eq!(local.status().unwrap().pending, 1, "queued for the server");
+    assert_eq!(ws.list(Entity::Customer).shown(), 1, "the list follows");
+}
+
+#[test]
+fn a_deleted_record_comes_back_with_undo() {
+    let _lang = speak(Language::English);
+    let dir = tempfile::tempdir().unwrap();
+    let local = local_in(dir.path());
+    seed(&local);
+    let mut ws = workspace(&local);
+    let id = ws
+        .list(Entity::Customer)
+        .shown_rows()
+        .find(|r| &*r.title == "Northwind Traders")
+        .unwrap()
+        .id
+        .to_string();
+    let _ = ws.update(workspace::Message::List(
+        Entity::Customer,
+        list::Message::Open(id.clone()),
+    ));
+    assert!(view_has(&ws, "Delete"));
+    let _ = ws.update(workspace::Message::Detail(
+        workspace::detail::Message::Delete,
+    ));
+    assert_eq!(ws.list(Entity::Customer).shown(), 3);
+    assert!(view_has(&ws, "Deleted “Northwind Traders”."));
+    assert!(local.get(&id).unwrap().unwrap().deleted);
+    let mut sim = ui(ws.view());
+    sim.click("Undo").unwrap();
+    for m in sim.into_messages().collect::<Vec<_>>() {
+        let _ = ws.update(m);
+    }
+    assert_eq!(ws.list(Entity::Customer).shown(), 4);
+    assert!(!local.get(&id).unwrap().unwrap().deleted);
+    assert!(!view_has(&ws, "Deleted “Northwind Traders”."));
+}
+
+#[test]
+fn the_deals_board_totals_each_stage_and_moves_deals_along() {
+    let _lang = speak(Language::English);
+    let dir = tempfile::tempdir().unwrap();
+    let local = local_in(dir.path());
+    for (title, amount, stage) in [
+        ("ERP rollout", 120_000.0, "proposal"),
+        ("Cloud migration", 80_000.5, "proposal"),
+        ("Support renewal", 9_999.0, "won"),
+    ] {
+        local
+            .save(
+                Entity::Deal,
+                None,
+                json!({"title": title, "amount": amount, "stage": stage}),
+            )
+            .unwrap();
+    }
+    let mut ws = workspace(&local);
+    load(&mut ws, &local, Entity::Deal);
+    let _ = ws.update(workspace::Message::List(
+        Entity::Deal,
+        list::Message::Board(true),
+    ));
+    assert!(view_has(&ws, "¥200,000.50"), "proposal total");
+    assert!(view_has(&ws, "¥9,999.00"), "won total");
+    assert!(view_has(&ws, "2 deals"));
+    let mut sim = ui(ws.view());
+    // The first "Negotiation →" belongs to the biggest proposal.
+    sim.click("Negotiation →").unwrap();
+    for m in sim.into_messages().collect::<Vec<_>>() {
+        let _ = ws.update(m);
+    }
+    assert!(view_has(&ws, "¥80,000.50"), "proposal total after the move");
+    let moved = local
+        .rows(Entity::Deal)
+        .unwrap()
+        .into_iter()
+        .find(|r| &*r.title == "ERP rollout")
+        .unwrap();
+    assert_eq!(moved.stage, Some(relay_protocol::crm::Stage::Negotiation));
+}
+
+async fn online(url: &str, login: &str, home: &Path) -> (LocalData, Session) {
+    let api = Api::new(url).unwrap();
+    let LoginResponse::Session(pair) = api.login(login, PASSWORD, "test").await.unwrap() else {
+        panic!("no two-step sign-in here")
+    };
+    let files = relay_core::store::AccountFiles::new(home, url, login);
+    let local = match LocalData::unlock(&files, PASSWORD, true, None, FAST).unwrap() {
+        Unlock::Opened(l) => l,
+        Unlock::NeedsPreviousPassword => unreachable!(),
+    };
+    (local, Session::new(api, &pair))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_conflict_dialog_shows_mine_and_theirs_and_keeps_a_merge() {
+    let server_dir = tempfile::tempdir().unwrap();
+    let accounts: Vec<relay_server::testing::Account<'_>> = ["amy", "ben"]
+        .into_iter()
+        .map(|login| relay_server::testing::Account {
+            login,
+            email: None,
+            phone: None,
+            display_name: login,
+            password: PASSWORD,
+        })
+        .collect();
+    let (url, _state) = relay_server::testing::serve(server_dir.path(), &accounts, |_| {}).await;
+    let homes = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (amy, amy_s) = online(&url, "amy", homes.0.path()).await;
+    let (ben, ben_s) = online(&url, "ben", homes.1.path()).await;
+    let id = amy
+        .save(
+            Entity::Customer,
+            None,
+            json!({"name": "Acme", "phone": "010-1234 5678", "industry": "Retail"}),
+        )
+        .unwrap();
+    amy.sync(&amy_s).await.unwrap();
+    ben.sync(&ben_s).await.unwrap();
+    // Both change it; Ben's reaches the server first.
+    ben.save(
+        Entity::Customer,
+        Some(&id),
+        json!({"name": "Acme Ltd", "phone": "010-1234 5678", "industry": "Logistics"}),
+    )
+    .unwrap();
+    ben.sync(&ben_s).await.unwrap();
+    amy.save(
+        Entity::Customer,
+        Some(&id),
+        json!({"name": "Acme Group", "phone": "010-8888 0000", "industry": "Retail"}),
+    )
+    .unwrap();
+    let report = amy.sync(&amy_s).await.unwrap();
+    assert_eq!(report.conflicts, 1);
+
+    let lang = speak(Language::English);
+    let (mut ws, _) = Workspace::new(amy.clone(), amy_s.clone(), None, false);
+    let _ = ws.update(workspace::Message::ShowConflicts);
+    assert!(ws.dialog_open());
+    assert!(view_has(&ws, "Changed in two places"));
+    for value in [
+        "Acme Group",
+        "Acme Ltd",
+        "010-8888 0000",
+        "Retail",
+        "Logistics",
+    ] {
+        assert!(view_has(&ws, value), "{value} is shown");
+    }
+    // Their name, my phone, their industry.
+    let mut sim = ui(ws.view());
+    sim.click("Acme Ltd").unwrap();
+    sim.click("Logistics").unwrap();
+    sim.click("Keep my choices").unwrap();
+    for m in sim.into_messages().collect::<Vec<_>>() {
+        let _ = ws.update(m);
+    }
+    assert!(!ws.dialog_open());
+    let kept = amy.get(&id).unwrap().unwrap().data;
+    assert_eq!(kept["name"], "Acme Ltd");
+    assert_eq!(kept["phone"], "010-8888 0000");
+    assert_eq!(kept["industry"], "Logistics");
+    assert!(amy.conflicts().unwrap().is_empty());
+    drop(lang);
+
+    // The merge goes to the server and on to Ben.
+    amy.sync(&amy_s).await.unwrap();
+    ben.sync(&ben_s).await.unwrap();
+    assert_eq!(ben.get(&id).unwrap().unwrap().data, kept);
+}
