@@ -1,6 +1,8 @@
 //! Relay CRM desktop app: arguments, logging, window, fonts, launch.
 
 mod app;
+#[cfg(feature = "bench")]
+mod bench_list;
 mod error_text;
 mod i18n;
 mod screen;
@@ -28,6 +30,10 @@ struct Args {
     /// zh-CN or en-US (default: the system language).
     #[arg(long, env = "RELAY_LANG")]
     lang: Option<String>,
+    /// Benchmark: time frames of the Customers list with this many rows.
+    #[cfg(feature = "bench")]
+    #[arg(long, hide = true)]
+    bench_list: Option<usize>,
 }
 
 const ICON: &[u8] = include_bytes!("../resources/icon.png");
@@ -40,6 +46,11 @@ fn main() -> iced::Result {
         .with_writer(std::io::stderr)
         .init();
     let args = Args::parse();
+    #[cfg(feature = "bench")]
+    if let Some(rows) = args.bench_list {
+        bench_list::run(rows);
+        return Ok(());
+    }
     let launch = Launch {
         server: args.server.filter(|s| !s.trim().is_empty()),
         demo: args.demo,

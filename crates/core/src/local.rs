@@ -258,13 +258,32 @@ impl Row {
 
     /// Whether the row's name, phone or email contains `query` (any case),
     /// for one- and two-character queries the trigram index can't serve.
+    /// Runs over every row on each key press, so it allocates nothing.
     pub fn matches(&self, query: &str) -> bool {
-        let q = query.to_lowercase();
-        let digits: String = self.phone.chars().filter(char::is_ascii_digit).collect();
-        [&*self.title, &*self.phone, &*self.email, &digits]
-            .iter()
-            .any(|field| field.to_lowercase().contains(&q))
+        if query.is_empty() {
+            return true;
+        }
+        let fields = [&*self.title, &*self.phone, &*self.email];
+        if fields.iter().any(|f| contains_folded(f, query)) {
+            return true;
+        }
+        // "1380013" finds "+86 138 0013 8000".
+        query.chars().all(|c| c.is_ascii_digit())
+            && contains_ignoring(&self.phone, query, |c| !c.is_ascii_digit())
     }
+}
+
+/// `needle` in `hay`, ignoring ASCII case (Chinese has none).
+fn contains_folded(hay: &str, needle: &str) -> bool {
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    n.len() <= h.len() && h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
+}
+
+/// `needle` in `hay` with the characters `skip` says to leave out of `hay`.
+fn contains_ignoring(hay: &str, needle: &str, skip: fn(char) -> bool) -> bool {
+    let kept: Vec<char> = hay.chars().filter(|c| !skip(*c)).collect();
+    let n: Vec<char> = needle.chars().collect();
+    n.len() <= kept.len() && kept.windows(n.len()).any(|w| w == n.as_slice())
 }
 
 fn lock(store: &Mutex<Store>) -> Result<MutexGuard<'_, Store>, StoreError> {
@@ -272,6 +291,10 @@ fn lock(store: &Mutex<Store>) -> Result<MutexGuard<'_, Store>, StoreError> {
         .lock()
         .map_err(|_| StoreError::Storage("store lock poisoned".into()))
 }
+
+/// A pull this big leaves the search index in many small pieces, which
+/// every query then has to visit; merging them once keeps typing fast.
+const OPTIMIZE_AFTER: usize = 5_000;
 
 fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
@@ -495,6 +518,16 @@ impl LocalData {
             .collect())
     }
 
+    /// Ids only, for a list that holds its rows already.
+    pub fn search_ids(
+        &self,
+        entity: Entity,
+        query: &str,
+        limit: usize,
+    ) -> Result<Vec<String>, StoreError> {
+        lock(&self.store)?.search_ids(entity, query, limit)
+    }
+
     pub fn get(&self, id: &str) -> Result<Option<Record>, StoreError> {
         lock(&self.store)?.get(id)
     }
@@ -567,7 +600,11 @@ impl LocalData {
     /// One sync round; the store is locked only between network calls.
     pub async fn sync(&self, session: &Session) -> Result<SyncReport, SyncError> {
         let report = sync_shared(&self.store, session).await?;
-        lock(&self.store)?.set_meta("last_synced", &now_ms().to_string())?;
+        let store = lock(&self.store)?;
+        if report.pulled >= OPTIMIZE_AFTER {
+            store.optimize_search()?;
+        }
+        store.set_meta("last_synced", &now_ms().to_string())?;
         Ok(report)
     }
 }
@@ -597,6 +634,12 @@ impl Store {
             "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
             params![key, value],
         )?;
+        Ok(())
+    }
+
+    fn optimize_search(&self) -> Result<(), StoreError> {
+        self.conn
+            .execute("INSERT INTO search(search) VALUES ('optimize')", [])?;
         Ok(())
     }
 

@@ -235,6 +235,40 @@ impl Store {
         Ok(out)
     }
 
+    /// Ids of the records of `entity` whose name, phone or email contains
+    /// `query`: the index alone, no record read (the app holds its list
+    /// rows in memory already).
+    pub fn search_ids(
+        &self,
+        entity: Entity,
+        query: &str,
+        limit: usize,
+    ) -> Result<Vec<String>, StoreError> {
+        let query = query.trim();
+        if query.is_empty() {
+            return Ok(Vec::new());
+        }
+        let (sql, pattern) = if query.chars().count() >= 3 {
+            (
+                "SELECT id FROM search WHERE text MATCH ?1 AND entity = ?2 LIMIT ?3",
+                format!("\"{}\"", query.replace('"', "\"\"")),
+            )
+        } else {
+            (
+                "SELECT id FROM search WHERE text LIKE '%' || ?1 || '%' ESCAPE '\\' AND entity = ?2 LIMIT ?3",
+                query
+                    .replace('\\', "\\\\")
+                    .replace('%', "\\%")
+                    .replace('_', "\\_"),
+            )
+        };
+        let mut stmt = self.conn.prepare_cached(sql)?;
+        let rows = stmt.query_map(params![pattern, entity.as_str(), limit as i64], |r| {
+            r.get::<_, String>(0)
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// Ids of the records of `entity` that are not deleted.
     pub fn ids(&self, entity: Entity) -> Result<Vec<String>, StoreError> {
         let mut stmt = self

@@ -350,14 +350,26 @@ where
             }
         }
     }
+    // Pull, asking for the next page while this one is written locally:
+    // the server's work and ours overlap. The cursor is stored with each
+    // page, so a crash between the two only means that page comes again.
+    let cursor = (*lock()?).borrow_mut().get_meta("cursor")?;
+    let mut page = session.pull(cursor.as_deref()).await?;
     loop {
-        let cursor = (*lock()?).borrow_mut().get_meta("cursor")?;
-        let page = session.pull(cursor.as_deref()).await?;
+        let next = page.has_more.then(|| {
+            let (session, cursor) = (session.clone(), page.cursor.clone());
+            tokio::spawn(async move { session.pull(Some(&cursor)).await })
+        });
         report.pulled += (*lock()?)
             .borrow_mut()
             .take_page(&page.changes, &page.cursor)?;
-        if !page.has_more {
-            break;
+        match next {
+            None => break,
+            Some(task) => {
+                page = task
+                    .await
+                    .map_err(|_| SyncError::Api(ApiError::Unexpected))??;
+            }
         }
     }
     Ok(report)

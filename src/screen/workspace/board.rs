@@ -57,29 +57,22 @@ fn deal_card(r: &Row) -> Element<'_, Message> {
     let mut moves = row![].spacing(SPACE_S);
     let stage = r.stage.unwrap_or(Stage::Lead);
     let (back, forward) = neighbours(stage);
+    // Arrows only: the columns are narrow. The stage a deal moves to is
+    // the column next to it.
+    let step = |label: &'static str, to: Stage| {
+        button(text(label).size(TEXT_S))
+            .style(button::secondary)
+            .padding([0, 8])
+            .on_press(Message::MoveStage(id.clone(), to))
+    };
     if let Some(b) = back {
-        moves = moves.push(
-            button(text(format!("← {}", format::stage(b))).size(12))
-                .style(button::text)
-                .padding(2)
-                .on_press(Message::MoveStage(id.clone(), b)),
-        );
+        moves = moves.push(step("←", b));
     }
     if let Some(f) = forward {
-        moves = moves.push(
-            button(text(format!("{} →", format::stage(f))).size(12))
-                .style(button::text)
-                .padding(2)
-                .on_press(Message::MoveStage(id.clone(), f)),
-        );
+        moves = moves.push(step("→", f));
     }
     if stage == Stage::Negotiation {
-        moves = moves.push(
-            button(text(format::stage(Stage::Lost)).size(12))
-                .style(button::text)
-                .padding(2)
-                .on_press(Message::MoveStage(id.clone(), Stage::Lost)),
-        );
+        moves = moves.push(step("✗", Stage::Lost));
     }
     let body = column![
         button(text(r.title.to_string()).size(TEXT_S).font(BOLD))

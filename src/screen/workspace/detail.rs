@@ -222,7 +222,12 @@ impl Detail {
                     .size(TEXT_S)
                     .color(MUTED)
                     .width(160),
-                text(display(field, &r.data)).size(TEXT_S),
+                text(
+                    Some(display(field, &r.data))
+                        .filter(|v| !v.is_empty())
+                        .unwrap_or_else(|| "—".into())
+                )
+                .size(TEXT_S),
             ]);
         }
         let head = row![

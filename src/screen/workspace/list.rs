@@ -4,6 +4,7 @@
 //! rows in view built — so 100 000 customers scroll like ten.
 
 use std::cmp::Ordering;
+use std::collections::HashSet;
 
 use iced::widget::scrollable::Viewport;
 use iced::widget::{
@@ -22,8 +23,9 @@ pub const ROW_HEIGHT: f32 = 38.0;
 /// Rows built above and below the visible ones, so a fast scroll does not
 /// show a gap for a frame.
 const OVERSCAN: usize = 4;
-/// Results asked of the full-text index at most.
-const SEARCH_LIMIT: usize = 2_000;
+/// Answers asked of the full-text index at most: a query as wide as "Ltd"
+/// would otherwise fetch half the table on each key press.
+pub const SEARCH_LIMIT: usize = 2_000;
 pub const SEARCH_ID: &str = "list-search";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -101,8 +103,8 @@ pub struct RecordList {
     pub loaded: bool,
     load_error: Option<String>,
     query: String,
-    /// Answers of the full-text index for the current query.
-    found: Option<Vec<Row>>,
+    /// Ids the full-text index found for the current query.
+    found: Option<HashSet<Box<str>>>,
     search_generation: u64,
     /// Indexes into `rows` (or `found`) after filter and sort.
     order: Vec<u32>,
@@ -122,7 +124,7 @@ pub struct RecordList {
 pub enum Message {
     Loaded(Result<Vec<Row>, StoreError>),
     Query(String),
-    Searched(u64, Result<Vec<Row>, StoreError>),
+    Searched(u64, Result<Vec<String>, StoreError>),
     Scrolled(Viewport),
     Sort(SortKey),
     Mine(bool),
@@ -206,11 +208,6 @@ impl RecordList {
 
     /// After a local save: the row as it is now, without reading them all.
     pub fn upsert_row(&mut self, row: Row) {
-        if let Some(found) = &mut self.found
-            && let Some(existing) = found.iter_mut().find(|r| r.id == row.id)
-        {
-            *existing = row.clone();
-        }
         match self.rows.iter_mut().find(|r| r.id == row.id) {
             Some(existing) => *existing = row,
             None => self.rows.push(row),
@@ -220,9 +217,6 @@ impl RecordList {
 
     pub fn remove_row(&mut self, id: &str) {
         self.rows.retain(|r| &*r.id != id);
-        if let Some(found) = &mut self.found {
-            found.retain(|r| &*r.id != id);
-        }
         self.refresh();
     }
 
@@ -240,12 +234,7 @@ impl RecordList {
     }
 
     pub fn shown_rows(&self) -> impl Iterator<Item = &Row> {
-        let source = self.source();
-        self.order.iter().map(move |&i| &source[i as usize])
-    }
-
-    fn source(&self) -> &[Row] {
-        self.found.as_deref().unwrap_or(&self.rows)
+        self.order.iter().map(move |&i| &self.rows[i as usize])
     }
 
     fn short_query(&self) -> bool {
@@ -255,6 +244,11 @@ impl RecordList {
 
     fn passes(&self, r: &Row, now: i64) -> bool {
         if self.short_query() && !r.matches(self.query.trim()) {
+            return false;
+        }
+        if let Some(found) = &self.found
+            && !found.contains(&r.id)
+        {
             return false;
         }
         if self.mine && r.owner_id.as_deref() != self.me.as_deref() {
@@ -282,7 +276,7 @@ impl RecordList {
     /// Filters and sorts again (after any change of rows, query or choice).
     fn refresh(&mut self) {
         let now = chrono::Utc::now().timestamp_millis();
-        let source = self.source();
+        let source = &self.rows;
         let mut order: Vec<u32> = (0..source.len() as u32)
             .filter(|&i| self.passes(&source[i as usize], now))
             .collect();
@@ -328,7 +322,7 @@ impl RecordList {
                         Task::perform(
                             async move {
                                 tokio::task::spawn_blocking(move || {
-                                    local.search(entity, &trimmed, SEARCH_LIMIT)
+                                    local.search_ids(entity, &trimmed, SEARCH_LIMIT)
                                 })
                                 .await
                                 .unwrap_or_else(|e| Err(StoreError::Storage(e.to_string())))
@@ -344,15 +338,17 @@ impl RecordList {
                 // An answer to a query the user has typed past is dropped.
                 if generation == self.search_generation {
                     match result {
-                        Ok(rows) => self.found = Some(rows),
+                        Ok(ids) => {
+                            self.found =
+                                Some(ids.into_iter().map(String::into_boxed_str).collect());
+                        }
                         Err(e) => self.load_error = Some(super::store_error_text(&e)),
                     }
                     self.refresh();
                 }
             }
             Message::Scrolled(viewport) => {
-                self.offset = viewport.absolute_offset().y;
-                self.height = viewport.bounds().height;
+                self.scroll_to(viewport.absolute_offset().y, viewport.bounds().height);
             }
             Message::Sort(key) => {
                 if self.sort == key {
@@ -388,6 +384,13 @@ impl RecordList {
             }
         }
         (Task::none(), None)
+    }
+
+    /// Where the list is scrolled to (the scrollable reports it; benchmarks
+    /// set it).
+    pub fn scroll_to(&mut self, offset: f32, height: f32) {
+        self.offset = offset;
+        self.height = height;
     }
 
     /// The rows to build for the current scroll position.
@@ -447,6 +450,13 @@ impl RecordList {
             _ => {}
         }
         bar = bar.push(space::horizontal());
+        if self.found.as_ref().is_some_and(|f| f.len() >= SEARCH_LIMIT) {
+            bar = bar.push(
+                text(fl!("list-first-matches", count = SEARCH_LIMIT))
+                    .size(TEXT_S)
+                    .color(MUTED),
+            );
+        }
         bar = bar.push(
             text(fl!("list-count", count = self.order.len()))
                 .size(TEXT_S)
@@ -571,7 +581,7 @@ impl RecordList {
     fn rows_view(&self) -> Element<'_, Message> {
         let now = chrono::Utc::now().timestamp_millis();
         let range = self.visible_range();
-        let source = self.source();
+        let source = &self.rows;
         let above = range.start as f32 * ROW_HEIGHT;
         let below = (self.order.len() - range.end) as f32 * ROW_HEIGHT;
         let mut col = column![space().height(Length::Fixed(above))];
