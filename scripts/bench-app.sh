@@ -5,7 +5,12 @@
 #    screen (its blue Sign in button), sampled every few milliseconds with
 #    xwd on the window; median of RUNS starts;
 #  - memory: resident set (VmRSS) after signing in to a local server and
-#    sitting idle for 5 s.
+#    sitting idle for 5 s;
+#  - memory with the Customers list open on 100 000 companies (and their
+#    contacts, deals and activities, about 600 000 records): signed in,
+#    first sync done (the app idle again), list showing; and how long that
+#    first sync took from pressing Enter.
+# Frame times of the list: cargo run --release --features bench -- --bench-list 100000
 # Needs: Xvfb, xdotool, x11-apps (xwd), python3. Usage: scripts/bench-app.sh [RUNS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,7 +22,7 @@ DISPLAY_NUM=:77
 Xvfb $DISPLAY_NUM -screen 0 1280x860x24 -nolisten tcp >/dev/null 2>&1 &
 XVFB=$!
 work=$(mktemp -d)
-trap 'kill $XVFB 2>/dev/null; kill $SRV 2>/dev/null; rm -rf "$work"' EXIT
+trap 'kill $XVFB 2>/dev/null; kill ${SRV:-} ${SRV2:-} 2>/dev/null; rm -rf "$work"' EXIT
 sleep 1
 export DISPLAY=$DISPLAY_NUM ICED_BACKEND=tiny-skia
 unset DBUS_SESSION_BUS_ADDRESS WAYLAND_DISPLAY
@@ -68,3 +73,34 @@ xdotool type --delay 40 'Tq7#mV2!pLx9'; xdotool key Return
 sleep 6
 echo "app RSS after sign-in, idle: $(awk '/VmRSS/ {printf "%.1f MB", $2/1024}' /proc/$APP_PID/status) (peak VmHWM $(awk '/VmHWM/ {printf "%.1f MB", $2/1024}' /proc/$APP_PID/status))"
 kill $APP_PID
+
+# Memory with 100 000 customers in the list.
+$SERVER demo --data-dir "$work/big" --customers "${CUSTOMERS:-100000}" >/dev/null
+$SERVER serve --data-dir "$work/big" --listen 127.0.0.1:0 > "$work/big.out" 2>/dev/null &
+SRV2=$!
+for _ in $(seq 1 50); do grep -q listening "$work/big.out" && break; sleep 0.1; done
+URL="http://$(sed -n 's/listening on //p' "$work/big.out")"
+RELAY_APP_HOME="$work/app2" $APP --server "$URL" --lang en-US >/dev/null 2>&1 &
+APP_PID=$!
+WIN=$(xdotool search --sync --onlyvisible --name "Relay CRM" | head -1)
+xdotool windowfocus "$WIN" 2>/dev/null || true
+sleep 1.5
+xdotool type --delay 40 alice; xdotool key Tab; sleep 0.4
+xdotool type --delay 40 'Harbor-Lantern-47!'
+started=$(date +%s.%N)
+xdotool key Return
+# The first sync is done when the app has been idle (no CPU time used) for 3 s.
+cpu() { awk '{print $14 + $15}' /proc/$APP_PID/stat; }
+sleep 5
+last=$(cpu); idle=0
+while [ $idle -lt 3 ]; do
+    sleep 1
+    now=$(cpu)
+    if [ "$now" -le $((last + 2)) ]; then idle=$((idle + 1)); else idle=0; fi
+    last=$now
+done
+done_at=$(date +%s.%N)
+echo "first sync of ${CUSTOMERS:-100000} customers and their records, in the app: $(echo "$done_at - $started - 3" | bc) s (until idle)"
+echo "app RSS with the Customers list open: $(awk '/VmRSS/ {printf "%.1f MB", $2/1024}' /proc/$APP_PID/status) (peak VmHWM $(awk '/VmHWM/ {printf "%.1f MB", $2/1024}' /proc/$APP_PID/status))"
+import -window root "$work/list.png" 2>/dev/null && cp "$work/list.png" target/bench-list.png || true
+kill $APP_PID $SRV2

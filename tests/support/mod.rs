@@ -147,6 +147,12 @@ pub fn launch_in<'d>(display: &'d Display, home: &Path, args: &[&str]) -> AppWin
     start(display, home, args, true)
 }
 
+/// The app with settings in `home` and no keyring (no bus), so a second
+/// launch on the same data never signs in silently.
+pub fn launch_home<'d>(display: &'d Display, home: &Path, args: &[&str]) -> AppWindow<'d> {
+    start(display, home, args, false)
+}
+
 fn start<'d>(display: &'d Display, home: &Path, args: &[&str], with_bus: bool) -> AppWindow<'d> {
     let mut command = Command::new(app_binary());
     command
@@ -156,7 +162,13 @@ fn start<'d>(display: &'d Display, home: &Path, args: &[&str], with_bus: bool) -
         .env("RELAY_APP_HOME", home)
         .env_remove("WAYLAND_DISPLAY")
         .stdout(Stdio::null())
-        .stderr(Stdio::null());
+        .stderr(match std::env::var_os("RELAY_TEST_APP_LOG") {
+            // For debugging a GUI test: the app's log in a file.
+            Some(path) => std::fs::File::create(path)
+                .map(Stdio::from)
+                .unwrap_or_else(|_| Stdio::null()),
+            None => Stdio::null(),
+        });
     if !with_bus {
         command.env_remove("DBUS_SESSION_BUS_ADDRESS");
     }

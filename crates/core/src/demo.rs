@@ -19,7 +19,7 @@ pub async fn start(data_dir: &Path) -> anyhow::Result<DemoServer> {
     let dir = data_dir.join("demo-server");
     let config = Config::local(&dir);
     let (db, hasher) = relay_server::app::open_for_admin(&config).await?;
-    relay_server::demo::fill(&db, &hasher, &config.policy).await?;
+    relay_server::demo::fill(&db, &hasher, &config.policy, relay_server::demo::CUSTOMERS).await?;
     drop(db);
     let outbox = config.outbox_path();
     let app = Application::build(config).await?;

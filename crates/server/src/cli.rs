@@ -31,7 +31,16 @@ enum Command {
         command: UserCommand,
     },
     /// Fill the data directory with a demo organisation and its users.
-    Demo(CommonArgs),
+    Demo(DemoArgs),
+}
+
+#[derive(Args, Clone)]
+struct DemoArgs {
+    #[command(flatten)]
+    common: CommonArgs,
+    /// How many demo companies (each with contacts, deals and activities).
+    #[arg(long, env = "RELAY_DEMO_CUSTOMERS", default_value_t = crate::demo::CUSTOMERS)]
+    customers: usize,
 }
 
 #[derive(Subcommand)]
@@ -238,11 +247,12 @@ async fn user_add(args: UserAddArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn demo(args: CommonArgs) -> anyhow::Result<()> {
+async fn demo(demo_args: DemoArgs) -> anyhow::Result<()> {
+    let args = demo_args.common;
     let config = args.config()?;
     config.validate()?;
     let (db, hasher) = open_for_admin(&config).await?;
-    let created = crate::demo::fill(&db, &hasher, &config.policy).await?;
+    let created = crate::demo::fill(&db, &hasher, &config.policy, demo_args.customers).await?;
     if created {
         println!("demo data created in {}", args.data_dir.display());
     } else {

@@ -39,8 +39,18 @@ pub const USERS: [(&str, &str, &str, &str, &str, bool); 3] = [
     ),
 ];
 
+/// Companies in the demo unless asked for more.
+pub const CUSTOMERS: usize = 600;
+
 /// Creates what is missing; false when everything was already there.
-pub async fn fill(db: &Db, hasher: &Hasher, policy: &PasswordPolicy) -> anyhow::Result<bool> {
+/// `customers`: how many companies (each with its people, deals and
+/// activities).
+pub async fn fill(
+    db: &Db,
+    hasher: &Hasher,
+    policy: &PasswordPolicy,
+    customers: usize,
+) -> anyhow::Result<bool> {
     let org = users::default_org(db).await?;
     sqlx::query("UPDATE orgs SET name = 'Relay Demo Trading Co.' WHERE id = $1")
         .bind(&org)
@@ -78,9 +88,9 @@ pub async fn fill(db: &Db, hasher: &Hasher, policy: &PasswordPolicy) -> anyhow::
             Err(e) => return Err(anyhow::anyhow!("demo user {login}: {e}")),
         }
     }
-    // A few thousand records: 600 companies with their people, deals and
-    // activities.
-    let records = crate::demo_records::generate(600, &owners, 2026, chrono::Utc::now());
+    // A few thousand records by default: companies with their people,
+    // deals and activities.
+    let records = crate::demo_records::generate(customers, &owners, 2026, chrono::Utc::now());
     if crate::demo_records::insert(db, &org, &owners[0], &records).await? > 0 {
         created = true;
     }

@@ -458,6 +458,9 @@ impl Workspace {
             }
             Message::Synced(result) => {
                 let now = Instant::now();
+                if let Err(e) = &result {
+                    tracing::info!(error = %e, "sync failed");
+                }
                 match result {
                     Ok(report) => {
                         self.schedule.succeeded(now);
