@@ -281,19 +281,39 @@ impl RecordList {
             .filter(|&i| self.passes(&source[i as usize], now))
             .collect();
         let key = self.sort;
-        let cmp = |a: &Row, b: &Row| -> Ordering {
-            match key {
-                SortKey::Title => format::collate(&a.title, &b.title),
-                SortKey::Context => format::collate(&a.context, &b.context),
-                SortKey::Stage => a.stage.cmp(&b.stage),
-                SortKey::Amount => a.amount.total_cmp(&b.amount),
-                SortKey::Due => format::due_rank(a, now).cmp(&format::due_rank(b, now)),
+        match key {
+            // Text: each row's folded key once, then a plain sort (folding
+            // inside every comparison made 100 000 names take 0.7 s).
+            SortKey::Title | SortKey::Context => {
+                let mut keyed: Vec<(String, u32)> = order
+                    .iter()
+                    .map(|&i| {
+                        let r = &source[i as usize];
+                        let text = if key == SortKey::Title {
+                            &r.title
+                        } else {
+                            &r.context
+                        };
+                        (text.to_lowercase(), i)
+                    })
+                    .collect();
+                keyed.sort_unstable();
+                order = keyed.into_iter().map(|(_, i)| i).collect();
             }
-        };
-        order.sort_by(|&a, &b| {
-            let o = cmp(&source[a as usize], &source[b as usize]);
-            if self.ascending { o } else { o.reverse() }
-        });
+            _ => {
+                let cmp = |a: &Row, b: &Row| -> Ordering {
+                    match key {
+                        SortKey::Stage => a.stage.cmp(&b.stage),
+                        SortKey::Amount => a.amount.total_cmp(&b.amount),
+                        _ => format::due_rank(a, now).cmp(&format::due_rank(b, now)),
+                    }
+                };
+                order.sort_by(|&a, &b| cmp(&source[a as usize], &source[b as usize]));
+            }
+        }
+        if !self.ascending {
+            order.reverse();
+        }
         self.order = order;
     }
 
