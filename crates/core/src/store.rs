@@ -113,6 +113,9 @@ CREATE TABLE IF NOT EXISTS rejected (
     data TEXT,
     error TEXT NOT NULL
 );
+-- Pulled records whose search entry is still to be written (in one pass
+-- after the pull: far cheaper than page by page).
+CREATE TABLE IF NOT EXISTS search_pending (record INTEGER PRIMARY KEY);
 CREATE VIRTUAL TABLE IF NOT EXISTS search USING fts5(id UNINDEXED, entity UNINDEXED, text, tokenize = 'trigram');
 ";
 
@@ -289,6 +292,36 @@ impl Store {
 
 /// Writes `record` inside the caller's transaction.
 pub(crate) fn put_in(tx: &rusqlite::Transaction<'_>, record: &Record) -> Result<(), StoreError> {
+    let rowid = upsert_record(tx, record)?;
+    if !record.deleted {
+        tx.prepare_cached("INSERT INTO search (rowid, id, entity, text) VALUES (?1, ?2, ?3, ?4)")?
+            .execute(params![
+                rowid,
+                record.id,
+                record.entity.as_str(),
+                searchable_text(&record.data)
+            ])?;
+    }
+    Ok(())
+}
+
+/// Like `put_in`, but the search entry is written later by
+/// `index_pending` (pulls: building the index in one pass is several times
+/// cheaper than page by page).
+pub(crate) fn put_deferred(
+    tx: &rusqlite::Transaction<'_>,
+    record: &Record,
+) -> Result<(), StoreError> {
+    let rowid = upsert_record(tx, record)?;
+    if !record.deleted {
+        tx.prepare_cached("INSERT OR IGNORE INTO search_pending (record) VALUES (?1)")?
+            .execute(params![rowid])?;
+    }
+    Ok(())
+}
+
+/// Writes the record and drops its old search entry; returns its rowid.
+fn upsert_record(tx: &rusqlite::Transaction<'_>, record: &Record) -> Result<i64, StoreError> {
     tx.execute(
         "INSERT INTO records (entity, id, version, deleted, data) VALUES (?1, ?2, ?3, ?4, ?5) \
          ON CONFLICT(id) DO UPDATE SET entity = ?1, version = ?3, deleted = ?4, data = ?5",
@@ -307,19 +340,47 @@ pub(crate) fn put_in(tx: &rusqlite::Transaction<'_>, record: &Record) -> Result<
         params![record.id],
         |r| r.get(0),
     )?;
-    tx.execute("DELETE FROM search WHERE rowid = ?1", params![rowid])?;
-    if !record.deleted {
-        tx.execute(
-            "INSERT INTO search (rowid, id, entity, text) VALUES (?1, ?2, ?3, ?4)",
-            params![
-                rowid,
-                record.id,
-                record.entity.as_str(),
-                searchable_text(&record.data)
-            ],
-        )?;
+    tx.prepare_cached("DELETE FROM search WHERE rowid = ?1")?
+        .execute(params![rowid])?;
+    Ok(rowid)
+}
+
+impl Store {
+    /// Writes the search entries of pulled records, `batch` at a time (one
+    /// transaction each); returns how many were written.
+    pub fn index_pending(&mut self, batch: usize) -> Result<usize, StoreError> {
+        let tx = self.conn.transaction()?;
+        let pending: Vec<(i64, String, String, String)> = {
+            let mut stmt = tx.prepare(
+                "SELECT p.record, r.id, r.entity, r.data FROM search_pending p \
+                 JOIN records r ON r.rowid = p.record WHERE r.deleted = 0 LIMIT ?1",
+            )?;
+            let rows = stmt.query_map(params![batch as i64], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })?;
+            rows.collect::<Result<_, _>>()?
+        };
+        {
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO search (rowid, id, entity, text) VALUES (?1, ?2, ?3, ?4)",
+            )?;
+            let mut done = tx.prepare_cached("DELETE FROM search_pending WHERE record = ?1")?;
+            for (rowid, id, entity, data) in &pending {
+                let data: Value = serde_json::from_str(data).unwrap_or(Value::Null);
+                // A record edited here meanwhile has its entry already.
+                tx.prepare_cached("DELETE FROM search WHERE rowid = ?1")?
+                    .execute(params![rowid])?;
+                insert.execute(params![rowid, id, entity, searchable_text(&data)])?;
+                done.execute(params![rowid])?;
+            }
+        }
+        if pending.len() < batch {
+            // Whatever is left belongs to deleted records.
+            tx.execute("DELETE FROM search_pending", [])?;
+        }
+        tx.commit()?;
+        Ok(pending.len())
     }
-    Ok(())
 }
 
 type Parts = (String, String, i64, bool, String);

@@ -75,6 +75,10 @@ async fn offline_edits_on_two_devices_converge_with_the_clash_as_a_conflict() {
     sync(&mut amy, &amy_s).await.unwrap();
     sync(&mut ben, &ben_s).await.unwrap();
     assert_eq!(name(&ben, &shared).as_deref(), Some("Acme"));
+    // Pulled records are searchable (their index entries are written in
+    // one pass after the pull).
+    assert_eq!(ben.search(Entity::Customer, "Acme", 10).unwrap().len(), 1);
+    assert_eq!(ben.search(Entity::Customer, "Ac", 10).unwrap().len(), 1);
 
     // Offline on both sides.
     amy.edit(
