@@ -152,20 +152,16 @@ impl Home {
                 }
                 self.files = Some(files.clone());
                 Task::perform(
-                    async move {
-                        tokio::task::spawn_blocking(move || {
-                            open_account(
-                                &files,
-                                keyring.as_ref(),
-                                &origin,
-                                &login,
-                                &access,
-                                KdfParams::default(),
-                            )
-                        })
-                        .await
-                        .unwrap_or_else(|e| Err(StoreError::Storage(e.to_string())))
-                    },
+                    workspace::off_thread(move || {
+                        open_account(
+                            &files,
+                            keyring.as_ref(),
+                            &origin,
+                            &login,
+                            &access,
+                            KdfParams::default(),
+                        )
+                    }),
                     Message::DataOpened,
                 )
             }
@@ -338,18 +334,10 @@ impl Home {
                                 Data::Open(w) => {
                                     let local = w.local().clone();
                                     Task::perform(
-                                        async move {
-                                            tokio::task::spawn_blocking(move || {
-                                                local.rewrap(
-                                                    new_password.expose(),
-                                                    KdfParams::default(),
-                                                )
-                                            })
-                                            .await
-                                            .unwrap_or_else(|e| {
-                                                Err(StoreError::Storage(e.to_string()))
-                                            })
-                                        },
+                                        workspace::off_thread(move || {
+                                            local
+                                                .rewrap(new_password.expose(), KdfParams::default())
+                                        }),
                                         Message::Rewrapped,
                                     )
                                 }

@@ -204,34 +204,9 @@ impl Store {
         query: &str,
         limit: usize,
     ) -> Result<Vec<Record>, StoreError> {
-        let query = query.trim();
-        if query.is_empty() {
-            return Ok(Vec::new());
-        }
-        let sql = if query.chars().count() >= 3 {
-            // Trigram FTS: a phrase query matches any substring.
-            "SELECT r.entity, r.id, r.version, r.deleted, r.data FROM search s JOIN records r ON r.id = s.id \
-             WHERE s.text MATCH ?1 AND s.entity = ?2 AND r.deleted = 0 LIMIT ?3"
-        } else {
-            "SELECT r.entity, r.id, r.version, r.deleted, r.data FROM search s JOIN records r ON r.id = s.id \
-             WHERE s.text LIKE '%' || ?1 || '%' ESCAPE '\\' AND s.entity = ?2 AND r.deleted = 0 LIMIT ?3"
-        };
-        let pattern = if query.chars().count() >= 3 {
-            format!("\"{}\"", query.replace('"', "\"\""))
-        } else {
-            query
-                .replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_")
-        };
-        let mut stmt = self.conn.prepare(sql)?;
-        let rows = stmt.query_map(
-            params![pattern, entity.as_str(), limit as i64],
-            row_to_parts,
-        )?;
         let mut out = Vec::new();
-        for r in rows {
-            if let Some(record) = parts_to_record(r?) {
+        for id in self.search_ids(entity, query, limit)? {
+            if let Some(record) = self.get(&id)?.filter(|r| !r.deleted) {
                 out.push(record);
             }
         }

@@ -106,11 +106,7 @@ impl Detail {
         let task = if record.entity == Entity::Customer {
             let (local, id) = (local.clone(), record.id.clone());
             Task::perform(
-                async move {
-                    tokio::task::spawn_blocking(move || local.related(&id))
-                        .await
-                        .unwrap_or_else(|e| Err(StoreError::Storage(e.to_string())))
-                },
+                super::off_thread(move || local.related(&id)),
                 Message::RelatedLoaded,
             )
         } else {

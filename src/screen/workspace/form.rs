@@ -337,13 +337,7 @@ impl RecordForm {
                 let local = local.clone();
                 return (
                     Task::perform(
-                        async move {
-                            tokio::task::spawn_blocking(move || {
-                                local.search(Entity::Customer, q.trim(), 6)
-                            })
-                            .await
-                            .unwrap_or_else(|e| Err(StoreError::Storage(e.to_string())))
-                        },
+                        super::off_thread(move || local.search(Entity::Customer, q.trim(), 6)),
                         Message::CustomerFound,
                     ),
                     None,

@@ -178,11 +178,7 @@ impl RecordList {
     pub fn load(&self, local: &LocalData) -> Task<Message> {
         let (local, entity) = (local.clone(), self.entity);
         Task::perform(
-            async move {
-                tokio::task::spawn_blocking(move || local.rows(entity))
-                    .await
-                    .unwrap_or_else(|e| Err(StoreError::Storage(e.to_string())))
-            },
+            super::off_thread(move || local.rows(entity)),
             Message::Loaded,
         )
     }
@@ -340,13 +336,9 @@ impl RecordList {
                     self.refresh();
                     return (
                         Task::perform(
-                            async move {
-                                tokio::task::spawn_blocking(move || {
-                                    local.search_ids(entity, &trimmed, SEARCH_LIMIT)
-                                })
-                                .await
-                                .unwrap_or_else(|e| Err(StoreError::Storage(e.to_string())))
-                            },
+                            super::off_thread(move || {
+                                local.search_ids(entity, &trimmed, SEARCH_LIMIT)
+                            }),
                             move |r| Message::Searched(generation, r),
                         ),
                         None,

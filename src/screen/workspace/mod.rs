@@ -40,6 +40,15 @@ use list::RecordList;
 /// How long "Undo" stays after a delete.
 const UNDO_FOR: Duration = Duration::from_secs(10);
 
+/// Runs a blocking local-data call (SQLCipher, Argon2id) off the UI thread.
+pub async fn off_thread<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
+) -> Result<T, StoreError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .unwrap_or_else(|e| Err(StoreError::Storage(e.to_string())))
+}
+
 pub fn store_error_text(e: &StoreError) -> String {
     match e {
         StoreError::WrongPassword => fl!("local-wrong-password"),

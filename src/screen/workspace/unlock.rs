@@ -9,7 +9,7 @@ use relay_core::local::{LocalData, Secret, Unlock};
 use relay_core::store::{AccountFiles, StoreError};
 use relay_core::vault::KdfParams;
 
-use super::store_error_text;
+use super::{off_thread, store_error_text};
 use crate::fl;
 use crate::theme::{BOLD, FORM_WIDTH, MUTED, SPACE_L, SPACE_M, TEXT_L, TEXT_S};
 use crate::widget::card::card_style;
@@ -48,14 +48,6 @@ pub enum Message {
 
 pub enum Event {
     Opened(LocalData),
-}
-
-async fn off_thread<T: Send + 'static>(
-    f: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
-) -> Result<T, StoreError> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .unwrap_or_else(|e| Err(StoreError::Storage(e.to_string())))
 }
 
 impl UnlockPrompt {
