@@ -327,8 +327,10 @@ impl Store {
         let tx = self.conn.transaction()?;
         let pending: Vec<(i64, String, String, String)> = {
             let mut stmt = tx.prepare(
+                // CROSS JOIN keeps the (short) pending list as the outer
+                // loop; left to itself the planner may walk all records.
                 "SELECT p.record, r.id, r.entity, r.data FROM search_pending p \
-                 JOIN records r ON r.rowid = p.record WHERE r.deleted = 0 LIMIT ?1",
+                 CROSS JOIN records r ON r.rowid = p.record WHERE r.deleted = 0 LIMIT ?1",
             )?;
             let rows = stmt.query_map(params![batch as i64], |r| {
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
