@@ -125,19 +125,28 @@ impl Store {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(|e| StoreError::Storage(e.to_string()))?;
         }
-        let conn = Connection::open(path)?;
-        // SQLCipher would print its own errors for a wrong key to stderr.
-        let _ = conn.execute_batch("PRAGMA cipher_log_level = NONE;");
-        conn.execute_batch(&format!("PRAGMA key = {};", key.sqlcipher_pragma()))?;
-        // The first read tells whether the key fits.
-        if conn
-            .query_row("SELECT count(*) FROM sqlite_master", [], |r| {
-                r.get::<_, i64>(0)
-            })
-            .is_err()
-        {
-            return Err(StoreError::NotOpenable);
-        }
+        let conn = {
+            // Keying connections one at a time: two threads setting up
+            // SQLCipher's crypto provider at once were seen (once in CI) to
+            // fail `PRAGMA key`. Opening a store is rare; the lock costs
+            // nothing.
+            static KEYING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+            let _one_at_a_time = KEYING.lock().unwrap_or_else(|e| e.into_inner());
+            let conn = Connection::open(path)?;
+            // SQLCipher would print its own errors for a wrong key to stderr.
+            let _ = conn.execute_batch("PRAGMA cipher_log_level = NONE;");
+            conn.execute_batch(&format!("PRAGMA key = {};", key.sqlcipher_pragma()))?;
+            // The first read tells whether the key fits.
+            if conn
+                .query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+                    r.get::<_, i64>(0)
+                })
+                .is_err()
+            {
+                return Err(StoreError::NotOpenable);
+            }
+            conn
+        };
         conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")?;
         conn.execute_batch(SCHEMA)?;
         Ok(Self { conn })
