@@ -14,6 +14,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use relay_protocol::api::User;
 use relay_protocol::crm::{self, ActivityKind, Entity, FieldErrors, Stage};
 use rusqlite::{OptionalExtension, params};
+use serde::Deserialize;
 use serde_json::Value;
 
 use crate::Session;
@@ -211,7 +212,8 @@ impl Row {
         };
         match entity {
             Entity::Customer => {
-                let c: crm::Customer = serde_json::from_value(data.clone()).ok()?;
+                // Read from the borrowed value: no copy per row (100 000 rows load).
+                let c = crm::Customer::deserialize(data).ok()?;
                 row.title = c.name.into();
                 row.context = boxed(c.industry);
                 row.phone = boxed(c.phone);
@@ -220,7 +222,8 @@ impl Row {
                 row.tags = c.tags.into_iter().map(Into::into).collect();
             }
             Entity::Contact => {
-                let c: crm::Contact = serde_json::from_value(data.clone()).ok()?;
+                // Read from the borrowed value: no copy per row (100 000 rows load).
+                let c = crm::Contact::deserialize(data).ok()?;
                 row.title = c.name.into();
                 row.phone = boxed(c.phone);
                 row.email = boxed(c.email);
@@ -230,7 +233,8 @@ impl Row {
                 }
             }
             Entity::Deal => {
-                let d: crm::Deal = serde_json::from_value(data.clone()).ok()?;
+                // Read from the borrowed value: no copy per row (100 000 rows load).
+                let d = crm::Deal::deserialize(data).ok()?;
                 row.title = d.title.into();
                 row.amount = d.amount;
                 row.currency = d.currency.into();
@@ -240,7 +244,8 @@ impl Row {
                 row.customer_id = d.customer_id.map(Into::into);
             }
             Entity::Activity => {
-                let a: crm::Activity = serde_json::from_value(data.clone()).ok()?;
+                // Read from the borrowed value: no copy per row (100 000 rows load).
+                let a = crm::Activity::deserialize(data).ok()?;
                 row.title = a.subject.into();
                 row.kind = Some(a.kind);
                 row.done = a.done;

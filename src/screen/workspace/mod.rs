@@ -583,7 +583,7 @@ impl Workspace {
                 Connection::Failing(_) => (DANGER, fl!("sync-failing", count = pending)),
             }
         };
-        let mut badge = row![text("●").size(TEXT_S).color(dot), text(label).size(TEXT_S),]
+        let badge = row![text("●").size(TEXT_S).color(dot), text(label).size(TEXT_S),]
             .spacing(4)
             .align_y(iced::Center);
         let mut out = row![].spacing(SPACE_S).align_y(iced::Center);
@@ -592,7 +592,6 @@ impl Workspace {
         } else {
             Message::SyncNow
         };
-        badge = badge.push(text(""));
         out = out.push(
             button(badge)
                 .style(button::text)
