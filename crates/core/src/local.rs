@@ -354,7 +354,7 @@ impl LocalData {
                 Self::set_aside(files)?;
             }
             if let Some(dir) = files.key.parent() {
-                std::fs::create_dir_all(dir).map_err(|e| StoreError::Storage(e.to_string()))?;
+                crate::vault::private_dir(dir).map_err(|e| StoreError::Storage(e.to_string()))?;
             }
             let key = keyring_key.unwrap_or_else(DataKey::generate);
             vault::save(&files.key, &vault::wrap(&key, password, kdf)?)?;
@@ -418,7 +418,7 @@ impl LocalData {
         let aside = dir
             .join("set-aside")
             .join(chrono::Utc::now().format("%Y%m%dT%H%M%S%.3f").to_string());
-        std::fs::create_dir_all(&aside).map_err(io)?;
+        crate::vault::private_dir(&aside).map_err(io)?;
         for path in [&files.database, &files.key] {
             for suffix in ["", "-wal", "-shm"] {
                 let from = PathBuf::from(format!("{}{suffix}", path.display()));

@@ -123,7 +123,7 @@ impl Store {
     /// Opens (or creates) the store at `path` with `key`.
     pub fn open(path: &Path, key: &DataKey) -> Result<Self, StoreError> {
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| StoreError::Storage(e.to_string()))?;
+            crate::vault::private_dir(dir).map_err(|e| StoreError::Storage(e.to_string()))?;
         }
         let conn = {
             // Keying connections one at a time: two threads setting up
@@ -163,7 +163,7 @@ impl Store {
             Some(wrapped) => vault::unwrap(&wrapped, password)?,
             None => {
                 if let Some(dir) = files.key.parent() {
-                    std::fs::create_dir_all(dir).map_err(|e| StoreError::Storage(e.to_string()))?;
+                    crate::vault::private_dir(dir).map_err(|e| StoreError::Storage(e.to_string()))?;
                 }
                 let key = DataKey::generate();
                 vault::save(&files.key, &vault::wrap(&key, password, kdf)?)?;

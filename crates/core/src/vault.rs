@@ -16,8 +16,9 @@ use serde::{Deserialize, Serialize};
 /// Binds the ciphertext to its purpose.
 const AAD: &[u8] = b"relay-crm local store key v1";
 
-/// The store's key. Deliberately without `Debug`, so it never lands in a log.
-#[derive(Clone, PartialEq, Eq)]
+/// The store's key. Deliberately without `Debug`, so it never lands in a log,
+/// and wiped from memory when dropped.
+#[derive(Clone, PartialEq, Eq, zeroize::Zeroize, zeroize::ZeroizeOnDrop)]
 pub struct DataKey(pub(crate) [u8; 32]);
 
 impl DataKey {
@@ -65,8 +66,9 @@ pub enum VaultError {
     Io,
 }
 
-/// Argon2id parameters for the key-encryption key: the OWASP minimum the
-/// server uses too.
+/// Argon2id parameters for the key-encryption key. Stronger than the
+/// server's online minimum: the key file can be copied and attacked offline
+/// at leisure, and it is derived only at sign-in and unlock.
 #[derive(Debug, Clone, Copy)]
 pub struct KdfParams {
     pub m_kib: u32,
@@ -77,19 +79,32 @@ pub struct KdfParams {
 impl Default for KdfParams {
     fn default() -> Self {
         Self {
-            m_kib: 19_456,
-            t: 2,
+            m_kib: 65_536,
+            t: 3,
             p: 1,
         }
     }
 }
 
-fn kek(password: &str, salt: &[u8], p: KdfParams) -> Result<[u8; 32], VaultError> {
+impl KdfParams {
+    /// Parameters read from a key file are bounded before use, so a damaged
+    /// or planted file can't make the app allocate gigabytes or spin for
+    /// minutes.
+    fn bounded(self) -> Result<Self, VaultError> {
+        let ok = (1..=8).contains(&self.p)
+            && (8 * self.p..=1_048_576).contains(&self.m_kib)
+            && (1..=16).contains(&self.t);
+        ok.then_some(self).ok_or(VaultError::Corrupt)
+    }
+}
+
+fn kek(password: &str, salt: &[u8], p: KdfParams) -> Result<zeroize::Zeroizing<[u8; 32]>, VaultError> {
+    let p = p.bounded()?;
     let params = Params::new(p.m_kib, p.t, p.p, Some(32)).map_err(|_| VaultError::Corrupt)?;
-    let password = relay_protocol::normalize_password(password);
-    let mut out = [0u8; 32];
+    let password = zeroize::Zeroizing::new(relay_protocol::normalize_password(password));
+    let mut out = zeroize::Zeroizing::new([0u8; 32]);
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
-        .hash_password_into(password.as_bytes(), salt, &mut out)
+        .hash_password_into(password.as_bytes(), salt, &mut *out)
         .map_err(|_| VaultError::Corrupt)?;
     Ok(out)
 }
@@ -100,7 +115,7 @@ pub fn wrap(key: &DataKey, password: &str, params: KdfParams) -> Result<WrappedK
     rand::rngs::OsRng.fill_bytes(&mut salt);
     rand::rngs::OsRng.fill_bytes(&mut nonce);
     let kek = kek(password, &salt, params)?;
-    let cipher = XChaCha20Poly1305::new((&kek).into());
+    let cipher = XChaCha20Poly1305::new((&*kek).into());
     let ciphertext = cipher
         .encrypt(
             XNonce::from_slice(&nonce),
@@ -135,8 +150,8 @@ pub fn unwrap(wrapped: &WrappedKey, password: &str) -> Result<DataKey, VaultErro
         p: wrapped.p,
     };
     let kek = kek(password, &salt, params)?;
-    let cipher = XChaCha20Poly1305::new((&kek).into());
-    let plain = cipher
+    let cipher = XChaCha20Poly1305::new((&*kek).into());
+    let plain = zeroize::Zeroizing::new(cipher
         .decrypt(
             XNonce::from_slice(&nonce),
             Payload {
@@ -144,8 +159,8 @@ pub fn unwrap(wrapped: &WrappedKey, password: &str) -> Result<DataKey, VaultErro
                 aad: AAD,
             },
         )
-        .map_err(|_| VaultError::WrongPassword)?;
-    let key: [u8; 32] = plain.try_into().map_err(|_| VaultError::Corrupt)?;
+        .map_err(|_| VaultError::WrongPassword)?);
+    let key: [u8; 32] = plain.as_slice().try_into().map_err(|_| VaultError::Corrupt)?;
     Ok(DataKey(key))
 }
 
@@ -160,12 +175,42 @@ pub fn load(path: &Path) -> Result<Option<WrappedKey>, VaultError> {
 }
 
 /// Written to a temp file and renamed, so a crash leaves the old key file or
-/// the new one.
+/// the new one; readable by this user only.
 pub fn save(path: &Path, wrapped: &WrappedKey) -> Result<(), VaultError> {
+    use std::io::Write;
     let text = serde_json::to_string_pretty(wrapped).map_err(|_| VaultError::Io)?;
     let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, text).map_err(|_| VaultError::Io)?;
+    let _ = std::fs::remove_file(&tmp);
+    let mut file = private_file(&tmp).map_err(|_| VaultError::Io)?;
+    file.write_all(text.as_bytes())
+        .and_then(|()| file.sync_all())
+        .map_err(|_| VaultError::Io)?;
     std::fs::rename(&tmp, path).map_err(|_| VaultError::Io)
+}
+
+/// A new file only this user can read and write (0600 on Unix).
+pub fn private_file(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)
+}
+
+/// Creates `dir` (and its parents) for this user only (0700 on Unix); an
+/// existing one is tightened to 0700.
+pub fn private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -199,5 +244,34 @@ mod tests {
             unwrap(&broken, "Tq7#mV2!pLx9").err(),
             Some(VaultError::Corrupt)
         );
+    }
+
+    #[test]
+    fn parameters_from_the_file_are_bounded_before_use() {
+        let key = DataKey::generate();
+        let mut wrapped = wrap(&key, "pw", FAST).unwrap();
+        for (m, t, p) in [(4_194_304, 3, 1), (65_536, 1000, 1), (65_536, 3, 0), (4, 1, 1)] {
+            wrapped.m_kib = m;
+            wrapped.t = t;
+            wrapped.p = p;
+            assert_eq!(unwrap(&wrapped, "pw").err(), Some(VaultError::Corrupt), "{m} {t} {p}");
+        }
+        let strong = KdfParams::default();
+        assert!(strong.m_kib >= 65_536 && strong.t >= 3, "stronger than the server's minimum");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn key_files_and_their_folder_are_for_this_user_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join("accounts").join("a");
+        private_dir(&folder).unwrap();
+        let path = folder.join("key.json");
+        save(&path, &wrap(&DataKey::generate(), "pw", FAST).unwrap()).unwrap();
+        save(&path, &wrap(&DataKey::generate(), "pw", FAST).unwrap()).unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&path), 0o600);
+        assert_eq!(mode(&folder), 0o700);
     }
 }

@@ -32,6 +32,11 @@ pub struct LoginRequest {
     pub password: String,
     #[serde(default)]
     pub device_name: Option<String>,
+    /// The device token an earlier sign-in on this device gave (see
+    /// "Lockout" in docs/API.md): a sign-in that presents it is not blocked
+    /// by an account lock that strangers caused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_token: Option<String>,
 }
 
 /// A signed-in session: the answer to login, two-step sign-in, refresh and
@@ -43,6 +48,11 @@ pub struct TokenPair {
     /// Seconds the access token stays valid.
     pub expires_in: u64,
     pub user: User,
+    /// After a sign-in (password, or password and two-step code): the
+    /// device token to keep beside the refresh token and present at the
+    /// next sign-in. Absent from refreshes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_token: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -65,6 +75,9 @@ pub enum LoginResponse {
 pub struct MfaRequest {
     pub mfa_token: String,
     pub code: String,
+    /// As in [`LoginRequest`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_token: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -189,8 +202,26 @@ pub struct TotpSetup {
     pub otpauth_url: String,
 }
 
+/// Turning two-step sign-in on takes the current password and the first
+/// code from the authenticator.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct TotpEnableRequest {
+    pub password: String,
+    pub code: String,
+}
+
+/// `GET /api/v1/me/mfa`
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct MfaStatus {
+    pub enabled: bool,
+    pub recovery_codes_left: u32,
+}
+
+/// New recovery codes take the password and a current code (TOTP or an
+/// unused recovery code); the old ones stop working.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RegenerateRecoveryCodesRequest {
+    pub password: String,
     pub code: String,
 }
 
@@ -200,9 +231,12 @@ pub struct RecoveryCodes {
     pub recovery_codes: Vec<String>,
 }
 
+/// Turning two-step sign-in off takes the password and a current code (TOTP
+/// or an unused recovery code).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct MfaDisableRequest {
     pub password: String,
+    pub code: String,
 }
 
 /// A message in the delivery outbox file (one JSON line each).

@@ -13,7 +13,7 @@ use crate::config::Config;
 use crate::db::{Db, now_ms};
 use crate::delivery::{Delivery, Kind, Message};
 use crate::hashing::Hasher;
-use crate::state::{AppState, load_code_key};
+use crate::state::{AppState, load_code_key, load_mfa_key, seal_plain_mfa_secrets};
 
 pub struct Application {
     listener: TcpListener,
@@ -36,6 +36,14 @@ impl Application {
         }
         let db = Db::connect(&config.database_url()).await?;
         let code_key = load_code_key(&db, &config).await?;
+        let mfa_key = load_mfa_key(&db, &config).await?;
+        seal_plain_mfa_secrets(&db, &mfa_key).await?;
+        let trusted_proxies = config
+            .security
+            .trusted_proxies
+            .iter()
+            .filter_map(|c| crate::client_ip::Cidr::parse(c))
+            .collect();
         let hasher = Hasher::new(&config.security)?;
         let delivery = Delivery::start(&config)?;
         let listener = TcpListener::bind(config.listen)
@@ -48,6 +56,8 @@ impl Application {
             config: Arc::new(config),
             code_key: Arc::new(code_key),
             notices: Arc::new(Notify::new()),
+            mfa_key: Arc::new(mfa_key),
+            trusted_proxies: Arc::new(trusted_proxies),
         };
         Ok(Self { listener, state })
     }
@@ -205,7 +215,7 @@ async fn janitor(state: AppState) {
         tokio::time::sleep(Duration::from_secs(60)).await;
         let now = now_ms();
         let day = 86_400_000;
-        let statements: [(&str, i64); 5] = [
+        let statements: [(&str, i64); 8] = [
             (
                 "DELETE FROM rate_counters WHERE window_start < $1",
                 now - 120_000,
@@ -214,6 +224,12 @@ async fn janitor(state: AppState) {
             ("DELETE FROM refresh_tokens WHERE expires_at < $1", now),
             ("DELETE FROM challenges WHERE expires_at < $1", now - day),
             ("DELETE FROM code_sends WHERE at < $1", now - 3_600_000),
+            ("DELETE FROM guard_hits WHERE at < $1", now - day),
+            ("DELETE FROM guards WHERE touched_at < $1", now - day),
+            (
+                "DELETE FROM login_lockouts WHERE updated_at < $1 AND (locked_until IS NULL OR locked_until < $1)",
+                now - day,
+            ),
         ];
         for (sql, cutoff) in statements {
             if let Err(e) = sqlx::query(sql).bind(cutoff).execute(&state.db.pool).await {

@@ -9,6 +9,7 @@ use relay_protocol::ErrorCode;
 use relay_protocol::api::TokenPair;
 use sqlx::AnyConnection;
 
+use crate::client_ip;
 use crate::crypto::{new_token, token_hash};
 use crate::db::now_ms;
 use crate::error::{ApiError, ApiResult};
@@ -28,33 +29,51 @@ pub struct Authed {
 
 pub struct AnySession(pub Authed);
 
-/// Where a request comes from, for the session list and the security log.
+/// Where a request comes from, for the session list, the security log and
+/// per-address limits: the peer, or the client behind a trusted proxy.
 #[derive(Debug, Clone, Default)]
 pub struct Client {
     pub ip: Option<String>,
     pub user_agent: Option<String>,
+    /// What per-address limits count by (IPv6: the /64).
+    pub limit_key: Option<String>,
 }
 
-impl<S: Send + Sync> FromRequestParts<S> for Client {
+impl FromRequestParts<AppState> for Client {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let ip = parts
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let forwarded: Vec<&str> = parts
+            .headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect();
+        let address = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
-            .map(|ConnectInfo(addr)| addr.ip().to_string());
+            .map(|ConnectInfo(addr)| {
+                client_ip::client_address(addr.ip(), &forwarded, &state.trusted_proxies)
+            });
         let user_agent = parts
             .headers
             .get(header::USER_AGENT)
             .and_then(|v| v.to_str().ok())
             .map(|s| s.chars().take(200).collect());
-        Ok(Client { ip, user_agent })
+        Ok(Client {
+            ip: address.map(|a| a.to_string()),
+            user_agent,
+            limit_key: address.map(client_ip::limit_key),
+        })
     }
 }
 
 impl Client {
     pub fn ip_key(&self) -> &str {
-        self.ip.as_deref().unwrap_or("unknown")
+        self.limit_key.as_deref().unwrap_or("unknown")
     }
 }
 
@@ -124,10 +143,12 @@ impl FromRequestParts<AppState> for AnySession {
 }
 
 /// A fresh access + refresh token pair for `session_id`, stored as hashes.
+/// The refresh token lives no longer than the session may (`session_ends_at`).
 pub async fn issue_tokens(
     conn: &mut AnyConnection,
     state: &AppState,
     session_id: &str,
+    session_ends_at: i64,
 ) -> Result<(String, String), sqlx::Error> {
     let now = now_ms();
     let access = new_token();
@@ -146,10 +167,15 @@ pub async fn issue_tokens(
     )
     .bind(token_hash(&refresh))
     .bind(session_id)
-    .bind(now + security.refresh_token_days as i64 * 86_400_000)
+    .bind((now + security.refresh_token_days as i64 * 86_400_000).min(session_ends_at))
     .execute(&mut *conn)
     .await?;
     Ok((access, refresh))
+}
+
+/// How long a session may last from its sign-in.
+pub fn session_lifetime_ms(state: &AppState) -> i64 {
+    state.config.security.session_max_days as i64 * 86_400_000
 }
 
 /// The answer carrying fresh tokens: the pair and the account as it is now.
@@ -168,6 +194,7 @@ pub async fn token_pair(
         refresh_token,
         expires_in: state.config.security.access_token_secs,
         user: user.to_api(&policy),
+        device_token: None,
     })
 }
 
@@ -188,21 +215,25 @@ pub async fn end_session(conn: &mut AnyConnection, session_id: &str) -> Result<b
     Ok(ended)
 }
 
-/// Starts a session for `user` and answers with its tokens.
+/// Starts a session for `user` and answers with its tokens and the device
+/// token to keep (the presented one when it is this account's, else new).
 pub async fn start_session(
     state: &AppState,
     user: &UserRow,
     device_name: Option<&str>,
     client: &Client,
+    presented_device: Option<(&str, &crate::lockout::TrustedDevice)>,
 ) -> ApiResult<TokenPair> {
     let policy = state.policy().await?;
+    let (device_token, device_hash) =
+        crate::lockout::grant_device(state, user, presented_device).await?;
     let now = now_ms();
     let session_id = uuid::Uuid::new_v4().to_string();
     let device = device_name.map(|d| d.trim().chars().take(100).collect::<String>());
     let mut tx = state.db.begin_write().await?;
     sqlx::query(
-        "INSERT INTO sessions (id, user_id, device_name, ip, user_agent, restricted, created_at, last_seen_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
+        "INSERT INTO sessions (id, user_id, device_name, ip, user_agent, restricted, created_at, last_seen_at, \
+         device_token_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8)",
     )
     .bind(&session_id)
     .bind(&user.id)
@@ -211,9 +242,11 @@ pub async fn start_session(
     .bind(client.user_agent.clone())
     .bind(i64::from(user.must_change(&policy, now)))
     .bind(now)
+    .bind(device_hash)
     .execute(&mut *tx)
     .await?;
-    let (access_token, refresh_token) = issue_tokens(&mut tx, state, &session_id).await?;
+    let (access_token, refresh_token) =
+        issue_tokens(&mut tx, state, &session_id, now + session_lifetime_ms(state)).await?;
     crate::state::record_event(
         &mut *tx,
         &user.id,
@@ -228,6 +261,7 @@ pub async fn start_session(
         refresh_token,
         expires_in: state.config.security.access_token_secs,
         user: user.to_api(&policy),
+        device_token: Some(device_token),
     })
 }
 

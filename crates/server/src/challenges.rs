@@ -10,7 +10,8 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::crypto::{clean_code, code_hash, equal_hashes, new_code};
-use crate::db::now_ms;
+use crate::db::{Tx, now_ms};
+use crate::guards::{HOUR_MS, Window};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
@@ -94,9 +95,23 @@ pub struct NewChallenge<'a> {
     pub secret_hash: Option<&'a str>,
 }
 
+/// What a challenge's code hash is when no code was sent (past an
+/// allowance, or an unknown account): no HMAC is ever equal to it.
+pub const UNSENT: &str = "unsent";
+
 /// Stores a challenge and returns its id and the plain code (to be sent,
 /// never stored).
 pub async fn create(state: &AppState, new: NewChallenge<'_>) -> ApiResult<(String, String)> {
+    create_with(state, new, true).await
+}
+
+/// [`create`], or with `send == false` a challenge whose code can never
+/// match, because nobody was sent one.
+pub async fn create_with(
+    state: &AppState,
+    new: NewChallenge<'_>,
+    send: bool,
+) -> ApiResult<(String, String)> {
     let id = uuid::Uuid::new_v4().to_string();
     let code = new_code();
     let now = now_ms();
@@ -112,7 +127,11 @@ pub async fn create(state: &AppState, new: NewChallenge<'_>) -> ApiResult<(Strin
     .bind(new.session_id.map(str::to_owned))
     .bind(new.channel.map(str::to_owned))
     .bind(new.destination.map(str::to_owned))
-    .bind(code_hash(&state.code_key, &id, &code))
+    .bind(if send {
+        code_hash(&state.code_key, &id, &code)
+    } else {
+        UNSENT.to_string()
+    })
     .bind(i64::from(s.code_attempts))
     .bind(now + s.code_ttl_secs as i64 * 1000)
     .bind(now + s.code_resend_secs as i64 * 1000)
@@ -142,25 +161,137 @@ pub async fn load(state: &AppState, id: &str, purpose: &str) -> ApiResult<Challe
         .ok_or_else(ApiError::not_found)
 }
 
-/// Checks `code` against the challenge, spending one try when it is wrong.
-pub async fn check_code(state: &AppState, c: &Challenge, code: &str) -> ApiResult<()> {
+/// The per-account limit on wrong codes, over all the account's challenges.
+pub fn failure_window(state: &AppState, user_id: &str) -> Window {
+    Window::new(
+        format!("code-fail:{user_id}"),
+        state.config.security.code_failures_per_hour,
+        HOUR_MS,
+    )
+}
+
+/// 429 `too_many_attempts`: the account has had too many wrong codes this
+/// hour, whichever challenge they were for.
+pub fn account_too_many_attempts(retry_after: u64) -> ApiError {
+    ApiError::new(
+        ErrorCode::TooManyAttempts,
+        "too many wrong codes for this account; try again later",
+    )
+    .with_status(429)
+    .retry_after(retry_after)
+}
+
+/// One weighing of a code. [`begin_attempt`] checks the account's limit
+/// and reserves a try in one transaction before anything is compared, so
+/// parallel guesses (on any instance) can't be weighed past the tries left
+/// or the account's limit; [`Attempt::right`] gives the try back,
+/// [`Attempt::wrong`] keeps it spent and counts it against the account.
+pub struct Attempt {
+    tx: Tx,
+    failures: Option<Window>,
+    /// `None` for a code that has no challenge (the first TOTP code of an
+    /// enrolment, the code that turns two-step sign-in off).
+    challenge_id: Option<String>,
+    attempts_left: i64,
+}
+
+/// An attempt at a code that belongs to no challenge: only the account's
+/// hourly limit applies.
+pub async fn begin_account_attempt(state: &AppState, user_id: &str) -> ApiResult<Attempt> {
+    let mut tx = state.db.begin_write().await?;
+    let window = failure_window(state, user_id);
+    window.lock(&mut tx).await?;
+    if let Err(secs) = window.room(&mut tx).await? {
+        tx.rollback().await?;
+        return Err(account_too_many_attempts(secs));
+    }
+    Ok(Attempt {
+        tx,
+        failures: Some(window),
+        challenge_id: None,
+        attempts_left: 1,
+    })
+}
+
+pub async fn begin_attempt(state: &AppState, c: &Challenge) -> ApiResult<Attempt> {
     c.ensure_live(now_ms())?;
-    let matches = clean_code(code)
-        .is_some_and(|code| equal_hashes(&code_hash(&state.code_key, &c.id, &code), &c.code_hash));
-    if matches {
-        return Ok(());
+    let mut tx = state.db.begin_write().await?;
+    let failures = c.user_id.as_deref().map(|u| failure_window(state, u));
+    if let Some(window) = &failures {
+        window.lock(&mut tx).await?;
+        if let Err(secs) = window.room(&mut tx).await? {
+            tx.rollback().await?;
+            return Err(account_too_many_attempts(secs));
+        }
     }
     let left: Option<(i64,)> = sqlx::query_as(
-        "UPDATE challenges SET attempts_left = attempts_left - 1 WHERE id = $1 AND attempts_left > 0 \
+        "UPDATE challenges SET attempts_left = attempts_left - 1 \
+         WHERE id = $1 AND attempts_left > 0 AND consumed_at IS NULL AND expires_at > $2 \
          RETURNING attempts_left",
     )
     .bind(&c.id)
-    .fetch_optional(&state.db.pool)
+    .bind(now_ms())
+    .fetch_optional(&mut *tx)
     .await?;
-    match left {
-        Some((left,)) if left > 0 => Err(ApiError::new(ErrorCode::InvalidCode, "wrong code")
-            .with_details(json!({ "attempts_left": left }))),
-        _ => Err(too_many_attempts()),
+    let Some((attempts_left,)) = left else {
+        tx.rollback().await?;
+        // Another request took the last try (or used the challenge) first.
+        return Err(too_many_attempts());
+    };
+    Ok(Attempt {
+        tx,
+        failures,
+        challenge_id: Some(c.id.clone()),
+        attempts_left,
+    })
+}
+
+impl Attempt {
+    /// For comparisons that need the database (two-step codes), inside the
+    /// attempt's transaction.
+    pub fn conn(&mut self) -> &mut sqlx::AnyConnection {
+        &mut self.tx
+    }
+
+    /// The code was right: the reserved try is given back.
+    pub async fn right(mut self) -> ApiResult<()> {
+        if let Some(id) = &self.challenge_id {
+            sqlx::query("UPDATE challenges SET attempts_left = attempts_left + 1 WHERE id = $1")
+                .bind(id)
+                .execute(&mut *self.tx)
+                .await?;
+        }
+        self.tx.commit().await?;
+        Ok(())
+    }
+
+    /// The code was wrong: the try stays spent and the account's window
+    /// counts it. Returns the error to answer with.
+    pub async fn wrong(mut self) -> ApiResult<ApiError> {
+        if let Some(window) = &self.failures {
+            window.hit(&mut self.tx).await?;
+        }
+        self.tx.commit().await?;
+        Ok(if self.challenge_id.is_none() {
+            ApiError::new(ErrorCode::InvalidCode, "wrong code")
+        } else if self.attempts_left > 0 {
+            ApiError::new(ErrorCode::InvalidCode, "wrong code")
+                .with_details(json!({ "attempts_left": self.attempts_left }))
+        } else {
+            too_many_attempts()
+        })
+    }
+}
+
+/// Checks `code` against the challenge's code (see [`begin_attempt`]).
+pub async fn check_code(state: &AppState, c: &Challenge, code: &str) -> ApiResult<()> {
+    let attempt = begin_attempt(state, c).await?;
+    let matches = clean_code(code)
+        .is_some_and(|code| equal_hashes(&code_hash(&state.code_key, &c.id, &code), &c.code_hash));
+    if matches {
+        attempt.right().await
+    } else {
+        Err(attempt.wrong().await?)
     }
 }
 
@@ -179,24 +310,21 @@ pub async fn consume(conn: &mut sqlx::AnyConnection, id: &str) -> Result<bool, s
     Ok(done.rows_affected() == 1)
 }
 
-/// Replaces the code (the old one stops working), restarting expiry and tries.
+/// Replaces the code (the old one stops working) and restarts the expiry.
+/// The tries already spent stay spent: a resend is no way to more guesses.
 /// Returns the new code, or 429 `resend_too_soon`.
 pub async fn resend(state: &AppState, c: &Challenge) -> ApiResult<String> {
     let now = now_ms();
-    c.ensure_live(now)?;
-    if now < c.resend_at {
-        return Err(resend_too_soon(c.resend_at - now));
-    }
+    resend_allowed(c)?;
     let code = new_code();
     let s = &state.config.security;
     let updated = sqlx::query(
-        "UPDATE challenges SET code_hash = $1, expires_at = $2, resend_at = $3, attempts_left = $4 \
-         WHERE id = $5 AND resend_at <= $6 AND consumed_at IS NULL",
+        "UPDATE challenges SET code_hash = $1, expires_at = $2, resend_at = $3 \
+         WHERE id = $4 AND resend_at <= $5 AND consumed_at IS NULL AND attempts_left > 0",
     )
     .bind(code_hash(&state.code_key, &c.id, &code))
     .bind(now + s.code_ttl_secs as i64 * 1000)
     .bind(now + s.code_resend_secs as i64 * 1000)
-    .bind(i64::from(s.code_attempts))
     .bind(&c.id)
     .bind(now)
     .execute(&state.db.pool)
@@ -206,6 +334,36 @@ pub async fn resend(state: &AppState, c: &Challenge) -> ApiResult<String> {
         return Err(resend_too_soon(s.code_resend_secs as i64 * 1000));
     }
     Ok(code)
+}
+
+/// 410/423 for a dead challenge, 429 `resend_too_soon` in the cooldown.
+pub fn resend_allowed(c: &Challenge) -> ApiResult<()> {
+    let now = now_ms();
+    c.ensure_live(now)?;
+    if now < c.resend_at {
+        return Err(resend_too_soon(c.resend_at - now));
+    }
+    Ok(())
+}
+
+/// A resend that sends nothing (past an allowance, or nobody to send to)
+/// still restarts the cooldown, exactly as a real one does.
+pub async fn restart_cooldown(state: &AppState, c: &Challenge) -> ApiResult<()> {
+    let now = now_ms();
+    let updated = sqlx::query(
+        "UPDATE challenges SET resend_at = $1 WHERE id = $2 AND resend_at <= $3 AND consumed_at IS NULL",
+    )
+    .bind(now + state.config.security.code_resend_secs as i64 * 1000)
+    .bind(&c.id)
+    .bind(now)
+    .execute(&state.db.pool)
+    .await?;
+    if updated.rows_affected() == 0 {
+        return Err(resend_too_soon(
+            state.config.security.code_resend_secs as i64 * 1000,
+        ));
+    }
+    Ok(())
 }
 
 fn resend_too_soon(ms: i64) -> ApiError {

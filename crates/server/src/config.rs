@@ -80,6 +80,23 @@ pub struct SecurityConfig {
     pub login_per_ip_per_minute: u32,
     pub reset_per_ip_per_minute: u32,
     pub change_per_user_per_minute: u32,
+    /// Wrong codes weighed per account per hour, over all its challenges
+    /// (reset, change, binding, two-step); past it every verify for the
+    /// account answers 429 `too_many_attempts`.
+    pub code_failures_per_hour: u32,
+    /// Reset codes sent per requesting address (IPv6: per /64) per hour; the
+    /// account's own allowance (`codes_per_hour`) applies as well.
+    pub reset_codes_per_ip_per_hour: u32,
+    /// Resend requests per address per minute.
+    pub resend_per_ip_per_minute: u32,
+    /// Wrong two-step codes in a row after which the account gets a notice.
+    pub mfa_failures_notice: u32,
+    /// A session ends this long after sign-in, however often it refreshes.
+    pub session_max_days: u64,
+    /// A device token (see docs/API.md, "Lockout") is trusted this long.
+    pub device_token_days: u64,
+    /// Peers (CIDR) whose `X-Forwarded-For` names the real client.
+    pub trusted_proxies: Vec<String>,
     /// Argon2id memory in KiB, passes and lanes (OWASP minimum by default).
     pub argon2_memory_kib: u32,
     pub argon2_iterations: u32,
@@ -90,6 +107,10 @@ pub struct SecurityConfig {
     /// Key for the keyed hash of codes. When absent one is generated on first
     /// start and kept in the database, so every instance shares it.
     pub code_secret: Option<SecretString>,
+    /// Key that encrypts two-step (TOTP) secrets at rest. When absent one is
+    /// generated on first start and kept in the database. Give the same
+    /// value to every instance when you set it.
+    pub mfa_secret: Option<SecretString>,
 }
 
 impl Default for SecurityConfig {
@@ -106,11 +127,19 @@ impl Default for SecurityConfig {
             login_per_ip_per_minute: 600,
             reset_per_ip_per_minute: 300,
             change_per_user_per_minute: 20,
+            code_failures_per_hour: 20,
+            reset_codes_per_ip_per_hour: 30,
+            resend_per_ip_per_minute: 60,
+            mfa_failures_notice: 5,
+            session_max_days: 30,
+            device_token_days: 180,
+            trusted_proxies: Vec::new(),
             argon2_memory_kib: 19_456,
             argon2_iterations: 2,
             argon2_parallelism: 1,
             hash_workers: 0,
             code_secret: None,
+            mfa_secret: None,
         }
     }
 }
@@ -184,10 +213,27 @@ impl Config {
             anyhow::bail!("invalid [policy]: {}", problems.join("; "));
         }
         let s = &self.security;
-        if s.code_attempts == 0 || s.codes_per_hour == 0 || s.lockout_threshold == 0 {
+        if s.code_attempts == 0
+            || s.codes_per_hour == 0
+            || s.lockout_threshold == 0
+            || s.code_failures_per_hour == 0
+            || s.reset_codes_per_ip_per_hour == 0
+            || s.resend_per_ip_per_minute == 0
+            || s.mfa_failures_notice == 0
+            || s.session_max_days == 0
+        {
             anyhow::bail!(
-                "invalid [security]: attempts, codes_per_hour and lockout_threshold must be at least 1"
+                "invalid [security]: attempts, codes_per_hour, lockout_threshold, code_failures_per_hour, \
+                 reset_codes_per_ip_per_hour, resend_per_ip_per_minute, mfa_failures_notice and session_max_days \
+                 must be at least 1"
             );
+        }
+        for cidr in &s.trusted_proxies {
+            if crate::client_ip::Cidr::parse(cidr).is_none() {
+                anyhow::bail!(
+                    "invalid [security] trusted_proxies: {cidr:?} is not an address or CIDR range"
+                );
+            }
         }
         if s.argon2_memory_kib < 8 * s.argon2_parallelism.max(1) || s.argon2_iterations == 0 {
             anyhow::bail!("invalid [security]: argon2 parameters out of range");

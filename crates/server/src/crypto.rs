@@ -62,6 +62,76 @@ pub fn clean_code(code: &str) -> Option<String> {
 
 pub use relay_protocol::mask::{mask_email, mask_phone};
 
+/// Authenticated encryption of small secrets at rest (two-step secrets):
+/// XChaCha20-Poly1305 with a random nonce per value, stored as
+/// `x1:<hex nonce and ciphertext>`.
+pub struct SecretBox {
+    cipher: chacha20poly1305::XChaCha20Poly1305,
+}
+
+const SEALED_PREFIX: &str = "x1:";
+
+impl SecretBox {
+    /// A key of any length (config text or stored random bytes), stretched
+    /// to 256 bits with SHA-256.
+    pub fn new(key: &[u8]) -> Self {
+        use chacha20poly1305::KeyInit;
+        let digest = Sha256::digest(key);
+        Self {
+            cipher: chacha20poly1305::XChaCha20Poly1305::new(&digest),
+        }
+    }
+
+    pub fn seal(&self, plain: &str) -> String {
+        use chacha20poly1305::aead::{Aead, AeadCore};
+        let nonce = chacha20poly1305::XChaCha20Poly1305::generate_nonce(&mut rand::rngs::OsRng);
+        let sealed = self
+            .cipher
+            .encrypt(&nonce, plain.as_bytes())
+            .expect("encrypting a short value can't fail");
+        let mut bytes = nonce.to_vec();
+        bytes.extend_from_slice(&sealed);
+        format!("{SEALED_PREFIX}{}", hex::encode(bytes))
+    }
+
+    /// The plain value; `None` when it was sealed with another key or
+    /// tampered with. A value from before encryption (no prefix) is taken
+    /// as it is, so old databases keep working until it is re-sealed.
+    pub fn open(&self, stored: &str) -> Option<String> {
+        use chacha20poly1305::aead::Aead;
+        let Some(hex_text) = stored.strip_prefix(SEALED_PREFIX) else {
+            return Some(stored.to_string());
+        };
+        let bytes = hex::decode(hex_text).ok()?;
+        if bytes.len() < 24 {
+            return None;
+        }
+        let (nonce, sealed) = bytes.split_at(24);
+        let plain = self
+            .cipher
+            .decrypt(chacha20poly1305::XNonce::from_slice(nonce), sealed)
+            .ok()?;
+        String::from_utf8(plain).ok()
+    }
+
+    pub fn is_sealed(stored: &str) -> bool {
+        stored.starts_with(SEALED_PREFIX)
+    }
+}
+
+/// How recovery codes are kept: HMAC with the server's code key, bound to
+/// the account, over the code without dashes in lower case.
+pub fn recovery_code_hash(key: &[u8], user_id: &str, code: &str) -> String {
+    code_hash(key, &format!("recovery:{user_id}"), &normalize_recovery_code(code))
+}
+
+pub fn normalize_recovery_code(code: &str) -> String {
+    code.chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
 const BASE32: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
 pub fn base32_encode(bytes: &[u8]) -> String {
@@ -154,6 +224,30 @@ mod tests {
         assert!(equal_hashes(&a, &code_hash(b"k1", "c1", "123456")));
         assert!(!equal_hashes(&a, &code_hash(b"k2", "c1", "123456")));
         assert!(!equal_hashes(&a, &code_hash(b"k1", "c2", "123456")));
+    }
+
+    #[test]
+    fn sealed_secrets_open_only_with_their_key() {
+        let a = SecretBox::new(b"key a");
+        let sealed = a.seal("JBSWY3DPEHPK3PXP");
+        assert!(SecretBox::is_sealed(&sealed));
+        assert!(!sealed.contains("JBSWY3DPEHPK3PXP"));
+        assert_ne!(sealed, a.seal("JBSWY3DPEHPK3PXP"), "a fresh nonce each time");
+        assert_eq!(a.open(&sealed).as_deref(), Some("JBSWY3DPEHPK3PXP"));
+        assert_eq!(SecretBox::new(b"key b").open(&sealed), None);
+        let mut tampered = sealed.clone();
+        tampered.pop();
+        tampered.push('0');
+        assert!(a.open(&tampered).is_none() || tampered == sealed);
+        assert_eq!(a.open("PLAINOLD").as_deref(), Some("PLAINOLD"));
+    }
+
+    #[test]
+    fn recovery_hashes_are_keyed_and_ignore_dashes_and_case() {
+        let h = recovery_code_hash(b"k", "u1", "abcd-efgh-jk");
+        assert_eq!(h, recovery_code_hash(b"k", "u1", "ABCDEFGHJK"));
+        assert_ne!(h, recovery_code_hash(b"k2", "u1", "abcd-efgh-jk"));
+        assert_ne!(h, recovery_code_hash(b"k", "u2", "abcd-efgh-jk"));
     }
 
     #[test]

@@ -7,7 +7,20 @@ use std::time::Duration;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{Any, AnyPool, Executor, Transaction};
 
-const SCHEMA: &str = include_str!("schema.sql");
+/// The schema's versions, oldest first. A step is never edited once
+/// released: a change is a new step, so a database made by any earlier
+/// release upgrades in place.
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "initial", include_str!("../migrations/0001_initial.sql")),
+    (
+        2,
+        "security_hardening",
+        include_str!("../migrations/0002_security_hardening.sql"),
+    ),
+];
+
+/// The newest schema version this build knows.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -67,32 +80,75 @@ impl Db {
         Ok(db)
     }
 
+    /// Applies the steps the database has not seen yet, each in its own
+    /// transaction together with its row in `schema_version`.
     async fn migrate(&self) -> anyhow::Result<()> {
         let mut conn = self.pool.acquire().await?;
         if self.backend == Backend::Postgres {
-            // Several `serve` processes may start at once on one database;
-            // concurrent CREATE TABLE IF NOT EXISTS can still collide there.
+            // Several `serve` processes may start at once on one database:
+            // one migrates, the others wait and then find nothing to do.
             conn.execute("SELECT pg_advisory_lock(7241001)").await?;
         }
-        let mut result = Ok(());
-        for statement in SCHEMA.split(";\n").map(str::trim).filter(|s| !s.is_empty()) {
-            let statement: String = statement
-                .lines()
-                .filter(|l| !l.trim_start().starts_with("--"))
-                .collect::<Vec<_>>()
-                .join("\n");
-            if statement.trim().is_empty() {
-                continue;
-            }
-            if let Err(e) = conn.execute(sqlx::AssertSqlSafe(statement)).await {
-                result = Err(anyhow::anyhow!("migration failed: {e}"));
-                break;
-            }
-        }
+        let result = self.apply_migrations(&mut conn).await;
         if self.backend == Backend::Postgres {
             conn.execute("SELECT pg_advisory_unlock(7241001)").await?;
         }
         result
+    }
+
+    async fn apply_migrations(&self, conn: &mut sqlx::AnyConnection) -> anyhow::Result<()> {
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS schema_version (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
+        )
+        .await?;
+        let (current,): (Option<i64>,) = sqlx::query_as("SELECT MAX(version) FROM schema_version")
+            .fetch_one(&mut *conn)
+            .await?;
+        let current = current.unwrap_or(0);
+        if current > SCHEMA_VERSION {
+            anyhow::bail!(
+                "the database has schema version {current}, newer than this server ({SCHEMA_VERSION}): upgrade relay-server"
+            );
+        }
+        for (version, name, sql) in MIGRATIONS.iter().filter(|(v, _, _)| *v > current) {
+            let begin = match self.backend {
+                Backend::Sqlite => "BEGIN IMMEDIATE",
+                Backend::Postgres => "BEGIN",
+            };
+            conn.execute(begin).await?;
+            let step = async {
+                for statement in statements(sql) {
+                    conn.execute(sqlx::AssertSqlSafe(statement)).await?;
+                }
+                sqlx::query("INSERT INTO schema_version (version, name, applied_at) VALUES ($1, $2, $3)")
+                    .bind(version)
+                    .bind(*name)
+                    .bind(now_ms())
+                    .execute(&mut *conn)
+                    .await?;
+                Ok::<_, sqlx::Error>(())
+            }
+            .await;
+            match step {
+                Ok(()) => {
+                    conn.execute("COMMIT").await?;
+                    tracing::info!(version, name, "database migrated");
+                }
+                Err(e) => {
+                    let _ = conn.execute("ROLLBACK").await;
+                    anyhow::bail!("migration {version} ({name}) failed: {e}");
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The schema version the database is at.
+    pub async fn schema_version(&self) -> Result<i64, sqlx::Error> {
+        let (v,): (Option<i64>,) = sqlx::query_as("SELECT MAX(version) FROM schema_version")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(v.unwrap_or(0))
     }
 
     /// A transaction that takes the write lock at once on SQLite, so two
@@ -108,6 +164,20 @@ impl Db {
     pub async fn ping(&self) -> bool {
         sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
     }
+}
+
+/// The statements of a migration file: split at ";" line ends, comments
+/// dropped.
+fn statements(sql: &str) -> impl Iterator<Item = String> + '_ {
+    sql.split(";\n")
+        .map(|statement| {
+            statement
+                .lines()
+                .filter(|l| !l.trim_start().starts_with("--"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+        .filter(|s| !s.trim().is_empty())
 }
 
 /// Database errors may echo the URL, and a URL may hold a password.

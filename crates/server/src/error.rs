@@ -16,6 +16,9 @@ pub struct ApiError {
     pub details: Option<Value>,
     /// Seconds, for `Retry-After` and `details.retry_after`.
     pub retry_after: Option<u64>,
+    /// An HTTP status other than the code's usual one (the per-account
+    /// limit on wrong codes is 429 `too_many_attempts`, a dead challenge 423).
+    pub status: Option<u16>,
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
@@ -27,7 +30,13 @@ impl ApiError {
             message: message.into(),
             details: None,
             retry_after: None,
+            status: None,
         }
+    }
+
+    pub fn with_status(mut self, status: u16) -> Self {
+        self.status = Some(status);
+        self
     }
 
     pub fn with_details(mut self, details: Value) -> Self {
@@ -82,7 +91,7 @@ impl From<anyhow::Error> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let status = StatusCode::from_u16(self.code.http_status())
+        let status = StatusCode::from_u16(self.status.unwrap_or_else(|| self.code.http_status()))
             .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let body = ErrorBody {
             error: ErrorDetail {

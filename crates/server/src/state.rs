@@ -13,6 +13,7 @@ use crate::config::Config;
 use crate::db::{Db, now_ms};
 use crate::delivery::{Delivery, Kind};
 use crate::error::{ApiError, ApiResult};
+use crate::guards::{self, HOUR_MS, Window};
 use crate::hashing::Hasher;
 
 #[derive(Clone)]
@@ -25,6 +26,10 @@ pub struct AppState {
     pub code_key: Arc<Vec<u8>>,
     /// Wakes the notice worker after a commit that queued one.
     pub notices: Arc<Notify>,
+    /// Encrypts two-step secrets at rest.
+    pub mfa_key: Arc<crate::crypto::SecretBox>,
+    /// `[security] trusted_proxies`, parsed.
+    pub trusted_proxies: Arc<Vec<crate::client_ip::Cidr>>,
 }
 
 impl AppState {
@@ -68,6 +73,53 @@ pub async fn saved_policy(db: &Db) -> Result<Option<PasswordPolicy>, sqlx::Error
             .fetch_optional(&db.pool)
             .await?;
     Ok(saved.and_then(|(json,)| serde_json::from_str(&json).ok()))
+}
+
+/// The key that seals two-step secrets: from config, else generated once
+/// and kept in the database like the code key.
+pub async fn load_mfa_key(db: &Db, config: &Config) -> anyhow::Result<crate::crypto::SecretBox> {
+    if let Some(secret) = &config.security.mfa_secret {
+        return Ok(crate::crypto::SecretBox::new(secret.expose_secret().as_bytes()));
+    }
+    sqlx::query("INSERT INTO settings (key, value) VALUES ('mfa_seal_key', $1) ON CONFLICT (key) DO NOTHING")
+        .bind(crate::crypto::new_secret())
+        .execute(&db.pool)
+        .await?;
+    let (value,): (String,) =
+        sqlx::query_as("SELECT value FROM settings WHERE key = 'mfa_seal_key'")
+            .fetch_one(&db.pool)
+            .await?;
+    Ok(crate::crypto::SecretBox::new(&hex::decode(value)?))
+}
+
+/// Seals two-step secrets a release before encryption left in the clear.
+/// Conditional on the old value, so two instances starting at once agree.
+pub async fn seal_plain_mfa_secrets(
+    db: &Db,
+    key: &crate::crypto::SecretBox,
+) -> anyhow::Result<()> {
+    let rows: Vec<(String, Option<String>, Option<String>)> = sqlx::query_as(
+        "SELECT id, totp_secret, totp_pending_secret FROM users \
+         WHERE totp_secret IS NOT NULL OR totp_pending_secret IS NOT NULL",
+    )
+    .fetch_all(&db.pool)
+    .await?;
+    for (id, secret, pending) in rows {
+        for (column, value) in [("totp_secret", secret), ("totp_pending_secret", pending)] {
+            let Some(value) = value.filter(|v| !crate::crypto::SecretBox::is_sealed(v)) else {
+                continue;
+            };
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "UPDATE users SET {column} = $1 WHERE id = $2 AND {column} = $3"
+            )))
+            .bind(key.seal(&value))
+            .bind(&id)
+            .bind(&value)
+            .execute(&db.pool)
+            .await?;
+        }
+    }
+    Ok(())
 }
 
 /// The code-hash key: from config, else generated once and kept in the
@@ -129,38 +181,45 @@ pub async fn queue_notice(
     Ok(())
 }
 
-/// Checks the per-account limit on codes (5 an hour by default) and, when
-/// there is room, counts one more.
-pub async fn take_code_allowance(state: &AppState, user_id: &str) -> ApiResult<bool> {
-    let now = now_ms();
-    let hour_ago = now - 3_600_000;
-    let (sent,): (i64,) =
-        sqlx::query_as("SELECT COUNT(*) FROM code_sends WHERE user_id = $1 AND at > $2")
-            .bind(user_id)
-            .bind(hour_ago)
-            .fetch_one(&state.db.pool)
-            .await?;
-    if sent >= i64::from(state.config.security.codes_per_hour) {
-        return Ok(false);
-    }
-    sqlx::query("INSERT INTO code_sends (user_id, at) VALUES ($1, $2)")
-        .bind(user_id)
-        .bind(now)
-        .execute(&state.db.pool)
-        .await?;
-    Ok(true)
+/// Which allowance a code is taken from. The owner's signed-in flows and
+/// strangers' resets are counted apart, so anonymous reset requests can't
+/// use up the owner's codes for a password change.
+#[derive(Debug, Clone, Copy)]
+pub enum CodeFlow<'a> {
+    /// Password change, address binding: the account's own allowance.
+    SignedIn,
+    /// A signed-out reset: the account's reset allowance and the
+    /// requesting address's.
+    Reset { ip_key: &'a str },
 }
 
-/// Seconds until the oldest code of the last hour leaves the window.
-pub async fn code_allowance_retry(state: &AppState, user_id: &str) -> ApiResult<u64> {
-    let hour_ago = now_ms() - 3_600_000;
-    let (oldest,): (Option<i64>,) =
-        sqlx::query_as("SELECT MIN(at) FROM code_sends WHERE user_id = $1 AND at > $2")
-            .bind(user_id)
-            .bind(hour_ago)
-            .fetch_one(&state.db.pool)
-            .await?;
-    Ok(oldest.map_or(60, |t| ((t - hour_ago) / 1000).max(1) as u64))
+fn code_windows(state: &AppState, user_id: &str, flow: CodeFlow<'_>) -> Vec<Window> {
+    let s = &state.config.security;
+    match flow {
+        CodeFlow::SignedIn => vec![Window::new(
+            format!("codes-in:{user_id}"),
+            s.codes_per_hour,
+            HOUR_MS,
+        )],
+        CodeFlow::Reset { ip_key } => vec![
+            Window::new(format!("codes-reset:{user_id}"), s.codes_per_hour, HOUR_MS),
+            Window::new(
+                format!("codes-reset-ip:{ip_key}"),
+                s.reset_codes_per_ip_per_hour,
+                HOUR_MS,
+            ),
+        ],
+    }
+}
+
+/// Takes one code from the allowances of `flow` when all have room;
+/// otherwise `Err(seconds)` until one has.
+pub async fn take_code_allowance(
+    state: &AppState,
+    user_id: &str,
+    flow: CodeFlow<'_>,
+) -> ApiResult<Result<(), u64>> {
+    guards::take_all(&state.db, &code_windows(state, user_id, flow)).await
 }
 
 pub fn too_many_codes(retry_after: u64) -> ApiError {

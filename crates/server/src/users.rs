@@ -114,7 +114,7 @@ pub async fn by_id<'c, E: Executor<'c, Database = Any>>(
     row.as_ref().map(UserRow::from_row).transpose()
 }
 
-fn login_key(login: &str) -> String {
+pub fn login_key(login: &str) -> String {
     login.trim().to_lowercase()
 }
 

@@ -8,7 +8,23 @@ pub enum Kind {
     PasswordResetCode,
     PasswordChangedNotice,
     ContactVerificationCode,
+    /// Several wrong two-step codes in a row after the right password.
+    MfaFailuresNotice,
+    MfaEnabledNotice,
+    MfaDisabledNotice,
+    RecoveryCodesNotice,
 }
+
+const ALL: [Kind; 8] = [
+    Kind::PasswordChangeCode,
+    Kind::PasswordResetCode,
+    Kind::PasswordChangedNotice,
+    Kind::ContactVerificationCode,
+    Kind::MfaFailuresNotice,
+    Kind::MfaEnabledNotice,
+    Kind::MfaDisabledNotice,
+    Kind::RecoveryCodesNotice,
+];
 
 impl Kind {
     pub fn as_str(self) -> &'static str {
@@ -17,18 +33,15 @@ impl Kind {
             Kind::PasswordResetCode => "password_reset_code",
             Kind::PasswordChangedNotice => "password_changed_notice",
             Kind::ContactVerificationCode => "contact_verification_code",
+            Kind::MfaFailuresNotice => "mfa_failures_notice",
+            Kind::MfaEnabledNotice => "mfa_enabled_notice",
+            Kind::MfaDisabledNotice => "mfa_disabled_notice",
+            Kind::RecoveryCodesNotice => "recovery_codes_notice",
         }
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [
-            Kind::PasswordChangeCode,
-            Kind::PasswordResetCode,
-            Kind::PasswordChangedNotice,
-            Kind::ContactVerificationCode,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == s)
+        ALL.into_iter().find(|k| k.as_str() == s)
     }
 }
 
@@ -103,6 +116,62 @@ pub fn render(
             "您的 Relay CRM 密码已修改",
             vec![
                 "您的 Relay CRM 账号密码刚刚被修改。".into(),
+                "如果这不是您本人的操作，请立即重置密码并联系管理员。".into(),
+            ],
+        ),
+        (Kind::MfaFailuresNotice, false) => (
+            "Someone who knows your Relay CRM password is trying to sign in",
+            vec![
+                "Several wrong two-step codes were just entered for your Relay CRM account after the right password.".into(),
+                "If this was not you, someone knows your password: change it now and tell your administrator.".into(),
+            ],
+        ),
+        (Kind::MfaFailuresNotice, true) => (
+            "有人知道您的 Relay CRM 密码并在尝试登录",
+            vec![
+                "您的 Relay CRM 账号在输入正确密码后，连续多次输错了两步验证码。".into(),
+                "如果这不是您本人的操作，说明有人知道您的密码：请立即修改密码并联系管理员。".into(),
+            ],
+        ),
+        (Kind::MfaEnabledNotice, false) => (
+            "Two-step sign-in is on for your Relay CRM account",
+            vec![
+                "Two-step sign-in was just turned on for your Relay CRM account.".into(),
+                "If this was not you, reset your password at once and tell your administrator.".into(),
+            ],
+        ),
+        (Kind::MfaEnabledNotice, true) => (
+            "您的 Relay CRM 账号已开启两步验证",
+            vec![
+                "您的 Relay CRM 账号刚刚开启了两步验证。".into(),
+                "如果这不是您本人的操作，请立即重置密码并联系管理员。".into(),
+            ],
+        ),
+        (Kind::MfaDisabledNotice, false) => (
+            "Two-step sign-in is off for your Relay CRM account",
+            vec![
+                "Two-step sign-in was just turned off for your Relay CRM account.".into(),
+                "If this was not you, reset your password at once and tell your administrator.".into(),
+            ],
+        ),
+        (Kind::MfaDisabledNotice, true) => (
+            "您的 Relay CRM 账号已关闭两步验证",
+            vec![
+                "您的 Relay CRM 账号刚刚关闭了两步验证。".into(),
+                "如果这不是您本人的操作，请立即重置密码并联系管理员。".into(),
+            ],
+        ),
+        (Kind::RecoveryCodesNotice, false) => (
+            "New Relay CRM recovery codes",
+            vec![
+                "New recovery codes were just made for your Relay CRM account; the old ones no longer work.".into(),
+                "If this was not you, reset your password at once and tell your administrator.".into(),
+            ],
+        ),
+        (Kind::RecoveryCodesNotice, true) => (
+            "Relay CRM 恢复码已更新",
+            vec![
+                "您的 Relay CRM 账号刚刚生成了新的恢复码，旧的恢复码已失效。".into(),
                 "如果这不是您本人的操作，请立即重置密码并联系管理员。".into(),
             ],
         ),

@@ -8,59 +8,25 @@ use relay_protocol::api::{
     LoginRequest, LoginResponse, MfaRequest, MfaRequired, RefreshRequest, TokenPair,
 };
 use secrecy::SecretString;
-use serde_json::json;
 
 use crate::auth::{AnySession, Client, end_session, issue_tokens, start_session, token_pair};
 use crate::challenges::{self, MFA_LOGIN, NewChallenge};
-use crate::crypto::{equal_hashes, new_token, token_hash, verify_totp};
+use crate::crypto::{new_token, token_hash};
 use crate::db::now_ms;
 use crate::error::{ApiError, ApiJson, ApiResult};
 use crate::hashing::Verdict;
 use crate::state::{AppState, record_event};
-use crate::users::{self, UserRow};
+use crate::users;
+use crate::{lockout, mfa};
 
 fn invalid_credentials() -> ApiError {
     ApiError::new(ErrorCode::InvalidCredentials, "wrong login or password")
 }
 
-pub fn account_locked(ms: i64) -> ApiError {
-    ApiError::new(
-        ErrorCode::AccountLocked,
-        "the account is locked after repeated failures",
-    )
-    .retry_after(((ms + 999) / 1000).max(1) as u64)
-}
-
-/// Counts a failed password (sign-in or change form) and locks the account
-/// at the threshold. The count restarts once the lock is set.
-pub async fn count_failure(state: &AppState, user: &UserRow, client: &Client) -> ApiResult<()> {
-    let s = &state.config.security;
-    let now = now_ms();
-    sqlx::query(
-        "UPDATE users SET \
-           locked_until = CASE WHEN failed_logins + 1 >= $1 THEN $2 ELSE locked_until END, \
-           failed_logins = CASE WHEN failed_logins + 1 >= $1 THEN 0 ELSE failed_logins + 1 END \
-         WHERE id = $3",
-    )
-    .bind(i64::from(s.lockout_threshold))
-    .bind(now + s.lockout_secs as i64 * 1000)
-    .bind(&user.id)
-    .execute(&state.db.pool)
-    .await?;
-    record_event(
-        &state.db.pool,
-        &user.id,
-        "login_failed",
-        client.ip.as_deref(),
-        None,
-    )
-    .await?;
-    Ok(())
-}
-
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
-    responses((status = 200, body = LoginResponse), (status = 401, body = relay_protocol::ErrorBody),
-              (status = 423, body = relay_protocol::ErrorBody), (status = 429, body = relay_protocol::ErrorBody)))]
+    responses((status = 200, body = LoginResponse), (status = 400, body = relay_protocol::ErrorBody),
+              (status = 401, body = relay_protocol::ErrorBody), (status = 423, body = relay_protocol::ErrorBody),
+              (status = 429, body = relay_protocol::ErrorBody)))]
 pub async fn login(
     State(state): State<AppState>,
     client: Client,
@@ -74,25 +40,30 @@ pub async fn login(
         .await?;
     let password = SecretString::from(req.password);
     let Some(user) = users::by_login(&state.db, &req.login).await? else {
+        // Unknown logins lock like known ones, so a 423 tells nothing.
+        if let Some(ms) = lockout::unknown_locked_for(&state, &req.login).await? {
+            return Err(lockout::account_locked(ms));
+        }
         state.hasher.verify_dummy(&password).await;
+        lockout::count_unknown_failure(&state, &req.login).await?;
         return Err(invalid_credentials());
     };
-    if let Some(ms) = user.locked_for(now_ms()) {
-        return Err(account_locked(ms));
-    }
+    let device = match req.device_token.as_deref() {
+        Some(token) => lockout::find_device(&state, token)
+            .await?
+            .filter(|d| d.user_id == user.id),
+        None => None,
+    };
+    lockout::ensure_not_locked(&user, device.is_some())?;
     let needs_rehash = match state.hasher.verify(&password, &user.password_hash).await {
         Verdict::Wrong => {
-            count_failure(&state, &user, &client).await?;
+            lockout::count_failure(&state, &user, device.as_ref(), &client).await?;
             return Err(invalid_credentials());
         }
         Verdict::Right { needs_rehash } => needs_rehash,
     };
-    // A success resets the failure count; skip the write when there is none.
-    if user.failed_logins != 0 || user.locked_until.is_some() {
-        sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1")
-            .bind(&user.id)
-            .execute(&state.db.pool)
-            .await?;
+    if device.is_none() {
+        lockout::clear_failures(&state, &user).await?;
     }
     if needs_rehash {
         let fresh = state.hasher.hash(&password).await?;
@@ -126,13 +97,14 @@ pub async fn login(
             methods: vec!["totp".into(), "recovery_code".into()],
         })));
     }
-    let pair = start_session(&state, &user, req.device_name.as_deref(), &client).await?;
+    let presented = req.device_token.as_deref().zip(device.as_ref());
+    let pair = start_session(&state, &user, req.device_name.as_deref(), &client, presented).await?;
     Ok(Json(LoginResponse::Session(pair)))
 }
 
 #[utoipa::path(post, path = "/api/v1/auth/mfa", tag = "auth", request_body = MfaRequest,
     responses((status = 200, body = TokenPair), (status = 400, body = relay_protocol::ErrorBody),
-              (status = 401, body = relay_protocol::ErrorBody)))]
+              (status = 401, body = relay_protocol::ErrorBody), (status = 429, body = relay_protocol::ErrorBody)))]
 pub async fn mfa(
     State(state): State<AppState>,
     client: Client,
@@ -162,77 +134,52 @@ pub async fn mfa(
     let user = users::by_id(&state.db.pool, &user_id)
         .await?
         .ok_or_else(ApiError::unauthorized)?;
-    let code = req.code.trim().replace([' ', '-'], "");
-    let accepted = if code.len() == 6 && code.chars().all(|c| c.is_ascii_digit()) {
-        match user
-            .totp_secret
-            .as_deref()
-            .and_then(|s| verify_totp(s, &code, now_ms() / 1000, user.totp_last_step))
-        {
-            Some(step) => {
-                // Refuses a replay of the same code, also on another instance.
-                sqlx::query("UPDATE users SET totp_last_step = $1 WHERE id = $2 AND (totp_last_step IS NULL OR totp_last_step < $1)")
-                    .bind(step)
-                    .bind(&user.id)
-                    .execute(&state.db.pool)
-                    .await?
-                    .rows_affected()
-                    == 1
+    // Weighed like every other code: the account's hourly limit on wrong
+    // codes, and a try reserved before the comparison.
+    let mut attempt = challenges::begin_attempt(&state, &challenge)
+        .await
+        .map_err(|e| {
+            if e.code == ErrorCode::TooManyAttempts && e.status.is_none() {
+                ApiError::unauthorized()
+            } else {
+                e
             }
-            None => false,
-        }
-    } else {
-        use_recovery_code(&state, &user.id, &code).await?
-    };
+        })?;
+    let accepted = mfa::check_second_factor(&state, attempt.conn(), &user, &req.code).await?;
     if !accepted {
-        let left: Option<(i64,)> = sqlx::query_as(
-            "UPDATE challenges SET attempts_left = attempts_left - 1 WHERE id = $1 AND attempts_left > 0 RETURNING attempts_left",
-        )
-        .bind(&challenge.id)
-        .fetch_optional(&state.db.pool)
-        .await?;
-        let left = left.map_or(0, |(l,)| l);
-        return Err(ApiError::new(ErrorCode::InvalidCode, "wrong code")
-            .with_details(json!({ "attempts_left": left })));
+        let error = attempt.wrong().await?;
+        mfa::record_failure(&state, &user, &client).await?;
+        return Err(error);
     }
+    attempt.right().await?;
+    mfa::clear_failures(&state, &user).await?;
     let mut conn = state.db.pool.acquire().await?;
     if !challenges::consume(&mut conn, &challenge.id).await? {
         return Err(ApiError::unauthorized());
     }
     drop(conn);
-    let pair = start_session(&state, &user, challenge.destination.as_deref(), &client).await?;
+    let device = match req.device_token.as_deref() {
+        Some(token) => lockout::find_device(&state, token).await?,
+        None => None,
+    };
+    let presented = req.device_token.as_deref().zip(device.as_ref());
+    let pair = start_session(
+        &state,
+        &user,
+        challenge.destination.as_deref(),
+        &client,
+        presented,
+    )
+    .await?;
     Ok(Json(pair))
 }
 
-async fn use_recovery_code(state: &AppState, user_id: &str, code: &str) -> ApiResult<bool> {
-    let normalized = code.to_ascii_lowercase();
-    if normalized.is_empty() || normalized.len() > 64 {
-        return Ok(false);
-    }
-    let wanted = token_hash(&normalized);
-    let rows: Vec<(String,)> = sqlx::query_as(
-        "SELECT code_hash FROM recovery_codes WHERE user_id = $1 AND used_at IS NULL",
-    )
-    .bind(user_id)
-    .fetch_all(&state.db.pool)
-    .await?;
-    let Some((hash,)) = rows.into_iter().find(|(h,)| equal_hashes(h, &wanted)) else {
-        return Ok(false);
-    };
-    let used = sqlx::query("UPDATE recovery_codes SET used_at = $1 WHERE user_id = $2 AND code_hash = $3 AND used_at IS NULL")
-        .bind(now_ms())
-        .bind(user_id)
-        .bind(hash)
-        .execute(&state.db.pool)
-        .await?;
-    Ok(used.rows_affected() == 1)
-}
-
-/// session id, expires at, used at, session revoked at, user id
-type RefreshRow = (String, i64, Option<i64>, Option<i64>, String);
+/// session id, expires at, used at, session revoked at, user id, session created at
+type RefreshRow = (String, i64, Option<i64>, Option<i64>, String, i64);
 
 #[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "auth", request_body = RefreshRequest,
-    responses((status = 200, body = TokenPair), (status = 401, body = relay_protocol::ErrorBody)))]
+    responses((status = 200, body = TokenPair), (status = 400, body = relay_protocol::ErrorBody),
+              (status = 401, body = relay_protocol::ErrorBody)))]
 pub async fn refresh(
     State(state): State<AppState>,
     client: Client,
@@ -241,19 +188,27 @@ pub async fn refresh(
     let now = now_ms();
     let hash = token_hash(&req.refresh_token);
     let row: Option<RefreshRow> = sqlx::query_as(
-        "SELECT r.session_id, r.expires_at, r.used_at, s.revoked_at, s.user_id \
+        "SELECT r.session_id, r.expires_at, r.used_at, s.revoked_at, s.user_id, s.created_at \
          FROM refresh_tokens r JOIN sessions s ON s.id = r.session_id WHERE r.token_hash = $1",
     )
     .bind(&hash)
     .fetch_optional(&state.db.pool)
     .await?;
-    let Some((session_id, expires_at, used_at, revoked_at, user_id)) = row else {
+    let Some((session_id, expires_at, used_at, revoked_at, user_id, created_at)) = row else {
         return Err(ApiError::unauthorized());
     };
     if revoked_at.is_some() || expires_at <= now {
         return Err(ApiError::unauthorized());
     }
     let mut tx = state.db.begin_write().await?;
+    // However often it refreshes, a session ends `session_max_days` after
+    // its sign-in: then the password is asked for again.
+    let max_age = state.config.security.session_max_days as i64 * 86_400_000;
+    if now - created_at >= max_age {
+        end_session(&mut tx, &session_id).await?;
+        tx.commit().await?;
+        return Err(ApiError::unauthorized());
+    }
     let claimed = sqlx::query(
         "UPDATE refresh_tokens SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL",
     )
@@ -267,21 +222,28 @@ pub async fn refresh(
         // A used refresh token came back: it was stolen, or the session was
         // cloned. Either way the whole session ends.
         end_session(&mut tx, &session_id).await?;
-        record_event(
-            &mut *tx,
-            &user_id,
-            "session_revoked",
-            client.ip.as_deref(),
-            None,
-        )
-        .await?;
+        for kind in ["token_reused", "session_revoked"] {
+            record_event(&mut *tx, &user_id, kind, client.ip.as_deref(), None).await?;
+        }
         tx.commit().await?;
         return Err(ApiError::new(
             ErrorCode::TokenReused,
             "this refresh token was already used; the session is ended",
         ));
     }
-    let (access_token, refresh_token) = issue_tokens(&mut tx, &state, &session_id).await?;
+    // The account may have changed since sign-in (a policy now enforcing
+    // expiry, a forced change): the session's restriction follows it.
+    let user = users::by_id(&mut *tx, &user_id)
+        .await?
+        .ok_or_else(ApiError::unauthorized)?;
+    let policy = state.policy().await?;
+    sqlx::query("UPDATE sessions SET restricted = $1 WHERE id = $2")
+        .bind(i64::from(user.must_change(&policy, now)))
+        .bind(&session_id)
+        .execute(&mut *tx)
+        .await?;
+    let (access_token, refresh_token) =
+        issue_tokens(&mut tx, &state, &session_id, created_at + max_age).await?;
     tx.commit().await?;
     Ok(Json(
         token_pair(&state, &user_id, access_token, refresh_token).await?,

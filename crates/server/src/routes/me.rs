@@ -8,19 +8,20 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use relay_protocol::ErrorCode;
 use relay_protocol::api::{
-    MfaDisableRequest, RecoveryCodes, SecurityEvent, SessionInfo, TotpEnableRequest, TotpSetup,
-    User,
+    MfaDisableRequest, MfaStatus, RecoveryCodes, RegenerateRecoveryCodesRequest, SecurityEvent,
+    SessionInfo, TotpEnableRequest, TotpSetup, User,
 };
-use secrecy::SecretString;
 use sqlx::Row;
 
 use crate::auth::{AnySession, Authed, Client, end_session, revoke_sessions};
-use crate::crypto::{new_totp_secret, token_hash, verify_totp};
+use crate::challenges;
+use crate::crypto::{new_totp_secret, verify_totp};
+use crate::delivery::Kind;
 use crate::db::{now_ms, to_time};
 use crate::error::{ApiError, ApiJson, ApiResult};
-use crate::hashing::Verdict;
-use crate::state::{AppState, record_event};
-use crate::users;
+use crate::mfa;
+use crate::state::{AppState, queue_notice, record_event};
+use crate::users::{self, UserRow};
 
 #[utoipa::path(get, path = "/api/v1/me", tag = "account", security(("bearer" = [])),
     responses((status = 200, body = User), (status = 401, body = relay_protocol::ErrorBody)))]
@@ -157,8 +158,25 @@ pub async fn security_events(
     Ok(Json(out))
 }
 
+#[utoipa::path(get, path = "/api/v1/me/mfa", tag = "account", security(("bearer" = [])),
+    responses((status = 200, body = MfaStatus), (status = 401, body = relay_protocol::ErrorBody)))]
+pub async fn mfa_status(State(state): State<AppState>, me: Authed) -> ApiResult<Json<MfaStatus>> {
+    let user = users::by_id(&state.db.pool, &me.user_id)
+        .await?
+        .ok_or_else(ApiError::unauthorized)?;
+    Ok(Json(MfaStatus {
+        enabled: user.mfa_enabled,
+        recovery_codes_left: if user.mfa_enabled {
+            mfa::recovery_codes_left(&state, &user.id).await?
+        } else {
+            0
+        },
+    }))
+}
+
 #[utoipa::path(post, path = "/api/v1/me/mfa/totp/setup", tag = "account", security(("bearer" = [])),
-    responses((status = 200, body = TotpSetup), (status = 400, body = relay_protocol::ErrorBody)))]
+    responses((status = 200, body = TotpSetup), (status = 400, body = relay_protocol::ErrorBody),
+              (status = 401, body = relay_protocol::ErrorBody)))]
 pub async fn totp_setup(State(state): State<AppState>, me: Authed) -> ApiResult<Json<TotpSetup>> {
     let user = users::by_id(&state.db.pool, &me.user_id)
         .await?
@@ -171,7 +189,7 @@ pub async fn totp_setup(State(state): State<AppState>, me: Authed) -> ApiResult<
     }
     let secret = new_totp_secret();
     sqlx::query("UPDATE users SET totp_pending_secret = $1 WHERE id = $2")
-        .bind(&secret)
+        .bind(state.mfa_key.seal(&secret))
         .bind(&user.id)
         .execute(&state.db.pool)
         .await?;
@@ -188,103 +206,117 @@ pub async fn totp_setup(State(state): State<AppState>, me: Authed) -> ApiResult<
     }))
 }
 
+/// Checks a second factor outside any challenge (the account's hourly
+/// limit on wrong codes applies); a wrong one is recorded as `mfa_failed`.
+async fn second_factor(
+    state: &AppState,
+    user: &UserRow,
+    client: &Client,
+    code: &str,
+) -> ApiResult<()> {
+    let mut attempt = challenges::begin_account_attempt(state, &user.id).await?;
+    if mfa::check_second_factor(state, attempt.conn(), user, code).await? {
+        attempt.right().await?;
+        mfa::clear_failures(state, user).await?;
+        Ok(())
+    } else {
+        let error = attempt.wrong().await?;
+        mfa::record_failure(state, user, client).await?;
+        Err(error)
+    }
+}
+
+/// Queues the notice and records the event of a two-step change, with it.
+async fn report(
+    tx: &mut crate::db::Tx,
+    user_id: &str,
+    event: &str,
+    notice: Kind,
+    client: &Client,
+) -> Result<(), sqlx::Error> {
+    record_event(&mut **tx, user_id, event, client.ip.as_deref(), None).await?;
+    queue_notice(tx, user_id, notice).await
+}
+
 #[utoipa::path(post, path = "/api/v1/me/mfa/totp/enable", tag = "account", security(("bearer" = [])),
     request_body = TotpEnableRequest,
-    responses((status = 200, body = RecoveryCodes), (status = 400, body = relay_protocol::ErrorBody)))]
+    responses((status = 200, body = RecoveryCodes), (status = 400, body = relay_protocol::ErrorBody),
+              (status = 401, body = relay_protocol::ErrorBody), (status = 423, body = relay_protocol::ErrorBody),
+              (status = 429, body = relay_protocol::ErrorBody)))]
 pub async fn totp_enable(
     State(state): State<AppState>,
     me: Authed,
     client: Client,
     ApiJson(req): ApiJson<TotpEnableRequest>,
 ) -> ApiResult<Json<RecoveryCodes>> {
-    let user = users::by_id(&state.db.pool, &me.user_id)
-        .await?
-        .ok_or_else(ApiError::unauthorized)?;
+    let user = mfa::reauthenticate(&state, &me, &client, req.password).await?;
     if user.mfa_enabled {
         return Err(ApiError::new(
             ErrorCode::MfaAlreadyEnabled,
             "two-step sign-in is already on",
         ));
     }
-    let Some(secret) = user.totp_pending_secret.clone() else {
+    let Some(sealed) = user.totp_pending_secret.clone() else {
         return Err(ApiError::bad_request("start the setup first"));
     };
+    let secret = state
+        .mfa_key
+        .open(&sealed)
+        .ok_or_else(|| ApiError::bad_request("start the setup again"))?;
+    // The first code proves the authenticator has the secret; it counts
+    // in the account's limit on wrong codes like any other.
+    let attempt = challenges::begin_account_attempt(&state, &user.id).await?;
     let code = req.code.trim().replace(' ', "");
     let Some(step) = verify_totp(&secret, &code, now_ms() / 1000, None) else {
-        return Err(ApiError::new(ErrorCode::InvalidCode, "wrong code"));
+        return Err(attempt.wrong().await?);
     };
-    let codes: Vec<String> = (0..10).map(|_| recovery_code()).collect();
+    attempt.right().await?;
     let mut tx = state.db.begin_write().await?;
-    sqlx::query(
-        "UPDATE users SET mfa_enabled = 1, totp_secret = $1, totp_pending_secret = NULL, totp_last_step = $2 WHERE id = $3",
+    let enabled = sqlx::query(
+        "UPDATE users SET mfa_enabled = 1, totp_secret = $1, totp_pending_secret = NULL, totp_last_step = $2, \
+         mfa_failed_streak = 0 WHERE id = $3 AND mfa_enabled = 0",
     )
-    .bind(&secret)
+    .bind(&sealed)
     .bind(step)
     .bind(&user.id)
     .execute(&mut *tx)
-    .await?;
-    sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1")
-        .bind(&user.id)
-        .execute(&mut *tx)
-        .await?;
-    for code in &codes {
-        sqlx::query("INSERT INTO recovery_codes (user_id, code_hash) VALUES ($1, $2)")
-            .bind(&user.id)
-            .bind(token_hash(&code.replace('-', "")))
-            .execute(&mut *tx)
-            .await?;
+    .await?
+    .rows_affected()
+        == 1;
+    if !enabled {
+        return Err(ApiError::new(
+            ErrorCode::MfaAlreadyEnabled,
+            "two-step sign-in is already on",
+        ));
     }
-    record_event(
-        &mut *tx,
-        &user.id,
-        "mfa_enabled",
-        client.ip.as_deref(),
-        None,
-    )
-    .await?;
+    let codes = mfa::replace_recovery_codes(&state, &mut tx, &user.id).await?;
+    report(&mut tx, &user.id, "mfa_enabled", Kind::MfaEnabledNotice, &client).await?;
     tx.commit().await?;
+    state.notices.notify_one();
     Ok(Json(RecoveryCodes {
         recovery_codes: codes,
     }))
 }
 
-/// Ten lower-case letters and digits, grouped for reading: `k3xq-9mzp-2a`.
-fn recovery_code() -> String {
-    use rand::Rng;
-    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
-    let mut rng = rand::rngs::OsRng;
-    let raw: String = (0..10)
-        .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
-        .collect();
-    format!("{}-{}-{}", &raw[..4], &raw[4..8], &raw[8..])
-}
-
 #[utoipa::path(post, path = "/api/v1/me/mfa/disable", tag = "account", security(("bearer" = [])),
     request_body = MfaDisableRequest,
-    responses((status = 204), (status = 401, body = relay_protocol::ErrorBody)))]
+    responses((status = 204), (status = 400, body = relay_protocol::ErrorBody),
+              (status = 401, body = relay_protocol::ErrorBody), (status = 423, body = relay_protocol::ErrorBody),
+              (status = 429, body = relay_protocol::ErrorBody)))]
 pub async fn mfa_disable(
     State(state): State<AppState>,
     me: Authed,
     client: Client,
     ApiJson(req): ApiJson<MfaDisableRequest>,
 ) -> ApiResult<StatusCode> {
-    let user = users::by_id(&state.db.pool, &me.user_id)
-        .await?
-        .ok_or_else(ApiError::unauthorized)?;
+    let user = mfa::reauthenticate(&state, &me, &client, req.password).await?;
     if !user.mfa_enabled {
         return Err(ApiError::new(
             ErrorCode::MfaNotEnabled,
             "two-step sign-in is not on",
         ));
     }
-    let password = SecretString::from(req.password);
-    if state.hasher.verify(&password, &user.password_hash).await == Verdict::Wrong {
-        crate::routes::auth::count_failure(&state, &user, &client).await?;
-        return Err(ApiError::new(
-            ErrorCode::InvalidCurrentPassword,
-            "the current password is wrong",
-        ));
-    }
+    second_factor(&state, &user, &client, &req.code).await?;
     let mut tx = state.db.begin_write().await?;
     sqlx::query(
         "UPDATE users SET mfa_enabled = 0, totp_secret = NULL, totp_last_step = NULL WHERE id = $1",
@@ -296,14 +328,44 @@ pub async fn mfa_disable(
         .bind(&user.id)
         .execute(&mut *tx)
         .await?;
-    record_event(
-        &mut *tx,
+    report(&mut tx, &user.id, "mfa_disabled", Kind::MfaDisabledNotice, &client).await?;
+    tx.commit().await?;
+    state.notices.notify_one();
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(post, path = "/api/v1/me/mfa/recovery-codes", tag = "account", security(("bearer" = [])),
+    request_body = RegenerateRecoveryCodesRequest,
+    responses((status = 200, body = RecoveryCodes), (status = 400, body = relay_protocol::ErrorBody),
+              (status = 401, body = relay_protocol::ErrorBody), (status = 423, body = relay_protocol::ErrorBody),
+              (status = 429, body = relay_protocol::ErrorBody)))]
+pub async fn regenerate_recovery_codes(
+    State(state): State<AppState>,
+    me: Authed,
+    client: Client,
+    ApiJson(req): ApiJson<RegenerateRecoveryCodesRequest>,
+) -> ApiResult<Json<RecoveryCodes>> {
+    let user = mfa::reauthenticate(&state, &me, &client, req.password).await?;
+    if !user.mfa_enabled {
+        return Err(ApiError::new(
+            ErrorCode::MfaNotEnabled,
+            "two-step sign-in is not on",
+        ));
+    }
+    second_factor(&state, &user, &client, &req.code).await?;
+    let mut tx = state.db.begin_write().await?;
+    let codes = mfa::replace_recovery_codes(&state, &mut tx, &user.id).await?;
+    report(
+        &mut tx,
         &user.id,
-        "mfa_disabled",
-        client.ip.as_deref(),
-        None,
+        "recovery_codes_regenerated",
+        Kind::RecoveryCodesNotice,
+        &client,
     )
     .await?;
     tx.commit().await?;
-    Ok(StatusCode::NO_CONTENT)
+    state.notices.notify_one();
+    Ok(Json(RecoveryCodes {
+        recovery_codes: codes,
+    }))
 }

@@ -47,6 +47,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/me/sessions/revoke-others", post(me::revoke_others))
         .route("/api/v1/me/sessions/{id}", delete(me::revoke_session))
         .route("/api/v1/me/security-events", get(me::security_events))
+        .route("/api/v1/me/mfa", get(me::mfa_status))
+        .route("/api/v1/me/mfa/recovery-codes", post(me::regenerate_recovery_codes))
         .route("/api/v1/me/mfa/totp/setup", post(me::totp_setup))
         .route("/api/v1/me/mfa/totp/enable", post(me::totp_enable))
         .route("/api/v1/me/mfa/disable", post(me::mfa_disable))

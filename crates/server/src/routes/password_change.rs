@@ -10,16 +10,18 @@ use relay_protocol::api::{
 };
 use secrecy::SecretString;
 
-use crate::auth::{AnySession, Client, issue_tokens, revoke_sessions, token_pair};
+use crate::auth::{
+    AnySession, Client, issue_tokens, revoke_sessions, session_lifetime_ms, token_pair,
+};
 use crate::challenges::{self, NewChallenge, PASSWORD_CHANGE};
 use crate::crypto::{mask_email, mask_phone};
-use crate::db::now_ms;
+
 use crate::delivery::{Kind, Message};
 use crate::error::{ApiError, ApiJson, ApiResult};
 use crate::hashing::Verdict;
 use crate::passwords::{policy_error, swap_password, violations};
-use crate::routes::auth::{account_locked, count_failure};
-use crate::state::{AppState, code_allowance_retry, take_code_allowance, too_many_codes};
+use crate::lockout;
+use crate::state::{AppState, CodeFlow, take_code_allowance, too_many_codes};
 use crate::users;
 
 #[utoipa::path(post, path = "/api/v1/me/password/change", tag = "password", security(("bearer" = [])),
@@ -41,12 +43,13 @@ pub async fn start(
     let user = users::by_id(&state.db.pool, &me.user_id)
         .await?
         .ok_or_else(ApiError::unauthorized)?;
-    if let Some(ms) = user.locked_for(now_ms()) {
-        return Err(account_locked(ms));
-    }
+    // A session opened with a trusted device token is not blocked by a lock
+    // that strangers caused; its wrong passwords count against the device.
+    let device = lockout::session_device(&state, &me.session_id).await?;
+    lockout::ensure_not_locked(&user, device.is_some())?;
     let current = SecretString::from(req.current_password);
     if state.hasher.verify(&current, &user.password_hash).await == Verdict::Wrong {
-        count_failure(&state, &user, &client).await?;
+        lockout::count_failure(&state, &user, device.as_ref(), &client).await?;
         return Err(ApiError::new(
             ErrorCode::InvalidCurrentPassword,
             "the current password is wrong",
@@ -68,10 +71,8 @@ pub async fn start(
             "the account has no verified address for this channel",
         ));
     };
-    if !take_code_allowance(&state, &user.id).await? {
-        return Err(too_many_codes(
-            code_allowance_retry(&state, &user.id).await?,
-        ));
+    if let Err(secs) = take_code_allowance(&state, &user.id, CodeFlow::SignedIn).await? {
+        return Err(too_many_codes(secs));
     }
     let new_hash = state.hasher.hash(&new_password).await?;
     challenges::supersede(&state, &user.id, PASSWORD_CHANGE).await?;
@@ -131,17 +132,22 @@ async fn own_challenge(
 pub async fn resend(
     State(state): State<AppState>,
     AnySession(me): AnySession,
+    client: Client,
     Path(id): Path<String>,
 ) -> ApiResult<(StatusCode, Json<ResendResponse>)> {
+    state
+        .rate_limit(
+            &format!("resend:{}", client.ip_key()),
+            state.config.security.resend_per_ip_per_minute,
+        )
+        .await?;
     let c = own_challenge(&state, &me, &id).await?;
-    c.ensure_live(now_ms())?;
+    challenges::resend_allowed(&c)?;
     let user = users::by_id(&state.db.pool, &me.user_id)
         .await?
         .ok_or_else(ApiError::unauthorized)?;
-    if now_ms() >= c.resend_at && !take_code_allowance(&state, &user.id).await? {
-        return Err(too_many_codes(
-            code_allowance_retry(&state, &user.id).await?,
-        ));
+    if let Err(secs) = take_code_allowance(&state, &user.id, CodeFlow::SignedIn).await? {
+        return Err(too_many_codes(secs));
     }
     let code = challenges::resend(&state, &c).await?;
     let channel = if c.channel.as_deref() == Some("sms") {
@@ -222,7 +228,17 @@ pub async fn confirm(
         .bind(&me.session_id)
         .execute(&mut *tx)
         .await?;
-    let (access_token, refresh_token) = issue_tokens(&mut tx, &state, &me.session_id).await?;
+    let (created_at,): (i64,) = sqlx::query_as("SELECT created_at FROM sessions WHERE id = $1")
+        .bind(&me.session_id)
+        .fetch_one(&mut *tx)
+        .await?;
+    let (access_token, refresh_token) = issue_tokens(
+        &mut tx,
+        &state,
+        &me.session_id,
+        created_at + session_lifetime_ms(&state),
+    )
+    .await?;
     tx.commit().await?;
     state.notices.notify_one();
     Ok(Json(

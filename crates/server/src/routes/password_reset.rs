@@ -18,7 +18,7 @@ use crate::db::now_ms;
 use crate::delivery::{Kind, Message};
 use crate::error::{ApiJson, ApiResult};
 use crate::passwords::{policy_error, swap_password, violations};
-use crate::state::{AppState, take_code_allowance};
+use crate::state::{AppState, CodeFlow, take_code_allowance};
 use crate::users::{self, UserRow};
 
 /// Where a reset code for `user` goes: the phone when the login given was a
@@ -60,7 +60,28 @@ pub async fn start(
         .await?;
     let user = users::by_login(&state.db, &req.login).await?;
     let target = user.as_ref().and_then(|u| destination(u, &req.login));
-    let (id, code) = challenges::create(
+    let flow = CodeFlow::Reset {
+        ip_key: client.ip_key(),
+    };
+    // The allowances are taken first: a challenge whose code is not sent
+    // is stored with a hash nothing matches, so it can never verify. An
+    // unknown login takes the same steps against a throwaway account id,
+    // so neither the answer nor its time tells the two apart.
+    let (account, sent) = match (&user, &target) {
+        (Some(user), Some(_)) => (
+            user.id.clone(),
+            take_code_allowance(&state, &user.id, flow).await?.is_ok(),
+        ),
+        _ => {
+            let nobody = uuid::Uuid::new_v4().to_string();
+            let _ = take_code_allowance(&state, &nobody, flow).await?;
+            (nobody, false)
+        }
+    };
+    // A new reset supersedes the account's older ones: only the newest
+    // challenge can be guessed at.
+    challenges::supersede(&state, &account, PASSWORD_RESET).await?;
+    let (id, code) = challenges::create_with(
         &state,
         NewChallenge {
             purpose: PASSWORD_RESET,
@@ -71,19 +92,11 @@ pub async fn start(
             new_password_hash: None,
             secret_hash: None,
         },
+        sent,
     )
     .await?;
-    match (&user, target) {
-        (Some(user), Some((channel, to))) => {
-            if take_code_allowance(&state, &user.id).await? {
-                send_code(&state, user, channel, to, code);
-            }
-        }
-        // The same database round trips as the branch above, so the time of
-        // the answer does not tell the accounts apart either.
-        _ => {
-            let _ = take_code_allowance(&state, &uuid::Uuid::new_v4().to_string()).await?;
-        }
+    if let (true, Some(user), Some((channel, to))) = (sent, &user, target) {
+        send_code(&state, user, channel, to, code);
     }
     let s = &state.config.security;
     Ok((
@@ -102,21 +115,48 @@ pub async fn start(
               (status = 410, body = relay_protocol::ErrorBody)))]
 pub async fn resend(
     State(state): State<AppState>,
+    client: Client,
     Path(id): Path<String>,
 ) -> ApiResult<(StatusCode, Json<ResendResponse>)> {
+    state
+        .rate_limit(
+            &format!("resend:{}", client.ip_key()),
+            state.config.security.resend_per_ip_per_minute,
+        )
+        .await?;
     let c = challenges::load(&state, &id, PASSWORD_RESET).await?;
-    let code = challenges::resend(&state, &c).await?;
-    if let Some(user_id) = &c.user_id
-        && let Some(user) = users::by_id(&state.db.pool, user_id).await?
-        && let (Some(channel), Some(to)) = (c.channel.as_deref(), c.destination.clone())
-        && take_code_allowance(&state, user_id).await?
-    {
-        let channel = if channel == "sms" {
-            Channel::Sms
-        } else {
-            Channel::Email
-        };
-        send_code(&state, &user, channel, to, code);
+    challenges::resend_allowed(&c)?;
+    let flow = CodeFlow::Reset {
+        ip_key: client.ip_key(),
+    };
+    let known = match (&c.user_id, c.channel.as_deref(), c.destination.clone()) {
+        (Some(user_id), Some(channel), Some(to)) => users::by_id(&state.db.pool, user_id)
+            .await?
+            .map(|user| (user, channel, to)),
+        _ => None,
+    };
+    // Past an allowance the answer is the same 202 and the old code stays
+    // as it was, so the limit reveals nothing; the cooldown restarts either
+    // way.
+    let sendable = match &known {
+        Some((user, _, _)) => take_code_allowance(&state, &user.id, flow).await?.is_ok(),
+        None => {
+            let nobody = uuid::Uuid::new_v4().to_string();
+            let _ = take_code_allowance(&state, &nobody, flow).await?;
+            false
+        }
+    };
+    match (sendable, known) {
+        (true, Some((user, channel, to))) => {
+            let code = challenges::resend(&state, &c).await?;
+            let channel = if channel == "sms" {
+                Channel::Sms
+            } else {
+                Channel::Email
+            };
+            send_code(&state, &user, channel, to, code);
+        }
+        _ => challenges::restart_cooldown(&state, &c).await?,
     }
     let s = &state.config.security;
     Ok((

@@ -185,7 +185,25 @@ fn rejected(m: &Mutation, error: Value) -> MutationResult {
 
 /// One mutation in its own transaction, its outcome stored with it so a
 /// retry of the same `mutation_id` gets the same answer and changes nothing.
+/// Two pushes racing for one record (or one mutation id) on PostgreSQL
+/// can't both win: every write is conditional, and the loser starts again
+/// from what the winner committed — and so answers `conflict` with the
+/// winner's copy, or the winner's stored result.
 async fn apply(state: &AppState, me: &Authed, m: &Mutation) -> ApiResult<MutationResult> {
+    for _ in 0..8 {
+        if let Some(result) = try_apply(state, me, m).await? {
+            return Ok(result);
+        }
+    }
+    Err(ApiError::new(relay_protocol::ErrorCode::Unavailable, "the record is busy; push again").retry_after(1))
+}
+
+/// `Ok(None)` when another transaction got there first (rolled back).
+async fn try_apply(
+    state: &AppState,
+    me: &Authed,
+    m: &Mutation,
+) -> ApiResult<Option<MutationResult>> {
     let mut tx = state.db.begin_write().await?;
     let seen: Option<(String,)> =
         sqlx::query_as("SELECT result FROM sync_mutations WHERE org_id = $1 AND mutation_id = $2")
@@ -196,6 +214,7 @@ async fn apply(state: &AppState, me: &Authed, m: &Mutation) -> ApiResult<Mutatio
     if let Some((json,)) = seen {
         tx.rollback().await?;
         return serde_json::from_str(&json)
+            .map(Some)
             .map_err(|e| anyhow::anyhow!("stored mutation result: {e}").into());
     }
     let id = m.id.to_string();
@@ -228,7 +247,10 @@ async fn apply(state: &AppState, me: &Authed, m: &Mutation) -> ApiResult<Mutatio
         (Op::Delete, None) => rejected(m, json!({ "code": "not_found" })),
         (Op::Delete, Some(s)) => {
             let version = s.version + 1;
-            write(&mut tx, me, &id, m.entity, version, true, &s.data, false).await?;
+            if !write(&mut tx, me, &id, m.entity, version, true, &s.data, false).await? {
+                tx.rollback().await?;
+                return Ok(None);
+            }
             applied(m, version)
         }
         (Op::Upsert, existing) => {
@@ -238,7 +260,7 @@ async fn apply(state: &AppState, me: &Authed, m: &Mutation) -> ApiResult<Mutatio
                 rejected(m, json!({ "code": "validation", "fields": fields }))
             } else {
                 let version = existing.as_ref().map_or(1, |s| s.version + 1);
-                write(
+                let written = write(
                     &mut tx,
                     me,
                     &id,
@@ -249,6 +271,10 @@ async fn apply(state: &AppState, me: &Authed, m: &Mutation) -> ApiResult<Mutatio
                     existing.is_none(),
                 )
                 .await?;
+                if !written {
+                    tx.rollback().await?;
+                    return Ok(None);
+                }
                 applied(m, version)
             }
         }
@@ -266,22 +292,33 @@ fn applied(m: &Mutation, version: i64) -> MutationResult {
     }
 }
 
+/// Stores the outcome with the mutation id and commits; `None` (rolled
+/// back) when a concurrent push of the same id stored one first.
 async fn finish(
     mut tx: crate::db::Tx,
     me: &Authed,
     m: &Mutation,
     result: MutationResult,
-) -> ApiResult<MutationResult> {
+) -> ApiResult<Option<MutationResult>> {
     let json = serde_json::to_string(&result).map_err(anyhow::Error::from)?;
-    sqlx::query("INSERT INTO sync_mutations (org_id, mutation_id, result, created_at) VALUES ($1, $2, $3, $4)")
-        .bind(&me.org_id)
-        .bind(&m.mutation_id)
-        .bind(json)
-        .bind(now_ms())
-        .execute(&mut *tx)
-        .await?;
+    let stored = sqlx::query(
+        "INSERT INTO sync_mutations (org_id, mutation_id, result, created_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (org_id, mutation_id) DO NOTHING",
+    )
+    .bind(&me.org_id)
+    .bind(&m.mutation_id)
+    .bind(json)
+    .bind(now_ms())
+    .execute(&mut *tx)
+    .await?
+    .rows_affected()
+        == 1;
+    if !stored {
+        tx.rollback().await?;
+        return Ok(None);
+    }
     tx.commit().await?;
-    Ok(result)
+    Ok(Some(result))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -294,7 +331,7 @@ async fn write(
     deleted: bool,
     data: &Value,
     new: bool,
-) -> Result<(), sqlx::Error> {
+) -> Result<bool, sqlx::Error> {
     let (seq,): (i64,) = sqlx::query_as(
         "INSERT INTO org_seq (org_id, seq) VALUES ($1, 1) \
          ON CONFLICT (org_id) DO UPDATE SET seq = org_seq.seq + 1 RETURNING seq",
@@ -304,10 +341,12 @@ async fn write(
     .await?;
     let now = now_ms();
     let data = data.to_string();
-    if new {
+    // Conditional both ways: a create only if the id is still free, an
+    // update only from the version it was based on.
+    let written = if new {
         sqlx::query(
             "INSERT INTO records (id, org_id, entity, version, deleted, data, seq, created_at, created_by, updated_at, updated_by) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $8, $9)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $8, $9) ON CONFLICT (id) DO NOTHING",
         )
         .bind(id)
         .bind(&me.org_id)
@@ -319,11 +358,12 @@ async fn write(
         .bind(now)
         .bind(&me.user_id)
         .execute(&mut *conn)
-        .await?;
+        .await?
+        .rows_affected()
     } else {
         sqlx::query(
             "UPDATE records SET version = $1, deleted = $2, data = $3, seq = $4, updated_at = $5, updated_by = $6 \
-             WHERE id = $7 AND org_id = $8",
+             WHERE id = $7 AND org_id = $8 AND version = $9",
         )
         .bind(version)
         .bind(i64::from(deleted))
@@ -333,10 +373,12 @@ async fn write(
         .bind(&me.user_id)
         .bind(id)
         .bind(&me.org_id)
+        .bind(version - 1)
         .execute(&mut *conn)
-        .await?;
-    }
-    Ok(())
+        .await?
+        .rows_affected()
+    };
+    Ok(written == 1)
 }
 
 #[utoipa::path(get, path = "/api/v1/records/{entity}/{id}", tag = "sync", security(("bearer" = [])),

@@ -1,6 +1,7 @@
--- One schema for SQLite and PostgreSQL: only BIGINT and TEXT columns, times
--- in Unix milliseconds, ids as UUID text, flags as 0/1. Statements are
--- separated by ";" at line end and must be safe to run again.
+-- Release 0.1 schema (the first round). One schema for SQLite and PostgreSQL:
+-- only BIGINT and TEXT columns, times in Unix milliseconds, ids as UUID text,
+-- flags as 0/1. Statements end with ";" at line end. IF NOT EXISTS stays so
+-- databases made before versioned migrations take this step as a no-op.
 CREATE TABLE IF NOT EXISTS settings (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL

@@ -1,0 +1,192 @@
+//! Two-step sign-in: checking a second factor (a TOTP code, once per time
+//! step, or a one-time recovery code), the failure streak and its notice,
+//! and the re-authentication that guards every change to it.
+
+use relay_protocol::ErrorCode;
+use secrecy::SecretString;
+use sqlx::AnyConnection;
+
+use crate::auth::{Authed, Client};
+use crate::crypto::{equal_hashes, normalize_recovery_code, recovery_code_hash, token_hash, verify_totp};
+use crate::db::now_ms;
+use crate::delivery::Kind;
+use crate::error::{ApiError, ApiResult};
+use crate::hashing::Verdict;
+use crate::state::{AppState, queue_notice, record_event};
+use crate::users::{self, UserRow};
+
+/// Whether `code` is a current TOTP code of the account (not used before,
+/// also on another instance) or one of its unused recovery codes; a match
+/// is used up at once, in `conn`'s transaction.
+pub async fn check_second_factor(
+    state: &AppState,
+    conn: &mut AnyConnection,
+    user: &UserRow,
+    code: &str,
+) -> ApiResult<bool> {
+    let code = code.trim().replace([' ', '-'], "");
+    if code.len() == 6 && code.chars().all(|c| c.is_ascii_digit()) {
+        let Some(secret) = user
+            .totp_secret
+            .as_deref()
+            .and_then(|s| state.mfa_key.open(s))
+        else {
+            return Ok(false);
+        };
+        let Some(step) = verify_totp(&secret, &code, now_ms() / 1000, user.totp_last_step) else {
+            return Ok(false);
+        };
+        let fresh = sqlx::query(
+            "UPDATE users SET totp_last_step = $1 WHERE id = $2 AND (totp_last_step IS NULL OR totp_last_step < $1)",
+        )
+        .bind(step)
+        .bind(&user.id)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected()
+            == 1;
+        return Ok(fresh);
+    }
+    use_recovery_code(state, conn, &user.id, &code).await
+}
+
+async fn use_recovery_code(
+    state: &AppState,
+    conn: &mut AnyConnection,
+    user_id: &str,
+    code: &str,
+) -> ApiResult<bool> {
+    let normalized = normalize_recovery_code(code);
+    if normalized.len() < 8 || code.len() > 64 {
+        return Ok(false);
+    }
+    let keyed = recovery_code_hash(&state.code_key, user_id, &normalized);
+    // Codes made before they were keyed were bare SHA-256.
+    let legacy = token_hash(&normalized);
+    let rows: Vec<(String,)> = sqlx::query_as(
+        "SELECT code_hash FROM recovery_codes WHERE user_id = $1 AND used_at IS NULL",
+    )
+    .bind(user_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let Some((hash,)) = rows
+        .into_iter()
+        .find(|(h,)| equal_hashes(h, &keyed) || equal_hashes(h, &legacy))
+    else {
+        return Ok(false);
+    };
+    let used = sqlx::query(
+        "UPDATE recovery_codes SET used_at = $1 WHERE user_id = $2 AND code_hash = $3 AND used_at IS NULL",
+    )
+    .bind(now_ms())
+    .bind(user_id)
+    .bind(hash)
+    .execute(&mut *conn)
+    .await?;
+    Ok(used.rows_affected() == 1)
+}
+
+/// A wrong second factor: `mfa_failed` in the security activity, and at
+/// `mfa_failures_notice` in a row a notice to the owner.
+pub async fn record_failure(state: &AppState, user: &UserRow, client: &Client) -> ApiResult<()> {
+    let mut tx = state.db.begin_write().await?;
+    let (streak,): (i64,) = sqlx::query_as(
+        "UPDATE users SET mfa_failed_streak = mfa_failed_streak + 1 WHERE id = $1 RETURNING mfa_failed_streak",
+    )
+    .bind(&user.id)
+    .fetch_one(&mut *tx)
+    .await?;
+    record_event(&mut *tx, &user.id, "mfa_failed", client.ip.as_deref(), None).await?;
+    let notice = streak == i64::from(state.config.security.mfa_failures_notice);
+    if notice {
+        queue_notice(&mut tx, &user.id, Kind::MfaFailuresNotice).await?;
+    }
+    tx.commit().await?;
+    if notice {
+        state.notices.notify_one();
+    }
+    Ok(())
+}
+
+pub async fn clear_failures(state: &AppState, user: &UserRow) -> ApiResult<()> {
+    sqlx::query("UPDATE users SET mfa_failed_streak = 0 WHERE id = $1 AND mfa_failed_streak <> 0")
+        .bind(&user.id)
+        .execute(&state.db.pool)
+        .await?;
+    Ok(())
+}
+
+/// The re-authentication in front of every two-step change: the per-user
+/// rate limit, the lock (unless the session's device is trusted), then the
+/// current password, a wrong one counting toward the lock.
+pub async fn reauthenticate(
+    state: &AppState,
+    me: &Authed,
+    client: &Client,
+    password: String,
+) -> ApiResult<UserRow> {
+    state
+        .rate_limit(
+            &format!("mfa:{}", me.user_id),
+            state.config.security.change_per_user_per_minute,
+        )
+        .await?;
+    let user = users::by_id(&state.db.pool, &me.user_id)
+        .await?
+        .ok_or_else(ApiError::unauthorized)?;
+    let device = crate::lockout::session_device(state, &me.session_id).await?;
+    crate::lockout::ensure_not_locked(&user, device.is_some())?;
+    let password = SecretString::from(password);
+    if state.hasher.verify(&password, &user.password_hash).await == Verdict::Wrong {
+        crate::lockout::count_failure(state, &user, device.as_ref(), client).await?;
+        return Err(ApiError::new(
+            ErrorCode::InvalidCurrentPassword,
+            "the current password is wrong",
+        ));
+    }
+    Ok(user)
+}
+
+/// Ten lower-case letters and digits, grouped for reading: `k3xq-9mzp-2a`.
+pub fn recovery_code() -> String {
+    use rand::Rng;
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
+    let mut rng = rand::rngs::OsRng;
+    let raw: String = (0..10)
+        .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
+        .collect();
+    format!("{}-{}-{}", &raw[..4], &raw[4..8], &raw[8..])
+}
+
+/// Replaces the account's recovery codes with ten new ones (the old stop
+/// working), inside `conn`'s transaction. Returns them, to be shown once.
+pub async fn replace_recovery_codes(
+    state: &AppState,
+    conn: &mut AnyConnection,
+    user_id: &str,
+) -> Result<Vec<String>, sqlx::Error> {
+    let codes: Vec<String> = (0..10).map(|_| recovery_code()).collect();
+    sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1")
+        .bind(user_id)
+        .execute(&mut *conn)
+        .await?;
+    for code in &codes {
+        sqlx::query("INSERT INTO recovery_codes (user_id, code_hash) VALUES ($1, $2)")
+            .bind(user_id)
+            .bind(recovery_code_hash(&state.code_key, user_id, code))
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(codes)
+}
+
+/// Recovery codes not yet used.
+pub async fn recovery_codes_left(state: &AppState, user_id: &str) -> ApiResult<u32> {
+    let (n,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM recovery_codes WHERE user_id = $1 AND used_at IS NULL",
+    )
+    .bind(user_id)
+    .fetch_one(&state.db.pool)
+    .await?;
+    Ok(n as u32)
+}
