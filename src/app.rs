@@ -178,7 +178,8 @@ impl App {
         error: Option<String>,
         login: Option<&str>,
     ) -> Task<Message> {
-        let mut screen = Login::new(self.server(), self.keyring_ok(), self.demo_accounts());
+        let mut screen = Login::new(self.server(), self.keyring_ok(), self.demo_accounts())
+            .with_keyring(self.keyring.clone());
         if let Some(i) = info {
             screen = screen.with_info(i);
         }
@@ -216,21 +217,15 @@ impl App {
             let (origin, login) = (origin(api.base()), r.login.clone());
             return Task::perform(
                 async move {
-                    let token = tokio::task::spawn_blocking(move || {
-                        keyring.load_refresh_token(&origin, &login)
-                    })
-                    .await
-                    .ok()
-                    .and_then(Result::ok)
-                    .flatten();
-                    match token {
-                        Some(t) => Session::resume(api, &t).await,
-                        None => Err(ApiError::Server {
+                    match Session::resume_remembered(api, keyring, &origin, &login).await {
+                        Ok(Some(resumed)) => Ok(resumed),
+                        Ok(None) => Err(ApiError::Server {
                             code: relay_protocol::ErrorCode::Unauthorized,
                             retry_after: None,
                             attempts_left: None,
                             violations: vec![],
                         }),
+                        Err(e) => Err(e),
                     }
                 },
                 Message::Resumed,
@@ -270,19 +265,15 @@ impl App {
         let (session, login) = (session.clone(), user.login.clone());
         Task::perform(
             async move {
-                let token = session.refresh_token().await;
                 let origin = origin(session.api().base());
-                tokio::task::spawn_blocking(move || {
-                    keyring.save_refresh_token(&origin, &login, &token)
-                })
-                .await
-                .unwrap_or(Err(KeyringProblem::Failed))
+                session.remember(keyring, &origin, &login).await
             },
             Message::KeyringDone,
         )
     }
 
     fn forget(&mut self, session: &Session, login: &str) -> Task<Message> {
+        session.forget();
         self.config.remembered = None;
         self.save_config();
         // Nothing can be stored in a keyring that is not there.
@@ -389,9 +380,8 @@ impl App {
                 Task::none()
             }
             Message::Resumed(Ok((session, user))) => {
-                // The refresh token rotated: store the new one.
-                let save = self.remember(&session, &user);
-                Task::batch([self.enter_home(session, user, Access::Keyring), save])
+                // The session already keeps its rotations in the keyring.
+                self.enter_home(session, user, Access::Keyring)
             }
             Message::OfflineOpened(api, Ok((local, user))) => {
                 self.toast(toast::Kind::Success, fl!("login-offline-signed-in"));

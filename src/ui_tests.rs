@@ -63,6 +63,7 @@ fn security_page() -> Security {
             refresh_token: "r".into(),
             expires_in: 900,
             user: alice(),
+            device_token: None,
         },
     );
     Security::open(session, alice(), false, false).0
@@ -333,6 +334,7 @@ pub(crate) fn session_for(user: &User) -> Session {
             refresh_token: "r".into(),
             expires_in: 900,
             user: user.clone(),
+            device_token: None,
         },
     )
 }

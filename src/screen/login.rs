@@ -6,7 +6,9 @@ use iced::widget::{
     button, center, checkbox, column, container, operation, pick_list, row, space, text,
 };
 use iced::{Element, Fill, Task};
+use relay_core::keyring::Keyring;
 use relay_core::local::Secret;
+use relay_core::sign_in::DeviceToken;
 use relay_core::{Api, ApiError, Session};
 use relay_protocol::ErrorCode;
 use relay_protocol::api::{LoginResponse, TokenPair, User};
@@ -57,6 +59,8 @@ pub struct Login {
     info: Option<String>,
     mfa: Option<MfaStep>,
     demo: Option<DemoAccounts>,
+    /// Where this device's token is kept between sign-ins.
+    keyring: Option<Keyring>,
 }
 
 #[derive(Debug, Clone)]
@@ -116,7 +120,14 @@ impl Login {
             info: None,
             mfa: None,
             demo,
+            keyring: None,
         }
+    }
+
+    /// The keyring that keeps this device's token (see relay-core `sign_in`).
+    pub fn with_keyring(mut self, keyring: Option<Keyring>) -> Self {
+        self.keyring = keyring;
+        self
     }
 
     /// A line above the form ("You have been signed out", …).
@@ -229,9 +240,10 @@ impl Login {
                 {
                     m.busy = true;
                     let (api, token, code) = (m.api.clone(), m.token.clone(), m.code.clone());
+                    let device = DeviceToken::new(self.keyring.clone(), &api, &self.login);
                     return (
                         Task::perform(
-                            async move { api.mfa(&token, &code).await },
+                            async move { device.second_factor(&api, &token, &code).await },
                             Message::MfaAnswered,
                         ),
                         None,
@@ -303,10 +315,11 @@ impl Login {
         }
         self.busy = true;
         let (login, password) = (self.login.clone(), self.password.clone());
-        let device = super::device_name();
+        let device_name = super::device_name();
+        let device = DeviceToken::new(self.keyring.clone(), &api, &login);
         Task::perform(
             async move {
-                let result = api.login(&login, &password, &device).await;
+                let result = device.login(&api, &password, &device_name).await;
                 (api, result)
             },
             |(api, result)| Message::Answered(api, result),

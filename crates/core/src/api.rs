@@ -105,18 +105,41 @@ impl Api {
         password: &str,
         device_name: &str,
     ) -> Result<LoginResponse, ApiError> {
+        self.login_on_device(login, password, device_name, None)
+            .await
+    }
+
+    /// Sign-in presenting this device's token from an earlier sign-in.
+    pub async fn login_on_device(
+        &self,
+        login: &str,
+        password: &str,
+        device_name: &str,
+        device_token: Option<&str>,
+    ) -> Result<LoginResponse, ApiError> {
         let body = LoginRequest {
             login: login.trim().to_string(),
             password: password.to_string(),
             device_name: Some(device_name.to_string()),
+            device_token: device_token.map(str::to_owned),
         };
         self.post("/api/v1/auth/login", None, &body).await
     }
 
     pub async fn mfa(&self, mfa_token: &str, code: &str) -> Result<TokenPair, ApiError> {
+        self.mfa_on_device(mfa_token, code, None).await
+    }
+
+    pub async fn mfa_on_device(
+        &self,
+        mfa_token: &str,
+        code: &str,
+        device_token: Option<&str>,
+    ) -> Result<TokenPair, ApiError> {
         let body = MfaRequest {
             mfa_token: mfa_token.into(),
             code: code.into(),
+            device_token: device_token.map(str::to_owned),
         };
         self.post("/api/v1/auth/mfa", None, &body).await
     }

@@ -107,6 +107,38 @@ impl Keyring {
         }
     }
 
+    /// The device token (see docs/API.md, "Lockout") sits beside the
+    /// refresh token, under the login as typed. It is kept at sign-out: it
+    /// is no credential on its own (the password is still asked for), it
+    /// only tells the server this is the owner's device, whom a lock that
+    /// strangers caused must not shut out.
+    fn device_entry(&self, origin: &str, login: &str) -> Result<Entry, KeyringProblem> {
+        self.entry(&format!("{origin}#device"), &login.trim().to_lowercase())
+    }
+
+    pub fn save_device_token(
+        &self,
+        origin: &str,
+        login: &str,
+        token: &str,
+    ) -> Result<(), KeyringProblem> {
+        self.device_entry(origin, login)?
+            .set_password(token)
+            .map_err(|e| KeyringProblem::from(&e))
+    }
+
+    pub fn load_device_token(
+        &self,
+        origin: &str,
+        login: &str,
+    ) -> Result<Option<String>, KeyringProblem> {
+        match self.device_entry(origin, login)?.get_password() {
+            Ok(t) => Ok(Some(t)),
+            Err(Error::NoEntry) => Ok(None),
+            Err(e) => Err(KeyringProblem::from(&e)),
+        }
+    }
+
     /// The local store's key sits beside the refresh token (same "Remember
     /// me"), so a silent sign-in can open the local data without the
     /// password, and a password reset done elsewhere can re-wrap it.

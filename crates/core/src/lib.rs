@@ -10,6 +10,7 @@ pub mod keyring;
 pub mod local;
 pub mod schedule;
 pub mod session;
+pub mod sign_in;
 pub mod store;
 pub mod sync;
 pub mod transport;

@@ -10,9 +10,11 @@ use relay_protocol::api::{
 };
 use tokio::sync::Mutex;
 
+use crate::keyring::{Keyring, KeyringProblem};
 use crate::{Api, ApiError};
 
-/// Refresh when less than this is left of the access token's life.
+/// Refresh when less than this is left of the access token's life (or a
+/// quarter of its life, for short-lived tokens).
 const REFRESH_MARGIN: Duration = Duration::from_secs(60);
 
 #[derive(Debug)]
@@ -20,6 +22,44 @@ struct Tokens {
     access: String,
     refresh: String,
     expires_at: Instant,
+    margin: Duration,
+}
+
+impl Tokens {
+    fn from_pair(pair: &TokenPair) -> Self {
+        let life = Duration::from_secs(pair.expires_in);
+        Self {
+            access: pair.access_token.clone(),
+            refresh: pair.refresh_token.clone(),
+            expires_at: Instant::now() + life,
+            margin: REFRESH_MARGIN.min(life / 4),
+        }
+    }
+}
+
+/// Where a remembered session's refresh token lives: its keyring entry.
+#[derive(Debug, Clone)]
+struct Remembered {
+    keyring: Keyring,
+    origin: String,
+    login: String,
+}
+
+impl Remembered {
+    async fn store(&self, token: String) -> Result<(), KeyringProblem> {
+        let me = self.clone();
+        tokio::task::spawn_blocking(move || me.keyring.save_refresh_token(&me.origin, &me.login, &token))
+            .await
+            .unwrap_or(Err(KeyringProblem::Failed))
+    }
+
+    async fn delete(&self) {
+        let me = self.clone();
+        let _ = tokio::task::spawn_blocking(move || {
+            me.keyring.delete_refresh_token(&me.origin, &me.login)
+        })
+        .await;
+    }
 }
 
 /// Cheap to clone: clones share the tokens.
@@ -27,18 +67,111 @@ struct Tokens {
 pub struct Session {
     api: Api,
     tokens: Arc<Mutex<Tokens>>,
+    /// Set by [`Session::remember`]: every rotation of the refresh token is
+    /// written there before the new tokens are used, so the next start
+    /// presents the live token, never a spent one (which the server would
+    /// take for theft and end the session).
+    remembered: Arc<std::sync::Mutex<Option<Remembered>>>,
 }
 
 impl Session {
     pub fn new(api: Api, pair: &TokenPair) -> Self {
         Self {
             api,
-            tokens: Arc::new(Mutex::new(Tokens {
-                access: pair.access_token.clone(),
-                refresh: pair.refresh_token.clone(),
-                expires_at: Instant::now() + Duration::from_secs(pair.expires_in),
-            })),
+            tokens: Arc::new(Mutex::new(Tokens::from_pair(pair))),
+            remembered: Arc::default(),
         }
+    }
+
+    /// "Remember me": keeps the refresh token in the keyring from now on,
+    /// through every rotation.
+    pub async fn remember(
+        &self,
+        keyring: Keyring,
+        origin: &str,
+        login: &str,
+    ) -> Result<(), KeyringProblem> {
+        // Holding the tokens: no rotation can slip in between.
+        let tokens = self.tokens.lock().await;
+        let place = Remembered {
+            keyring,
+            origin: origin.to_string(),
+            login: login.to_string(),
+        };
+        place.store(tokens.refresh.clone()).await?;
+        *self.remembered.lock().unwrap_or_else(|e| e.into_inner()) = Some(place);
+        Ok(())
+    }
+
+    /// Stops writing rotations to the keyring (the caller deletes the entry).
+    pub fn forget(&self) {
+        *self.remembered.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    }
+
+    /// Takes new tokens: first into the keyring when remembered, then into
+    /// use. If the keyring refuses, its entry is removed, so the next start
+    /// asks for the password instead of presenting a spent token.
+    async fn rotate(&self, tokens: &mut Tokens, pair: &TokenPair) {
+        let place = self
+            .remembered
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        if let Some(place) = place
+            && let Err(problem) = place.store(pair.refresh_token.clone()).await
+        {
+            tracing::warn!(?problem, "could not keep the rotated refresh token");
+            place.delete().await;
+            self.forget();
+        }
+        *tokens = Tokens::from_pair(pair);
+    }
+
+    /// The silent sign-in of "Remember me": the keyring's refresh token is
+    /// exchanged, and the new one written back at once. `Ok(None)` when
+    /// nothing is remembered.
+    pub async fn resume_remembered(
+        api: Api,
+        keyring: Keyring,
+        origin: &str,
+        login: &str,
+    ) -> Result<Option<(Self, User)>, ApiError> {
+        let place = Remembered {
+            keyring,
+            origin: origin.to_string(),
+            login: login.to_string(),
+        };
+        let loaded = {
+            let place = place.clone();
+            tokio::task::spawn_blocking(move || place.keyring.load_refresh_token(&place.origin, &place.login))
+                .await
+                .ok()
+                .and_then(Result::ok)
+                .flatten()
+        };
+        let Some(token) = loaded else {
+            return Ok(None);
+        };
+        let pair = match api.refresh(&token).await {
+            Ok(pair) => pair,
+            Err(e) => {
+                // Revoked, reused or expired: it will never work again.
+                if matches!(e, ApiError::Server { .. }) {
+                    place.delete().await;
+                }
+                return Err(e);
+            }
+        };
+        let session = Self::new(api, &pair);
+        if session
+            .remember(place.keyring.clone(), &place.origin, &place.login)
+            .await
+            .is_err()
+        {
+            // The old token is spent; better nothing than it.
+            place.delete().await;
+        }
+        Ok(Some((session, pair.user)))
     }
 
     /// Signed in offline (the password checked against the local data):
@@ -51,12 +184,15 @@ impl Session {
                 access: String::new(),
                 refresh: String::new(),
                 expires_at: Instant::now() + Duration::from_secs(365 * 24 * 3600),
+                margin: Duration::ZERO,
             })),
+            remembered: Arc::default(),
         }
     }
 
     /// Resumes from a remembered refresh token (the next launch after
     /// "Remember me"). Returns the session and the account.
+    /// Not for remembered sessions: see [`Session::resume_remembered`].
     pub async fn resume(api: Api, refresh_token: &str) -> Result<(Self, User), ApiError> {
         let pair = api.refresh(refresh_token).await?;
         let user = pair.user.clone();
@@ -75,24 +211,17 @@ impl Session {
     /// A valid access token, refreshing first when it is about to expire.
     async fn access(&self) -> Result<String, ApiError> {
         let mut tokens = self.tokens.lock().await;
-        if tokens.expires_at.saturating_duration_since(Instant::now()) < REFRESH_MARGIN {
+        if tokens.expires_at.saturating_duration_since(Instant::now()) < tokens.margin {
             let pair = self.api.refresh(&tokens.refresh).await?;
-            *tokens = Tokens {
-                access: pair.access_token,
-                refresh: pair.refresh_token,
-                expires_at: Instant::now() + Duration::from_secs(pair.expires_in),
-            };
+            self.rotate(&mut tokens, &pair).await;
         }
         Ok(tokens.access.clone())
     }
 
     /// Takes the tokens of a password-change confirmation.
     async fn adopt(&self, pair: &TokenPair) {
-        *self.tokens.lock().await = Tokens {
-            access: pair.access_token.clone(),
-            refresh: pair.refresh_token.clone(),
-            expires_at: Instant::now() + Duration::from_secs(pair.expires_in),
-        };
+        let mut tokens = self.tokens.lock().await;
+        self.rotate(&mut tokens, pair).await;
     }
 
     pub async fn me(&self) -> Result<User, ApiError> {

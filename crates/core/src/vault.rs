@@ -18,8 +18,14 @@ const AAD: &[u8] = b"relay-crm local store key v1";
 
 /// The store's key. Deliberately without `Debug`, so it never lands in a log,
 /// and wiped from memory when dropped.
-#[derive(Clone, PartialEq, Eq, zeroize::Zeroize, zeroize::ZeroizeOnDrop)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct DataKey(pub(crate) [u8; 32]);
+
+impl Drop for DataKey {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.0);
+    }
+}
 
 impl DataKey {
     pub fn generate() -> Self {

@@ -183,6 +183,7 @@ async fn edits_made_while_the_server_is_unreachable_wait_and_then_arrive_once() 
             refresh_token: "y".into(),
             expires_in: 900,
             user: session.me().await.unwrap(),
+            device_token: None,
         },
     );
     let err = sync(&mut store, &dead).await.unwrap_err();
