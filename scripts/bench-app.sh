@@ -59,7 +59,7 @@ PY
 
 # Memory after sign-in, idle.
 printf 'Tq7#mV2!pLx9' | $SERVER user add --data-dir "$work/srv" --login bench --email bench@example.com --password-stdin >/dev/null
-$SERVER serve --data-dir "$work/srv" --listen 127.0.0.1:0 > "$work/srv.out" 2>/dev/null &
+$SERVER serve --delivery outbox --data-dir "$work/srv" --listen 127.0.0.1:0 > "$work/srv.out" 2>/dev/null &
 SRV=$!
 for _ in $(seq 1 50); do grep -q listening "$work/srv.out" && break; sleep 0.1; done
 URL="http://$(sed -n 's/listening on //p' "$work/srv.out")"
@@ -76,7 +76,7 @@ kill $APP_PID
 
 # Memory with 100 000 customers in the list.
 $SERVER demo --data-dir "$work/big" --customers "${CUSTOMERS:-100000}" >/dev/null
-$SERVER serve --data-dir "$work/big" --listen 127.0.0.1:0 > "$work/big.out" 2>/dev/null &
+$SERVER serve --delivery outbox --data-dir "$work/big" --listen 127.0.0.1:0 > "$work/big.out" 2>/dev/null &
 SRV2=$!
 for _ in $(seq 1 50); do grep -q listening "$work/big.out" && break; sleep 0.1; done
 URL="http://$(sed -n 's/listening on //p' "$work/big.out")"

@@ -48,9 +48,11 @@ struct Remembered {
 impl Remembered {
     async fn store(&self, token: String) -> Result<(), KeyringProblem> {
         let me = self.clone();
-        tokio::task::spawn_blocking(move || me.keyring.save_refresh_token(&me.origin, &me.login, &token))
-            .await
-            .unwrap_or(Err(KeyringProblem::Failed))
+        tokio::task::spawn_blocking(move || {
+            me.keyring.save_refresh_token(&me.origin, &me.login, &token)
+        })
+        .await
+        .unwrap_or(Err(KeyringProblem::Failed))
     }
 
     async fn delete(&self) {
@@ -143,11 +145,15 @@ impl Session {
         };
         let loaded = {
             let place = place.clone();
-            tokio::task::spawn_blocking(move || place.keyring.load_refresh_token(&place.origin, &place.login))
-                .await
-                .ok()
-                .and_then(Result::ok)
-                .flatten()
+            tokio::task::spawn_blocking(move || {
+                place
+                    .keyring
+                    .load_refresh_token(&place.origin, &place.login)
+            })
+            .await
+            .ok()
+            .and_then(Result::ok)
+            .flatten()
         };
         let Some(token) = loaded else {
             return Ok(None);

@@ -88,9 +88,7 @@ impl DeviceToken {
         code: &str,
     ) -> Result<TokenPair, ApiError> {
         let token = self.load().await;
-        let pair = api
-            .mfa_on_device(mfa_token, code, token.as_deref())
-            .await?;
+        let pair = api.mfa_on_device(mfa_token, code, token.as_deref()).await?;
         self.keep(pair.device_token.as_deref(), &pair.user.login)
             .await;
         Ok(pair)

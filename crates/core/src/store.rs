@@ -163,7 +163,8 @@ impl Store {
             Some(wrapped) => vault::unwrap(&wrapped, password)?,
             None => {
                 if let Some(dir) = files.key.parent() {
-                    crate::vault::private_dir(dir).map_err(|e| StoreError::Storage(e.to_string()))?;
+                    crate::vault::private_dir(dir)
+                        .map_err(|e| StoreError::Storage(e.to_string()))?;
                 }
                 let key = DataKey::generate();
                 vault::save(&files.key, &vault::wrap(&key, password, kdf)?)?;

@@ -104,7 +104,11 @@ impl KdfParams {
     }
 }
 
-fn kek(password: &str, salt: &[u8], p: KdfParams) -> Result<zeroize::Zeroizing<[u8; 32]>, VaultError> {
+fn kek(
+    password: &str,
+    salt: &[u8],
+    p: KdfParams,
+) -> Result<zeroize::Zeroizing<[u8; 32]>, VaultError> {
     let p = p.bounded()?;
     let params = Params::new(p.m_kib, p.t, p.p, Some(32)).map_err(|_| VaultError::Corrupt)?;
     let password = zeroize::Zeroizing::new(relay_protocol::normalize_password(password));
@@ -157,16 +161,21 @@ pub fn unwrap(wrapped: &WrappedKey, password: &str) -> Result<DataKey, VaultErro
     };
     let kek = kek(password, &salt, params)?;
     let cipher = XChaCha20Poly1305::new((&*kek).into());
-    let plain = zeroize::Zeroizing::new(cipher
-        .decrypt(
-            XNonce::from_slice(&nonce),
-            Payload {
-                msg: &ciphertext,
-                aad: AAD,
-            },
-        )
-        .map_err(|_| VaultError::WrongPassword)?);
-    let key: [u8; 32] = plain.as_slice().try_into().map_err(|_| VaultError::Corrupt)?;
+    let plain = zeroize::Zeroizing::new(
+        cipher
+            .decrypt(
+                XNonce::from_slice(&nonce),
+                Payload {
+                    msg: &ciphertext,
+                    aad: AAD,
+                },
+            )
+            .map_err(|_| VaultError::WrongPassword)?,
+    );
+    let key: [u8; 32] = plain
+        .as_slice()
+        .try_into()
+        .map_err(|_| VaultError::Corrupt)?;
     Ok(DataKey(key))
 }
 
@@ -256,14 +265,26 @@ mod tests {
     fn parameters_from_the_file_are_bounded_before_use() {
         let key = DataKey::generate();
         let mut wrapped = wrap(&key, "pw", FAST).unwrap();
-        for (m, t, p) in [(4_194_304, 3, 1), (65_536, 1000, 1), (65_536, 3, 0), (4, 1, 1)] {
+        for (m, t, p) in [
+            (4_194_304, 3, 1),
+            (65_536, 1000, 1),
+            (65_536, 3, 0),
+            (4, 1, 1),
+        ] {
             wrapped.m_kib = m;
             wrapped.t = t;
             wrapped.p = p;
-            assert_eq!(unwrap(&wrapped, "pw").err(), Some(VaultError::Corrupt), "{m} {t} {p}");
+            assert_eq!(
+                unwrap(&wrapped, "pw").err(),
+                Some(VaultError::Corrupt),
+                "{m} {t} {p}"
+            );
         }
         let strong = KdfParams::default();
-        assert!(strong.m_kib >= 65_536 && strong.t >= 3, "stronger than the server's minimum");
+        assert!(
+            strong.m_kib >= 65_536 && strong.t >= 3,
+            "stronger than the server's minimum"
+        );
     }
 
     #[cfg(unix)]

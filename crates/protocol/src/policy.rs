@@ -49,8 +49,11 @@ impl PasswordPolicy {
     /// file must not lock everybody out).
     pub fn problems(&self) -> Vec<&'static str> {
         let mut out = Vec::new();
-        if self.min_length == 0 {
-            out.push("min_length must be at least 1");
+        // NIST SP 800-63B: at least 8 characters, whoever asks. (The list of
+        // common and breached passwords is always checked; no setting turns
+        // it off.)
+        if self.min_length < 8 {
+            out.push("min_length must be at least 8 (NIST SP 800-63B)");
         }
         if self.max_length < self.min_length {
             out.push("max_length must not be below min_length");

@@ -65,7 +65,14 @@ fn main() {
         .unwrap();
     assert!(add.wait().unwrap().success());
     let mut server = Command::new(bin)
-        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .args([
+            "serve",
+            "--delivery",
+            "outbox",
+            "--listen",
+            "127.0.0.1:0",
+            "--data-dir",
+        ])
         .arg(dir.path())
         .arg("--config")
         .arg(&config)

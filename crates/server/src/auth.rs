@@ -175,7 +175,7 @@ pub async fn issue_tokens(
 
 /// How long a session may last from its sign-in.
 pub fn session_lifetime_ms(state: &AppState) -> i64 {
-    state.config.security.session_max_days as i64 * 86_400_000
+    (state.config.security.session_max_days * 86_400_000.0) as i64
 }
 
 /// The answer carrying fresh tokens: the pair and the account as it is now.
@@ -245,8 +245,13 @@ pub async fn start_session(
     .bind(device_hash)
     .execute(&mut *tx)
     .await?;
-    let (access_token, refresh_token) =
-        issue_tokens(&mut tx, state, &session_id, now + session_lifetime_ms(state)).await?;
+    let (access_token, refresh_token) = issue_tokens(
+        &mut tx,
+        state,
+        &session_id,
+        now + session_lifetime_ms(state),
+    )
+    .await?;
     crate::state::record_event(
         &mut *tx,
         &user.id,

@@ -11,8 +11,8 @@ use sqlx::any::AnyRow;
 
 use crate::crypto::{clean_code, code_hash, equal_hashes, new_code};
 use crate::db::{Tx, now_ms};
-use crate::guards::{HOUR_MS, Window};
 use crate::error::{ApiError, ApiResult};
+use crate::guards::{HOUR_MS, Window};
 use crate::state::AppState;
 
 pub const PASSWORD_CHANGE: &str = "password_change";

@@ -68,8 +68,11 @@ struct ServeArgs {
     common: CommonArgs,
     #[arg(long, env = "RELAY_LISTEN", default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
-    #[arg(long, env = "RELAY_DELIVERY", value_enum, default_value = "outbox")]
-    delivery: DeliveryMode,
+    /// How codes and notices go out. Required: `outbox` writes them, codes
+    /// in plain text, to DATA_DIR/outbox.jsonl (development and demos
+    /// only), `smtp` and `webhook` send them for real.
+    #[arg(long, env = "RELAY_DELIVERY", value_enum)]
+    delivery: Option<DeliveryMode>,
     #[arg(long, env = "RELAY_SMTP_HOST")]
     smtp_host: Option<String>,
     #[arg(long, env = "RELAY_SMTP_PORT")]
@@ -128,7 +131,14 @@ impl ServeArgs {
     fn config(&self) -> anyhow::Result<Config> {
         let mut config = self.common.config()?;
         config.listen = self.listen;
-        config.delivery = self.delivery;
+        // No default: a team server must never write codes to a file
+        // because somebody forgot a flag.
+        config.delivery = self.delivery.ok_or_else(|| {
+            anyhow::anyhow!(
+                "choose how codes and notices are delivered: --delivery smtp | webhook (a team server), \
+                 or --delivery outbox (development only: codes are written in plain text to DATA_DIR/outbox.jsonl)"
+            )
+        })?;
         if self.smtp_host.is_some() || self.smtp_from.is_some() {
             let mut smtp = config.smtp.take().unwrap_or_default();
             if let Some(h) = &self.smtp_host {
@@ -189,6 +199,13 @@ pub async fn run() -> i32 {
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let config = args.config()?;
+    if config.delivery == DeliveryMode::Outbox {
+        eprintln!(
+            "relay-server: delivery is the outbox: codes and notices are written, codes in plain text, to {} \
+             and nothing is sent. Use --delivery smtp or webhook for a team.",
+            config.outbox_path().display()
+        );
+    }
     let app = Application::build(config).await?;
     // Printed only once the socket listens: scripts wait for this line.
     println!("listening on {}", app.local_addr());

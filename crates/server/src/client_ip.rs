@@ -29,7 +29,9 @@ impl Cidr {
     pub fn contains(&self, ip: IpAddr) -> bool {
         match (self.addr, canonical(ip)) {
             (IpAddr::V4(net), IpAddr::V4(ip)) => {
-                let mask = u32::MAX.checked_shl(32 - u32::from(self.prefix)).unwrap_or(0);
+                let mask = u32::MAX
+                    .checked_shl(32 - u32::from(self.prefix))
+                    .unwrap_or(0);
                 u32::from(net) & mask == u32::from(ip) & mask
             }
             (IpAddr::V6(net), IpAddr::V6(ip)) => {
@@ -134,7 +136,11 @@ mod tests {
         let net = Cidr::parse("10.1.0.0/16").unwrap();
         assert!(net.contains(ip("10.1.200.3")));
         assert!(!net.contains(ip("10.2.0.1")));
-        assert!(Cidr::parse("127.0.0.1").unwrap().contains(ip("::ffff:127.0.0.1")));
+        assert!(
+            Cidr::parse("127.0.0.1")
+                .unwrap()
+                .contains(ip("::ffff:127.0.0.1"))
+        );
         assert!(Cidr::parse("::1/128").unwrap().contains(ip("::1")));
         assert!(Cidr::parse("0.0.0.0/0").unwrap().contains(ip("8.8.8.8")));
         assert_eq!(Cidr::parse("10.0.0.0/33"), None);

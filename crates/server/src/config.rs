@@ -91,8 +91,9 @@ pub struct SecurityConfig {
     pub resend_per_ip_per_minute: u32,
     /// Wrong two-step codes in a row after which the account gets a notice.
     pub mfa_failures_notice: u32,
-    /// A session ends this long after sign-in, however often it refreshes.
-    pub session_max_days: u64,
+    /// A session ends this long after sign-in, however often it refreshes
+    /// (days; fractions allowed, for tests).
+    pub session_max_days: f64,
     /// A device token (see docs/API.md, "Lockout") is trusted this long.
     pub device_token_days: u64,
     /// Peers (CIDR) whose `X-Forwarded-For` names the real client.
@@ -131,7 +132,7 @@ impl Default for SecurityConfig {
             reset_codes_per_ip_per_hour: 30,
             resend_per_ip_per_minute: 60,
             mfa_failures_notice: 5,
-            session_max_days: 30,
+            session_max_days: 30.0,
             device_token_days: 180,
             trusted_proxies: Vec::new(),
             argon2_memory_kib: 19_456,
@@ -220,12 +221,13 @@ impl Config {
             || s.reset_codes_per_ip_per_hour == 0
             || s.resend_per_ip_per_minute == 0
             || s.mfa_failures_notice == 0
-            || s.session_max_days == 0
+            || s.session_max_days.is_nan()
+            || s.session_max_days <= 0.0
         {
             anyhow::bail!(
                 "invalid [security]: attempts, codes_per_hour, lockout_threshold, code_failures_per_hour, \
-                 reset_codes_per_ip_per_hour, resend_per_ip_per_minute, mfa_failures_notice and session_max_days \
-                 must be at least 1"
+                 reset_codes_per_ip_per_hour, resend_per_ip_per_minute and mfa_failures_notice \
+                 must be at least 1, session_max_days above 0"
             );
         }
         for cidr in &s.trusted_proxies {

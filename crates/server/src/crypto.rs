@@ -122,7 +122,11 @@ impl SecretBox {
 /// How recovery codes are kept: HMAC with the server's code key, bound to
 /// the account, over the code without dashes in lower case.
 pub fn recovery_code_hash(key: &[u8], user_id: &str, code: &str) -> String {
-    code_hash(key, &format!("recovery:{user_id}"), &normalize_recovery_code(code))
+    code_hash(
+        key,
+        &format!("recovery:{user_id}"),
+        &normalize_recovery_code(code),
+    )
 }
 
 pub fn normalize_recovery_code(code: &str) -> String {
@@ -232,7 +236,11 @@ mod tests {
         let sealed = a.seal("JBSWY3DPEHPK3PXP");
         assert!(SecretBox::is_sealed(&sealed));
         assert!(!sealed.contains("JBSWY3DPEHPK3PXP"));
-        assert_ne!(sealed, a.seal("JBSWY3DPEHPK3PXP"), "a fresh nonce each time");
+        assert_ne!(
+            sealed,
+            a.seal("JBSWY3DPEHPK3PXP"),
+            "a fresh nonce each time"
+        );
         assert_eq!(a.open(&sealed).as_deref(), Some("JBSWY3DPEHPK3PXP"));
         assert_eq!(SecretBox::new(b"key b").open(&sealed), None);
         let mut tampered = sealed.clone();

@@ -120,12 +120,14 @@ impl Db {
                 for statement in statements(sql) {
                     conn.execute(sqlx::AssertSqlSafe(statement)).await?;
                 }
-                sqlx::query("INSERT INTO schema_version (version, name, applied_at) VALUES ($1, $2, $3)")
-                    .bind(version)
-                    .bind(*name)
-                    .bind(now_ms())
-                    .execute(&mut *conn)
-                    .await?;
+                sqlx::query(
+                    "INSERT INTO schema_version (version, name, applied_at) VALUES ($1, $2, $3)",
+                )
+                .bind(version)
+                .bind(*name)
+                .bind(now_ms())
+                .execute(&mut *conn)
+                .await?;
                 Ok::<_, sqlx::Error>(())
             }
             .await;

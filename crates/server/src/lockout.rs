@@ -66,11 +66,13 @@ pub async fn grant_device(
 ) -> ApiResult<(String, String)> {
     let now = now_ms();
     if let Some((token, device)) = presented.filter(|(_, d)| d.user_id == user.id) {
-        sqlx::query("UPDATE device_tokens SET last_used_at = $1, failures = 0 WHERE token_hash = $2")
-            .bind(now)
-            .bind(&device.token_hash)
-            .execute(&state.db.pool)
-            .await?;
+        sqlx::query(
+            "UPDATE device_tokens SET last_used_at = $1, failures = 0 WHERE token_hash = $2",
+        )
+        .bind(now)
+        .bind(&device.token_hash)
+        .execute(&state.db.pool)
+        .await?;
         return Ok((token.to_string(), device.token_hash.clone()));
     }
     let token = new_token();
@@ -87,7 +89,10 @@ pub async fn grant_device(
 }
 
 /// Whether the session was opened with a device token that is still live.
-pub async fn session_device(state: &AppState, session_id: &str) -> ApiResult<Option<TrustedDevice>> {
+pub async fn session_device(
+    state: &AppState,
+    session_id: &str,
+) -> ApiResult<Option<TrustedDevice>> {
     let oldest = now_ms() - state.config.security.device_token_days as i64 * 86_400_000;
     let row: Option<(String, String)> = sqlx::query_as(
         "SELECT d.token_hash, d.user_id FROM sessions s JOIN device_tokens d ON d.token_hash = s.device_token_hash \
@@ -114,32 +119,49 @@ pub fn ensure_not_locked(user: &UserRow, trusted: bool) -> ApiResult<()> {
     }
 }
 
-/// Counts a wrong password (sign-in or change form): against the device
-/// when it is trusted, else against the account, locking it at the
-/// threshold (the count restarts once the lock is set).
+/// Where a wrong password counts.
+#[derive(Debug, Clone, Copy)]
+pub enum Counter<'a> {
+    /// A sign-in without a trusted device token: the account's count.
+    Account,
+    /// A sign-in with one: that device's count only.
+    Device(&'a TrustedDevice),
+    /// A signed-in session's form (password change, two-step changes): the
+    /// account's count as API.md says, and the session's device's too, so
+    /// the form locks once the session has had too many wrong passwords.
+    Session(Option<&'a TrustedDevice>),
+}
+
+/// Counts a wrong password, locking the account (or revoking the device
+/// token) at the threshold; the account's count restarts once the lock is
+/// set.
 pub async fn count_failure(
     state: &AppState,
     user: &UserRow,
-    device: Option<&TrustedDevice>,
+    counter: Counter<'_>,
     client: &Client,
 ) -> ApiResult<()> {
     let s = &state.config.security;
     let now = now_ms();
-    match device {
-        Some(device) => {
-            sqlx::query(
-                "UPDATE device_tokens SET failures = failures + 1, \
+    let (device, account) = match counter {
+        Counter::Account => (None, true),
+        Counter::Device(d) => (Some(d), false),
+        Counter::Session(d) => (d, true),
+    };
+    if let Some(device) = device {
+        sqlx::query(
+            "UPDATE device_tokens SET failures = failures + 1, \
                    revoked_at = CASE WHEN failures + 1 >= $1 THEN $2 ELSE revoked_at END \
                  WHERE token_hash = $3",
-            )
-            .bind(i64::from(s.lockout_threshold))
-            .bind(now)
-            .bind(&device.token_hash)
-            .execute(&state.db.pool)
-            .await?;
-        }
-        None => {
-            sqlx::query(
+        )
+        .bind(i64::from(s.lockout_threshold))
+        .bind(now)
+        .bind(&device.token_hash)
+        .execute(&state.db.pool)
+        .await?;
+    }
+    if account {
+        sqlx::query(
                 "UPDATE users SET \
                    locked_until = CASE WHEN failed_logins + 1 >= $1 THEN $2 ELSE locked_until END, \
                    failed_logins = CASE WHEN failed_logins + 1 >= $1 THEN 0 ELSE failed_logins + 1 END \
@@ -150,7 +172,6 @@ pub async fn count_failure(
             .bind(&user.id)
             .execute(&state.db.pool)
             .await?;
-        }
     }
     record_event(
         &state.db.pool,

@@ -7,7 +7,9 @@ use secrecy::SecretString;
 use sqlx::AnyConnection;
 
 use crate::auth::{Authed, Client};
-use crate::crypto::{equal_hashes, normalize_recovery_code, recovery_code_hash, token_hash, verify_totp};
+use crate::crypto::{
+    equal_hashes, normalize_recovery_code, recovery_code_hash, token_hash, verify_totp,
+};
 use crate::db::now_ms;
 use crate::delivery::Kind;
 use crate::error::{ApiError, ApiResult};
@@ -138,7 +140,13 @@ pub async fn reauthenticate(
     crate::lockout::ensure_not_locked(&user, device.is_some())?;
     let password = SecretString::from(password);
     if state.hasher.verify(&password, &user.password_hash).await == Verdict::Wrong {
-        crate::lockout::count_failure(state, &user, device.as_ref(), client).await?;
+        crate::lockout::count_failure(
+            state,
+            &user,
+            crate::lockout::Counter::Session(device.as_ref()),
+            client,
+        )
+        .await?;
         return Err(ApiError::new(
             ErrorCode::InvalidCurrentPassword,
             "the current password is wrong",

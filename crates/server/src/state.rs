@@ -79,7 +79,9 @@ pub async fn saved_policy(db: &Db) -> Result<Option<PasswordPolicy>, sqlx::Error
 /// and kept in the database like the code key.
 pub async fn load_mfa_key(db: &Db, config: &Config) -> anyhow::Result<crate::crypto::SecretBox> {
     if let Some(secret) = &config.security.mfa_secret {
-        return Ok(crate::crypto::SecretBox::new(secret.expose_secret().as_bytes()));
+        return Ok(crate::crypto::SecretBox::new(
+            secret.expose_secret().as_bytes(),
+        ));
     }
     sqlx::query("INSERT INTO settings (key, value) VALUES ('mfa_seal_key', $1) ON CONFLICT (key) DO NOTHING")
         .bind(crate::crypto::new_secret())
@@ -94,10 +96,7 @@ pub async fn load_mfa_key(db: &Db, config: &Config) -> anyhow::Result<crate::cry
 
 /// Seals two-step secrets a release before encryption left in the clear.
 /// Conditional on the old value, so two instances starting at once agree.
-pub async fn seal_plain_mfa_secrets(
-    db: &Db,
-    key: &crate::crypto::SecretBox,
-) -> anyhow::Result<()> {
+pub async fn seal_plain_mfa_secrets(db: &Db, key: &crate::crypto::SecretBox) -> anyhow::Result<()> {
     let rows: Vec<(String, Option<String>, Option<String>)> = sqlx::query_as(
         "SELECT id, totp_secret, totp_pending_secret FROM users \
          WHERE totp_secret IS NOT NULL OR totp_pending_secret IS NOT NULL",

@@ -508,7 +508,7 @@ async fn two_step_sign_in_with_totp_and_recovery_code(b: Backend) {
     s.post(
         "/api/v1/me/mfa/totp/enable",
         Some(&a),
-        json!({"code": "000000x"}),
+        json!({"password": PASSWORD, "code": "000000x"}),
     )
     .await
     .expect_error(400, "invalid_code");
@@ -519,7 +519,7 @@ async fn two_step_sign_in_with_totp_and_recovery_code(b: Backend) {
         .post(
             "/api/v1/me/mfa/totp/enable",
             Some(&a),
-            json!({"code": code}),
+            json!({"password": PASSWORD, "code": code}),
         )
         .await
         .expect(200)
@@ -613,18 +613,25 @@ async fn two_step_sign_in_with_totp_and_recovery_code(b: Backend) {
     )
     .await
     .expect(400);
-    // Turning it off needs the password.
+    // Turning it off needs the password and a current code.
     s.post(
         "/api/v1/me/mfa/disable",
         Some(&a),
-        json!({"password": "wrong"}),
+        json!({"password": "wrong", "code": recovery[1]}),
     )
     .await
     .expect_error(401, "invalid_current_password");
     s.post(
         "/api/v1/me/mfa/disable",
         Some(&a),
-        json!({"password": PASSWORD}),
+        json!({"password": PASSWORD, "code": "zzzz-zzzz-zz"}),
+    )
+    .await
+    .expect_error(400, "invalid_code");
+    s.post(
+        "/api/v1/me/mfa/disable",
+        Some(&a),
+        json!({"password": PASSWORD, "code": recovery[1]}),
     )
     .await
     .expect(204);

@@ -169,7 +169,7 @@ fn bad_flags_and_settings_fail_with_a_message() {
     let cfg = dir.path().join("bad.toml");
     std::fs::write(&cfg, "[policy]\nmin_length = 50\nmax_length = 10\n").unwrap();
     let out = Command::new(binary())
-        .args(["serve", "--config"])
+        .args(["serve", "--delivery", "outbox", "--config"])
         .arg(&cfg)
         .arg("--data-dir")
         .arg(dir.path())
@@ -178,11 +178,38 @@ fn bad_flags_and_settings_fail_with_a_message() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("max_length"));
     let out = Command::new(binary())
-        .args(["serve", "--database-url", "mysql://x", "--data-dir"])
+        .args([
+            "serve",
+            "--delivery",
+            "outbox",
+            "--database-url",
+            "mysql://x",
+            "--data-dir",
+        ])
         .arg(dir.path())
         .output()
         .unwrap();
     assert!(String::from_utf8_lossy(&out.stderr).contains("unsupported database URL"));
+    // No silent default: without --delivery a server would write codes to
+    // a file nobody reads.
+    let out = Command::new(binary())
+        .args(["serve", "--data-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--delivery"));
+    // A policy below NIST's floor is refused, from the file as from an admin.
+    std::fs::write(&cfg, "[policy]\nmin_length = 6\n").unwrap();
+    let out = Command::new(binary())
+        .args(["serve", "--delivery", "outbox", "--config"])
+        .arg(&cfg)
+        .arg("--data-dir")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("at least 8"));
 }
 
 /// Every `METHOD /path` of API.md's tables and headings, in OpenAPI's

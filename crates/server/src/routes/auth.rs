@@ -57,7 +57,11 @@ pub async fn login(
     lockout::ensure_not_locked(&user, device.is_some())?;
     let needs_rehash = match state.hasher.verify(&password, &user.password_hash).await {
         Verdict::Wrong => {
-            lockout::count_failure(&state, &user, device.as_ref(), &client).await?;
+            let counter = match &device {
+                Some(d) => lockout::Counter::Device(d),
+                None => lockout::Counter::Account,
+            };
+            lockout::count_failure(&state, &user, counter, &client).await?;
             return Err(invalid_credentials());
         }
         Verdict::Right { needs_rehash } => needs_rehash,
@@ -98,7 +102,14 @@ pub async fn login(
         })));
     }
     let presented = req.device_token.as_deref().zip(device.as_ref());
-    let pair = start_session(&state, &user, req.device_name.as_deref(), &client, presented).await?;
+    let pair = start_session(
+        &state,
+        &user,
+        req.device_name.as_deref(),
+        &client,
+        presented,
+    )
+    .await?;
     Ok(Json(LoginResponse::Session(pair)))
 }
 
@@ -147,7 +158,13 @@ pub async fn mfa(
         })?;
     let accepted = mfa::check_second_factor(&state, attempt.conn(), &user, &req.code).await?;
     if !accepted {
-        let error = attempt.wrong().await?;
+        let mut error = attempt.wrong().await?;
+        if error.code == ErrorCode::TooManyAttempts {
+            // The sign-in's last try: still "wrong code" here, as before;
+            // the token is dead from now on (401).
+            error = ApiError::new(ErrorCode::InvalidCode, "wrong code")
+                .with_details(serde_json::json!({ "attempts_left": 0 }));
+        }
         mfa::record_failure(&state, &user, &client).await?;
         return Err(error);
     }
@@ -203,7 +220,7 @@ pub async fn refresh(
     let mut tx = state.db.begin_write().await?;
     // However often it refreshes, a session ends `session_max_days` after
     // its sign-in: then the password is asked for again.
-    let max_age = state.config.security.session_max_days as i64 * 86_400_000;
+    let max_age = crate::auth::session_lifetime_ms(&state);
     if now - created_at >= max_age {
         end_session(&mut tx, &session_id).await?;
         tx.commit().await?;

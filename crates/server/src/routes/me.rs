@@ -16,8 +16,8 @@ use sqlx::Row;
 use crate::auth::{AnySession, Authed, Client, end_session, revoke_sessions};
 use crate::challenges;
 use crate::crypto::{new_totp_secret, verify_totp};
-use crate::delivery::Kind;
 use crate::db::{now_ms, to_time};
+use crate::delivery::Kind;
 use crate::error::{ApiError, ApiJson, ApiResult};
 use crate::mfa;
 use crate::state::{AppState, queue_notice, record_event};
@@ -290,7 +290,14 @@ pub async fn totp_enable(
         ));
     }
     let codes = mfa::replace_recovery_codes(&state, &mut tx, &user.id).await?;
-    report(&mut tx, &user.id, "mfa_enabled", Kind::MfaEnabledNotice, &client).await?;
+    report(
+        &mut tx,
+        &user.id,
+        "mfa_enabled",
+        Kind::MfaEnabledNotice,
+        &client,
+    )
+    .await?;
     tx.commit().await?;
     state.notices.notify_one();
     Ok(Json(RecoveryCodes {
@@ -328,7 +335,14 @@ pub async fn mfa_disable(
         .bind(&user.id)
         .execute(&mut *tx)
         .await?;
-    report(&mut tx, &user.id, "mfa_disabled", Kind::MfaDisabledNotice, &client).await?;
+    report(
+        &mut tx,
+        &user.id,
+        "mfa_disabled",
+        Kind::MfaDisabledNotice,
+        &client,
+    )
+    .await?;
     tx.commit().await?;
     state.notices.notify_one();
     Ok(StatusCode::NO_CONTENT)

@@ -108,10 +108,12 @@ pub async fn password_policy(State(state): State<AppState>) -> ApiResult<Json<Pa
 /// the database.
 #[utoipa::path(put, path = "/api/v1/password-policy", tag = "password", security(("bearer" = [])),
     request_body = PasswordPolicy,
-    responses((status = 200, body = PasswordPolicy), (status = 403, body = relay_protocol::ErrorBody)))]
+    responses((status = 200, body = PasswordPolicy), (status = 400, body = relay_protocol::ErrorBody),
+              (status = 401, body = relay_protocol::ErrorBody), (status = 403, body = relay_protocol::ErrorBody)))]
 pub async fn set_password_policy(
     State(state): State<AppState>,
     me: Authed,
+    client: crate::auth::Client,
     ApiJson(policy): ApiJson<PasswordPolicy>,
 ) -> ApiResult<Json<PasswordPolicy>> {
     let user = crate::users::by_id(&state.db.pool, &me.user_id)
@@ -129,12 +131,23 @@ pub async fn set_password_policy(
             .with_details(serde_json::json!({ "problems": problems })));
     }
     let json = serde_json::to_string(&policy).map_err(anyhow::Error::from)?;
+    let mut tx = state.db.begin_write().await?;
     sqlx::query(
         "INSERT INTO settings (key, value) VALUES ('password_policy', $1) \
          ON CONFLICT (key) DO UPDATE SET value = excluded.value",
     )
     .bind(json)
-    .execute(&state.db.pool)
+    .execute(&mut *tx)
     .await?;
+    // Who changed the rules, and when, is in the admin's security activity.
+    crate::state::record_event(
+        &mut *tx,
+        &me.user_id,
+        "password_policy_changed",
+        client.ip.as_deref(),
+        None,
+    )
+    .await?;
+    tx.commit().await?;
     Ok(Json(policy))
 }

@@ -19,8 +19,8 @@ use crate::crypto::{mask_email, mask_phone};
 use crate::delivery::{Kind, Message};
 use crate::error::{ApiError, ApiJson, ApiResult};
 use crate::hashing::Verdict;
-use crate::passwords::{policy_error, swap_password, violations};
 use crate::lockout;
+use crate::passwords::{policy_error, swap_password, violations};
 use crate::state::{AppState, CodeFlow, take_code_allowance, too_many_codes};
 use crate::users;
 
@@ -49,7 +49,13 @@ pub async fn start(
     lockout::ensure_not_locked(&user, device.is_some())?;
     let current = SecretString::from(req.current_password);
     if state.hasher.verify(&current, &user.password_hash).await == Verdict::Wrong {
-        lockout::count_failure(&state, &user, device.as_ref(), &client).await?;
+        lockout::count_failure(
+            &state,
+            &user,
+            lockout::Counter::Session(device.as_ref()),
+            &client,
+        )
+        .await?;
         return Err(ApiError::new(
             ErrorCode::InvalidCurrentPassword,
             "the current password is wrong",

@@ -195,7 +195,11 @@ async fn apply(state: &AppState, me: &Authed, m: &Mutation) -> ApiResult<Mutatio
             return Ok(result);
         }
     }
-    Err(ApiError::new(relay_protocol::ErrorCode::Unavailable, "the record is busy; push again").retry_after(1))
+    Err(ApiError::new(
+        relay_protocol::ErrorCode::Unavailable,
+        "the record is busy; push again",
+    )
+    .retry_after(1))
 }
 
 /// `Ok(None)` when another transaction got there first (rolled back).
