@@ -4,6 +4,11 @@
 # check that this release upgrades them in place with nothing lost.
 #
 #   scripts/make-upgrade-fixtures.sh RELAY_SERVER_BINARY NAME [POSTGRES_ADMIN_URL]
+#   RELAY_SYNC=RELAY_SYNC_BINARY scripts/make-upgrade-fixtures.sh …
+#
+# With RELAY_SYNC (that release's relay-sync) it also writes the app's
+# local store of alice, synced from that release's demo server, to
+# crates/core/tests/fixtures/NAME-store/ (for crates/core/tests/store_upgrade.rs).
 #
 # It writes NAME.sqlite and NAME.pg.sql (a pg_dump) holding the demo
 # organisation (a few customers), alice with two-step sign-in on (secret
@@ -51,6 +56,18 @@ fill() {   # $1 = extra args for the database
 fill "" sqlite
 python3 -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('PRAGMA wal_checkpoint(TRUNCATE)'); c.execute('VACUUM')" "$WORK/data/relay.db"
 cp "$WORK/data/relay.db" "$OUT/$NAME.sqlite"
+
+if [ -n "${RELAY_SYNC:-}" ]; then
+    rm -rf "$WORK/data" "$WORK/app"
+    "$BIN" demo --data-dir "$WORK/data" --customers 5 >/dev/null
+    "$BIN" serve --data-dir "$WORK/data" --listen 127.0.0.1:18491 --delivery outbox >"$WORK/serve.log" 2>&1 &
+    for _ in $(seq 50); do curl -sf localhost:18491/healthz >/dev/null && break; sleep 0.2; done
+    echo -n "$PASSWORD" | "$RELAY_SYNC" --server http://127.0.0.1:18491 --login alice --data-dir "$WORK/app"
+    kill %1; wait %1 2>/dev/null || true
+    STORE="$(dirname "$OUT")/../../core/tests/fixtures/$NAME-store"
+    mkdir -p "$STORE"
+    cp "$(find "$WORK/app" -name crm.db)" "$(find "$WORK/app" -name store-key.json)" "$STORE/"
+fi
 
 DB=relay_fixture_$$
 psql "$PG" -qc "CREATE DATABASE $DB"

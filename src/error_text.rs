@@ -34,7 +34,12 @@ pub fn error_text(error: &ApiError) -> String {
                     None => fl!("error-invalid-code-plain"),
                 },
                 ErrorCode::ChallengeExpired => fl!("error-challenge-expired"),
-                ErrorCode::TooManyAttempts => fl!("error-too-many-attempts"),
+                // With a wait: the account's hourly limit on wrong codes (429),
+                // not one dead challenge (423).
+                ErrorCode::TooManyAttempts => match retry_after {
+                    Some(s) => fl!("error-too-many-codes-account", minutes = s.div_ceil(60)),
+                    None => fl!("error-too-many-attempts"),
+                },
                 ErrorCode::ResendTooSoon => fl!("error-resend-too-soon", seconds = seconds),
                 ErrorCode::TokenReused => fl!("error-token-reused"),
                 ErrorCode::Unauthorized => fl!("error-unauthorized"),

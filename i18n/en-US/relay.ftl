@@ -53,6 +53,7 @@ error-channel-unavailable = No verified address for this choice.
 error-invalid-code = Wrong code. { $attempts } attempts left.
 error-invalid-code-plain = Wrong code.
 error-challenge-expired = This code has expired or was replaced. Request a new one.
+error-too-many-codes-account = Too many wrong codes were entered for this account. For its safety, try again in { $minutes } min.
 error-too-many-attempts = Too many wrong codes. Start again to get a new code.
 error-resend-too-soon = Please wait { $seconds } s before asking for another code.
 error-token-reused = Your session was ended for your safety. Please sign in again.

@@ -53,6 +53,7 @@ error-channel-unavailable = 该方式没有已验证的地址。
 error-invalid-code = 验证码错误，还可尝试 { $attempts } 次。
 error-invalid-code-plain = 验证码错误。
 error-challenge-expired = 验证码已过期或已被替换，请重新获取。
+error-too-many-codes-account = 此账号输错验证码的次数过多。为保护账号安全，请 { $minutes } 分钟后再试。
 error-too-many-attempts = 错误次数过多，请重新开始以获取新的验证码。
 error-resend-too-soon = 请等待 { $seconds } 秒后再获取验证码。
 error-token-reused = 为保护您的账号，会话已结束，请重新登录。

@@ -170,7 +170,7 @@ impl CodeDialog {
         self.code.clear();
         self.expires_at = now + Duration::from_secs(expires_in);
         self.resend_at = now + Duration::from_secs(resend_after);
-        self.attempts_left = self.attempts_left.map(|_| 5);
+        // A new code, but not new tries: the server keeps the spent ones.
         self.error = None;
         self.notice = Some(fl!("code-resent"));
     }

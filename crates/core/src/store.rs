@@ -79,7 +79,9 @@ pub struct Store {
     pub(crate) conn: Connection,
 }
 
-const SCHEMA: &str = "
+/// Version 1: the store as release 0.1 made it (its `user_version` was
+/// still 0). IF NOT EXISTS stays so those stores take this step as a no-op.
+const SCHEMA_V1: &str = "
 CREATE TABLE IF NOT EXISTS records (
     entity TEXT NOT NULL,
     id TEXT PRIMARY KEY,
@@ -119,8 +121,46 @@ CREATE TABLE IF NOT EXISTS search_pending (record INTEGER PRIMARY KEY);
 CREATE VIRTUAL TABLE IF NOT EXISTS search USING fts5(id UNINDEXED, entity UNINDEXED, text, tokenize = 'trigram');
 ";
 
+/// Version 2: the pending edits of one record are looked up by its id
+/// (chaining a new edit onto an unsent one).
+const SCHEMA_V2: &str = "
+CREATE INDEX IF NOT EXISTS outbox_record ON outbox (id);
+";
+
+/// The store's schema steps, oldest first; `PRAGMA user_version` says how
+/// many a store has taken. A released step is never edited.
+const MIGRATIONS: &[(i64, &str)] = &[(1, SCHEMA_V1), (2, SCHEMA_V2)];
+
+/// The newest local schema version this build knows.
+pub const STORE_VERSION: i64 = 2;
+
+/// Brings a store up to [`STORE_VERSION`], each step in one transaction
+/// with its version, so a crash leaves the old version or the new one.
+fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if current > STORE_VERSION {
+        return Err(StoreError::Storage(format!(
+            "the local data has version {current}, newer than this app ({STORE_VERSION})"
+        )));
+    }
+    for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > current) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.execute_batch(&format!("PRAGMA user_version = {version};"))?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
 impl Store {
-    /// Opens (or creates) the store at `path` with `key`.
+    /// The schema version of the open store.
+    pub fn version(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?)
+    }
+
+    /// Opens (or creates) the store at `path` with `key`, upgrading it.
     pub fn open(path: &Path, key: &DataKey) -> Result<Self, StoreError> {
         if let Some(dir) = path.parent() {
             crate::vault::private_dir(dir).map_err(|e| StoreError::Storage(e.to_string()))?;
@@ -147,8 +187,14 @@ impl Store {
             }
             conn
         };
+        let mut conn = conn;
         conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")?;
-        conn.execute_batch(SCHEMA)?;
+        migrate(&mut conn)?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
+        }
         Ok(Self { conn })
     }
 

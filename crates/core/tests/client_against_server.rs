@@ -20,8 +20,8 @@ async fn server() -> (String, tempfile::TempDir) {
         display_name: "Alice",
         password: PASSWORD,
     };
-    // 61 s tokens: the session refreshes when less than 60 s are left.
-    let (url, _) = serve(dir.path(), &[alice], |c| c.security.access_token_secs = 61).await;
+    // 4 s tokens: the session refreshes when less than a quarter is left.
+    let (url, _) = serve(dir.path(), &[alice], |c| c.security.access_token_secs = 4).await;
     (url, dir)
 }
 
@@ -130,11 +130,13 @@ async fn a_remembered_refresh_token_resumes_and_a_reused_one_is_refused() {
 async fn access_token_is_refreshed_before_it_expires() {
     let (url, _dir) = server().await;
     let api = Api::new(&url).unwrap();
-    // The server issues 61 s tokens here; the session refreshes when less
-    // than 60 s are left, so the second call already goes through a refresh.
+    // The server issues 4 s tokens here; the session refreshes when less
+    // than 1 s is left.
     let session = sign_in(&api, PASSWORD).await.unwrap();
     let first = session.refresh_token().await;
-    tokio::time::sleep(Duration::from_millis(1100)).await;
+    session.me().await.unwrap();
+    assert_eq!(session.refresh_token().await, first, "no refresh yet");
+    tokio::time::sleep(Duration::from_millis(3200)).await;
     session.me().await.unwrap();
     assert_ne!(session.refresh_token().await, first);
 }
