@@ -272,3 +272,35 @@ mod tests {
         assert_eq!(base32_decode(&secret).unwrap(), b"12345678901234567890");
     }
 }
+
+#[cfg(test)]
+mod fuzz {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 512, .. ProptestConfig::default() })]
+
+        /// Whatever is pasted into a code field: six digits or nothing.
+        #[test]
+        fn code_parsing_never_panics_and_yields_six_digits(input in "\\PC{0,64}") {
+            if let Some(code) = clean_code(&input) {
+                prop_assert_eq!(code.len(), 6);
+                prop_assert!(code.chars().all(|c| c.is_ascii_digit()));
+            }
+            let normal = normalize_recovery_code(&input);
+            prop_assert!(normal.chars().all(|c| c.is_ascii_alphanumeric() && !c.is_ascii_uppercase()));
+            let _ = verify_totp("JBSWY3DPEHPK3PXP", &input, 1_700_000_000, None);
+            let _ = base32_decode(&input);
+        }
+
+        #[test]
+        fn forwarded_for_parsing_never_panics(hops in prop::collection::vec("\\PC{0,48}", 0..6)) {
+            let refs: Vec<&str> = hops.iter().map(String::as_str).collect();
+            let trusted = [crate::client_ip::Cidr::parse("127.0.0.0/8").unwrap()];
+            let ip = crate::client_ip::client_address("127.0.0.1".parse().unwrap(), &refs, &trusted);
+            let _ = crate::client_ip::limit_key(ip);
+        }
+    }
+}
