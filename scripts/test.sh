@@ -43,6 +43,12 @@ apt_install pkg-config python3 python3-pip python3-venv
 # keyring tests: a D-Bus session and gnome-keyring's Secret Service.
 apt_install xvfb xdotool imagemagick dbus dbus-x11 gnome-keyring \
     libxkbcommon-x11-0 libx11-xcb1 libxcursor1 libxrandr2 libxi6
+# The proxy test puts a real nginx in front of two servers. Debian starts
+# its own nginx on port 80 when the package is installed: stop that one.
+if ! dpkg -s nginx >/dev/null 2>&1; then
+    apt_install nginx
+    $SUDO nginx -s quit 2>/dev/null || true
+fi
 
 # --- SMTP sink for the real-mail test (aiosmtpd from PyPI) ------------------
 PY=python3
@@ -53,6 +59,15 @@ if ! $PY -c 'import aiosmtpd' 2>/dev/null; then
         || { $PY -m venv .venv-test && .venv-test/bin/pip install -q aiosmtpd && PY="$PWD/.venv-test/bin/python"; }
 fi
 export RELAY_TEST_PYTHON="$PY"
+
+# --- schemathesis (PyPI): fuzzes the server against its OpenAPI document ---
+if ! $PY -c 'import schemathesis' 2>/dev/null; then
+    log "installing schemathesis"
+    $PY -m pip install -q schemathesis 2>/dev/null \
+        || $PY -m pip install -q --break-system-packages schemathesis 2>/dev/null \
+        || { [ -x .venv-test/bin/python ] || $PY -m venv .venv-test; .venv-test/bin/pip install -q aiosmtpd schemathesis && PY="$PWD/.venv-test/bin/python"; }
+    export RELAY_TEST_PYTHON="$PY"
+fi
 
 # --- PostgreSQL: use the one given, find a running one, or start one --------
 pg_ready() { have pg_isready && pg_isready -q -h 127.0.0.1 -p 5432; }
@@ -85,6 +100,14 @@ if have psql; then
     done
 fi
 
+# One target folder outside the clone: later runs on this machine (CI's
+# fresh clones included) reuse what earlier ones built, as CI caches do. A
+# cold machine builds everything once: one debug build serves clippy's
+# dependencies, every test binary and the fuzzing server.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/relay-crm/target}"
+LOGS="$CARGO_TARGET_DIR/test-logs"
+mkdir -p "$LOGS"
+
 # Snapshot goldens are rendered by tiny-skia with times in UTC.
 export TZ=UTC ICED_TEST_BACKEND=tiny-skia ICED_BACKEND=tiny-skia
 
@@ -96,12 +119,11 @@ cargo clippy --workspace --all-targets --quiet -- -D warnings
 
 # --- tests ------------------------------------------------------------------
 [ "${1:-}" = "--" ] && shift
-mkdir -p target
 log "cargo test (no session bus: the app must do without a keyring)"
 set +e
 smoke_status=1
 env -u DBUS_SESSION_BUS_ADDRESS RELAY_TEST_KEYRING=absent \
-    cargo test --workspace --no-fail-fast "$@" 2>&1 | tee target/test-output.txt
+    cargo test --workspace --no-fail-fast "$@" 2>&1 | tee "$LOGS/test-output.txt"
 status=${PIPESTATUS[0]}
 
 log "keyring tests with a real Secret Service (dbus-run-session + gnome-keyring)"
@@ -111,19 +133,29 @@ HOME="$keyring_home" dbus-run-session -- bash -c '
     echo -n relay-test | gnome-keyring-daemon --components=secrets --daemonize --unlock >/dev/null
     export RELAY_TEST_KEYRING=present
     cargo test -p relay-core --test os_keyring && cargo test -p relay --test gui_keyring
-' 2>&1 | grep -v "Failed to set fd limit" | tee target/test-output-keyring.txt
+' 2>&1 | grep -v "Failed to set fd limit" | tee "$LOGS/test-output-keyring.txt"
 keyring_status=${PIPESTATUS[0]}
 rm -rf "$keyring_home"
-set -e
 
 log "smoke test of the release build (what users run)"
 cargo build --release -q -p relay
-RELAY_APP_BINARY="$PWD/target/release/relay" env -u DBUS_SESSION_BUS_ADDRESS \
-    cargo test -p relay --test smoke 2>&1 | tee target/test-output-smoke.txt
+RELAY_APP_BINARY="$CARGO_TARGET_DIR/release/relay" env -u DBUS_SESSION_BUS_ADDRESS \
+    cargo test -p relay --test smoke 2>&1 | tee "$LOGS/test-output-smoke.txt"
 smoke_status=${PIPESTATUS[0]}
+
+log "schemathesis against the real server's OpenAPI document"
+cargo build -q -p relay-server --bin relay-server
+ST_MAX_TIME=${ST_MAX_TIME:-180} bash scripts/schemathesis.sh "$CARGO_TARGET_DIR/debug/relay-server" \
+    "$PY -m schemathesis.cli" 2>&1 | tee "$LOGS/schemathesis.txt"
+st_status=${PIPESTATUS[0]}
+# One line for the totals below: every operation passed or it did not.
+if [ "$st_status" -eq 0 ]; then st_line="1 passed, 0 failed"; else st_line="0 passed, 1 failed"; fi
+echo "test result: schemathesis. $st_line" >"$LOGS/test-output-schemathesis.txt"
+set -e
 
 echo
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
      END { printf "all suites: %d passed, %d failed\n", p, f }' \
-    target/test-output.txt target/test-output-keyring.txt target/test-output-smoke.txt
-[ "$status" -eq 0 ] && [ "$keyring_status" -eq 0 ] && [ "$smoke_status" -eq 0 ]
+    "$LOGS/test-output.txt" "$LOGS/test-output-keyring.txt" "$LOGS/test-output-smoke.txt" \
+    "$LOGS/test-output-schemathesis.txt"
+[ "$status" -eq 0 ] && [ "$keyring_status" -eq 0 ] && [ "$smoke_status" -eq 0 ] && [ "$st_status" -eq 0 ]

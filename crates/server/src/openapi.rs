@@ -23,7 +23,7 @@ use crate::routes;
     components(schemas(relay_protocol::ErrorBody, relay_protocol::ErrorDetail, relay_protocol::ErrorCode,
         relay_protocol::Violation, relay_protocol::crm::Customer, relay_protocol::crm::Contact,
         relay_protocol::crm::Deal, relay_protocol::crm::Activity)),
-    modifiers(&Bearer)
+    modifiers(&Bearer, &CommonErrors)
 )]
 struct ApiDoc;
 
@@ -36,6 +36,65 @@ impl Modify for Bearer {
             "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
+    }
+}
+
+/// The error answers every operation can give, declared once here instead
+/// of on every handler: 400 for a malformed body or query, 401 for a
+/// missing or dead token where one is needed, 404 for an unknown id in the
+/// path, 413 for an oversized body, 429 for the per-address and per-user
+/// limits. (schemathesis checks that no answer is undocumented.)
+struct CommonErrors;
+
+impl Modify for CommonErrors {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{Content, Ref, RefOr, ResponseBuilder};
+        let error = |description: &str| {
+            RefOr::T(
+                ResponseBuilder::new()
+                    .description(description)
+                    .content(
+                        "application/json",
+                        Content::new(Some(RefOr::Ref(Ref::from_schema_name("ErrorBody")))),
+                    )
+                    .build(),
+            )
+        };
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let operations = [
+                item.get.as_mut(),
+                item.put.as_mut(),
+                item.post.as_mut(),
+                item.delete.as_mut(),
+                item.patch.as_mut(),
+            ];
+            for op in operations.into_iter().flatten() {
+                if path == "/healthz" || path == "/readyz" || path.ends_with("openapi.json") {
+                    continue;
+                }
+                let responses = &mut op.responses.responses;
+                let mut add = |status: &str, description: &str| {
+                    responses
+                        .entry(status.to_string())
+                        .or_insert_with(|| error(description));
+                };
+                add("400", "bad_request: the body or a parameter is malformed");
+                add("429", "rate_limited: too many requests; see retry_after");
+                if op.request_body.is_some() {
+                    add("413", "payload_too_large");
+                }
+                if op.security.as_ref().is_some_and(|s| !s.is_empty()) {
+                    add(
+                        "401",
+                        "unauthorized: missing, unknown, expired or revoked token",
+                    );
+                    add("403", "password_change_required or forbidden");
+                }
+                if path.contains('{') {
+                    add("404", "not_found");
+                }
+            }
+        }
     }
 }
 

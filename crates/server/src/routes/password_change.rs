@@ -134,7 +134,8 @@ async fn own_challenge(
 #[utoipa::path(post, path = "/api/v1/me/password/change/{challenge_id}/resend", tag = "password",
     security(("bearer" = [])), params(("challenge_id" = String, Path)),
     responses((status = 202, body = ResendResponse), (status = 429, body = relay_protocol::ErrorBody),
-              (status = 410, body = relay_protocol::ErrorBody), (status = 404, body = relay_protocol::ErrorBody)))]
+              (status = 410, body = relay_protocol::ErrorBody), (status = 404, body = relay_protocol::ErrorBody),
+              (status = 423, body = relay_protocol::ErrorBody)))]
 pub async fn resend(
     State(state): State<AppState>,
     AnySession(me): AnySession,

@@ -112,7 +112,7 @@ pub async fn start(
 #[utoipa::path(post, path = "/api/v1/auth/password-reset/{reset_id}/resend", tag = "password",
     params(("reset_id" = String, Path)),
     responses((status = 202, body = ResendResponse), (status = 429, body = relay_protocol::ErrorBody),
-              (status = 410, body = relay_protocol::ErrorBody)))]
+              (status = 410, body = relay_protocol::ErrorBody), (status = 423, body = relay_protocol::ErrorBody)))]
 pub async fn resend(
     State(state): State<AppState>,
     client: Client,
