@@ -66,6 +66,9 @@ pub struct MfaRequired {
 /// second factor.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(untagged)]
+// One short-lived answer per sign-in: boxing the session would only make
+// every caller's match noisier.
+#[allow(clippy::large_enum_variant)]
 pub enum LoginResponse {
     Mfa(MfaRequired),
     Session(TokenPair),
