@@ -239,9 +239,22 @@ fn the_code_dialog_shows_countdown_attempts_and_dead_states() {
         assert!(sim.find("3 attempts left").is_ok());
         assert!(sim.find("Wrong code. 3 attempts left.").is_ok());
     }
+    // The account's hourly limit (429, with a wait) says when to try again.
     let _ = page.update(security::Message::Confirmed(Err(server_error(
         ErrorCode::TooManyAttempts,
     ))));
+    assert!(
+        ui(page.dialog_view().unwrap())
+            .find("Too many wrong codes were entered for this account. For its safety, try again in 2 min.")
+            .is_ok()
+    );
+    // A dead challenge (423, no wait): start again.
+    let _ = page.update(security::Message::Confirmed(Err(ApiError::Server {
+        code: ErrorCode::TooManyAttempts,
+        retry_after: None,
+        attempts_left: None,
+        violations: vec![],
+    })));
     let mut sim = ui(page.dialog_view().unwrap());
     assert!(
         sim.find("Too many wrong codes. Start again to get a new code.")

@@ -78,20 +78,26 @@ pub async fn saved_policy(db: &Db) -> Result<Option<PasswordPolicy>, sqlx::Error
 /// The key that seals two-step secrets: from config, else generated once
 /// and kept in the database like the code key.
 pub async fn load_mfa_key(db: &Db, config: &Config) -> anyhow::Result<crate::crypto::SecretBox> {
-    if let Some(secret) = &config.security.mfa_secret {
-        return Ok(crate::crypto::SecretBox::new(
-            secret.expose_secret().as_bytes(),
-        ));
-    }
-    sqlx::query("INSERT INTO settings (key, value) VALUES ('mfa_seal_key', $1) ON CONFLICT (key) DO NOTHING")
+    let key = match &config.security.mfa_secret {
+        Some(secret) => secret.expose_secret().as_bytes().to_vec(),
+        None => stored_random_key(db, "mfa_seal_key").await?,
+    };
+    Ok(crate::crypto::SecretBox::new(&key))
+}
+
+/// A random key made once and kept in `settings` under `name`: the first
+/// process to start wins, the others read it.
+async fn stored_random_key(db: &Db, name: &str) -> anyhow::Result<Vec<u8>> {
+    sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING")
+        .bind(name)
         .bind(crate::crypto::new_secret())
         .execute(&db.pool)
         .await?;
-    let (value,): (String,) =
-        sqlx::query_as("SELECT value FROM settings WHERE key = 'mfa_seal_key'")
-            .fetch_one(&db.pool)
-            .await?;
-    Ok(crate::crypto::SecretBox::new(&hex::decode(value)?))
+    let (value,): (String,) = sqlx::query_as("SELECT value FROM settings WHERE key = $1")
+        .bind(name)
+        .fetch_one(&db.pool)
+        .await?;
+    Ok(hex::decode(value)?)
 }
 
 /// Seals two-step secrets a release before encryption left in the clear.
@@ -124,18 +130,10 @@ pub async fn seal_plain_mfa_secrets(db: &Db, key: &crate::crypto::SecretBox) -> 
 /// The code-hash key: from config, else generated once and kept in the
 /// database (the first process to start wins; the others read it).
 pub async fn load_code_key(db: &Db, config: &Config) -> anyhow::Result<Vec<u8>> {
-    if let Some(secret) = &config.security.code_secret {
-        return Ok(secret.expose_secret().as_bytes().to_vec());
+    match &config.security.code_secret {
+        Some(secret) => Ok(secret.expose_secret().as_bytes().to_vec()),
+        None => stored_random_key(db, "code_hmac_key").await,
     }
-    sqlx::query("INSERT INTO settings (key, value) VALUES ('code_hmac_key', $1) ON CONFLICT (key) DO NOTHING")
-        .bind(crate::crypto::new_secret())
-        .execute(&db.pool)
-        .await?;
-    let (value,): (String,) =
-        sqlx::query_as("SELECT value FROM settings WHERE key = 'code_hmac_key'")
-            .fetch_one(&db.pool)
-            .await?;
-    Ok(hex::decode(value)?)
 }
 
 /// Appends to the account's security activity.

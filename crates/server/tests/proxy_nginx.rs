@@ -51,7 +51,9 @@ fn start_nginx(dir: &std::path::Path, upstreams: &[String]) -> (Nginx, String) {
         .map(|u| format!("        server {};\n", u.trim_start_matches("http://")))
         .collect();
     let conf = format!(
-        "worker_processes 1;\n{user}pid {dir}/nginx.pid;\nerror_log stderr warn;\n\
+        // One process, no workers: killing it leaves nothing behind (an
+        // orphaned worker would hold the test's output open).
+        "master_process off;\n{user}pid {dir}/nginx.pid;\nerror_log {dir}/error.log warn;\n\
          events {{ worker_connections 256; }}\n\
          http {{\n    access_log off;\n    client_body_temp_path {dir}/body;\n    proxy_temp_path {dir}/proxy;\n\
              fastcgi_temp_path {dir}/fcgi;\n    uwsgi_temp_path {dir}/uwsgi;\n    scgi_temp_path {dir}/scgi;\n\
@@ -72,7 +74,7 @@ fn start_nginx(dir: &std::path::Path, upstreams: &[String]) -> (Nginx, String) {
         .arg(&path)
         .args(["-g", "daemon off;"])
         .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
+        .stderr(Stdio::null())
         .spawn()
         .expect("start nginx");
     let base = format!("http://127.0.0.1:{port}");

@@ -158,6 +158,17 @@ pub async fn security_events(
     Ok(Json(out))
 }
 
+fn already_on() -> ApiError {
+    ApiError::new(
+        ErrorCode::MfaAlreadyEnabled,
+        "two-step sign-in is already on",
+    )
+}
+
+fn not_on() -> ApiError {
+    ApiError::new(ErrorCode::MfaNotEnabled, "two-step sign-in is not on")
+}
+
 #[utoipa::path(get, path = "/api/v1/me/mfa", tag = "account", security(("bearer" = [])),
     responses((status = 200, body = MfaStatus), (status = 401, body = relay_protocol::ErrorBody)))]
 pub async fn mfa_status(State(state): State<AppState>, me: Authed) -> ApiResult<Json<MfaStatus>> {
@@ -182,10 +193,7 @@ pub async fn totp_setup(State(state): State<AppState>, me: Authed) -> ApiResult<
         .await?
         .ok_or_else(ApiError::unauthorized)?;
     if user.mfa_enabled {
-        return Err(ApiError::new(
-            ErrorCode::MfaAlreadyEnabled,
-            "two-step sign-in is already on",
-        ));
+        return Err(already_on());
     }
     let secret = new_totp_secret();
     sqlx::query("UPDATE users SET totp_pending_secret = $1 WHERE id = $2")
@@ -251,10 +259,7 @@ pub async fn totp_enable(
 ) -> ApiResult<Json<RecoveryCodes>> {
     let user = mfa::reauthenticate(&state, &me, &client, req.password).await?;
     if user.mfa_enabled {
-        return Err(ApiError::new(
-            ErrorCode::MfaAlreadyEnabled,
-            "two-step sign-in is already on",
-        ));
+        return Err(already_on());
     }
     let Some(sealed) = user.totp_pending_secret.clone() else {
         return Err(ApiError::bad_request("start the setup first"));
@@ -284,10 +289,7 @@ pub async fn totp_enable(
     .rows_affected()
         == 1;
     if !enabled {
-        return Err(ApiError::new(
-            ErrorCode::MfaAlreadyEnabled,
-            "two-step sign-in is already on",
-        ));
+        return Err(already_on());
     }
     let codes = mfa::replace_recovery_codes(&state, &mut tx, &user.id).await?;
     report(
@@ -318,10 +320,7 @@ pub async fn mfa_disable(
 ) -> ApiResult<StatusCode> {
     let user = mfa::reauthenticate(&state, &me, &client, req.password).await?;
     if !user.mfa_enabled {
-        return Err(ApiError::new(
-            ErrorCode::MfaNotEnabled,
-            "two-step sign-in is not on",
-        ));
+        return Err(not_on());
     }
     second_factor(&state, &user, &client, &req.code).await?;
     let mut tx = state.db.begin_write().await?;
@@ -361,10 +360,7 @@ pub async fn regenerate_recovery_codes(
 ) -> ApiResult<Json<RecoveryCodes>> {
     let user = mfa::reauthenticate(&state, &me, &client, req.password).await?;
     if !user.mfa_enabled {
-        return Err(ApiError::new(
-            ErrorCode::MfaNotEnabled,
-            "two-step sign-in is not on",
-        ));
+        return Err(not_on());
     }
     second_factor(&state, &user, &client, &req.code).await?;
     let mut tx = state.db.begin_write().await?;
