@@ -336,6 +336,15 @@ fn snapshots_in_both_languages() {
             Simulator::with_size(settings(), (480.0, 360.0), dialog),
             &format!("code-dialog-{tag}"),
         );
+        // The account's hourly limit on wrong codes, said with its wait.
+        let _ = page.update(security::Message::Confirmed(Err(server_error(
+            ErrorCode::TooManyAttempts,
+        ))));
+        let dialog = page.dialog_view().unwrap();
+        assert_snapshot(
+            Simulator::with_size(settings(), (480.0, 360.0), dialog),
+            &format!("code-dialog-limited-{tag}"),
+        );
     }
 }
 
