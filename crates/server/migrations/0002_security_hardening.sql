@@ -42,3 +42,7 @@ CREATE TABLE login_lockouts (
 ALTER TABLE users ADD COLUMN mfa_failed_streak BIGINT NOT NULL DEFAULT 0;
 -- The device token a session was opened with, if any.
 ALTER TABLE sessions ADD COLUMN device_token_hash TEXT;
+
+-- Codes sent are counted in guard_hits now; the old per-account log goes.
+DROP INDEX IF EXISTS code_sends_user;
+DROP TABLE IF EXISTS code_sends;

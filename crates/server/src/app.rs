@@ -209,13 +209,13 @@ async fn deliver_notice(
 }
 
 /// Deletes what can no longer matter: old rate windows, expired tokens and
-/// challenges, code counts older than an hour.
+/// challenges, limit counts older than a day.
 async fn janitor(state: AppState) {
     loop {
         tokio::time::sleep(Duration::from_secs(60)).await;
         let now = now_ms();
         let day = 86_400_000;
-        let statements: [(&str, i64); 8] = [
+        let statements: [(&str, i64); 7] = [
             (
                 "DELETE FROM rate_counters WHERE window_start < $1",
                 now - 120_000,
@@ -223,7 +223,6 @@ async fn janitor(state: AppState) {
             ("DELETE FROM access_tokens WHERE expires_at < $1", now),
             ("DELETE FROM refresh_tokens WHERE expires_at < $1", now),
             ("DELETE FROM challenges WHERE expires_at < $1", now - day),
-            ("DELETE FROM code_sends WHERE at < $1", now - 3_600_000),
             ("DELETE FROM guard_hits WHERE at < $1", now - day),
             ("DELETE FROM guards WHERE touched_at < $1", now - day),
             (

@@ -69,7 +69,8 @@ pub struct SecretBox {
     cipher: chacha20poly1305::XChaCha20Poly1305,
 }
 
-const SEALED_PREFIX: &str = "x1:";
+/// What every sealed value starts with.
+pub const SEALED_PREFIX: &str = "x1:";
 
 impl SecretBox {
     /// A key of any length (config text or stored random bytes), stretched

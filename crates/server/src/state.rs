@@ -104,9 +104,11 @@ async fn stored_random_key(db: &Db, name: &str) -> anyhow::Result<Vec<u8>> {
 /// Conditional on the old value, so two instances starting at once agree.
 pub async fn seal_plain_mfa_secrets(db: &Db, key: &crate::crypto::SecretBox) -> anyhow::Result<()> {
     let rows: Vec<(String, Option<String>, Option<String>)> = sqlx::query_as(
+        // Only rows still in the clear: after the first start this finds none.
         "SELECT id, totp_secret, totp_pending_secret FROM users \
-         WHERE totp_secret IS NOT NULL OR totp_pending_secret IS NOT NULL",
+         WHERE totp_secret NOT LIKE $1 OR totp_pending_secret NOT LIKE $1",
     )
+    .bind(format!("{}%", crate::crypto::SEALED_PREFIX))
     .fetch_all(&db.pool)
     .await?;
     for (id, secret, pending) in rows {

@@ -234,6 +234,23 @@ async fn second_factor(
     }
 }
 
+/// What turning two-step sign-in off and new recovery codes both ask: the
+/// password, two-step sign-in on, and a current second factor.
+async fn reauthenticate_with_code(
+    state: &AppState,
+    me: &Authed,
+    client: &Client,
+    password: String,
+    code: &str,
+) -> ApiResult<UserRow> {
+    let user = mfa::reauthenticate(state, me, client, password).await?;
+    if !user.mfa_enabled {
+        return Err(not_on());
+    }
+    second_factor(state, &user, client, code).await?;
+    Ok(user)
+}
+
 /// Queues the notice and records the event of a two-step change, with it.
 async fn report(
     tx: &mut crate::db::Tx,
@@ -318,11 +335,7 @@ pub async fn mfa_disable(
     client: Client,
     ApiJson(req): ApiJson<MfaDisableRequest>,
 ) -> ApiResult<StatusCode> {
-    let user = mfa::reauthenticate(&state, &me, &client, req.password).await?;
-    if !user.mfa_enabled {
-        return Err(not_on());
-    }
-    second_factor(&state, &user, &client, &req.code).await?;
+    let user = reauthenticate_with_code(&state, &me, &client, req.password, &req.code).await?;
     let mut tx = state.db.begin_write().await?;
     sqlx::query(
         "UPDATE users SET mfa_enabled = 0, totp_secret = NULL, totp_last_step = NULL WHERE id = $1",
@@ -358,11 +371,7 @@ pub async fn regenerate_recovery_codes(
     client: Client,
     ApiJson(req): ApiJson<RegenerateRecoveryCodesRequest>,
 ) -> ApiResult<Json<RecoveryCodes>> {
-    let user = mfa::reauthenticate(&state, &me, &client, req.password).await?;
-    if !user.mfa_enabled {
-        return Err(not_on());
-    }
-    second_factor(&state, &user, &client, &req.code).await?;
+    let user = reauthenticate_with_code(&state, &me, &client, req.password, &req.code).await?;
     let mut tx = state.db.begin_write().await?;
     let codes = mfa::replace_recovery_codes(&state, &mut tx, &user.id).await?;
     report(
