@@ -50,6 +50,13 @@ if ! dpkg -s nginx >/dev/null 2>&1; then
     $SUDO nginx -s quit 2>/dev/null || true
 fi
 
+# The package test: Debian's validators, and cargo-deb to build the .debs.
+apt_install lintian desktop-file-utils appstream systemd dpkg-dev curl
+if ! have cargo-deb; then
+    log "installing cargo-deb"
+    cargo install -q --locked cargo-deb --version "^3.8"
+fi
+
 # --- SMTP sink for the real-mail test (aiosmtpd from PyPI) ------------------
 PY=python3
 if ! $PY -c 'import aiosmtpd' 2>/dev/null; then
@@ -122,6 +129,7 @@ cargo clippy --workspace --all-targets --quiet -- -D warnings
 log "cargo test (no session bus: the app must do without a keyring)"
 set +e
 smoke_status=1
+pkg_status=1
 env -u DBUS_SESSION_BUS_ADDRESS RELAY_TEST_KEYRING=absent \
     cargo test --workspace --no-fail-fast "$@" 2>&1 | tee "$LOGS/test-output.txt"
 status=${PIPESTATUS[0]}
@@ -143,6 +151,13 @@ RELAY_APP_BINARY="$CARGO_TARGET_DIR/release/relay" env -u DBUS_SESSION_BUS_ADDRE
     cargo test -p relay --test smoke 2>&1 | tee "$LOGS/test-output-smoke.txt"
 smoke_status=${PIPESTATUS[0]}
 
+log "the .deb packages: built, validated, installed, started, removed"
+cargo build --release -q -p relay-server
+bash scripts/package-test.sh 2>&1 | tee "$LOGS/packages.txt"
+pkg_status=${PIPESTATUS[0]}
+if [ "$pkg_status" -eq 0 ]; then pkg_line="1 passed, 0 failed"; else pkg_line="0 passed, 1 failed"; fi
+echo "test result: packages. $pkg_line" >"$LOGS/test-output-packages.txt"
+
 log "schemathesis against the real server's OpenAPI document"
 cargo build -q -p relay-server --bin relay-server
 ST_MAX_TIME=${ST_MAX_TIME:-180} bash scripts/schemathesis.sh "$CARGO_TARGET_DIR/debug/relay-server" \
@@ -157,5 +172,5 @@ echo
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
      END { printf "all suites: %d passed, %d failed\n", p, f }' \
     "$LOGS/test-output.txt" "$LOGS/test-output-keyring.txt" "$LOGS/test-output-smoke.txt" \
-    "$LOGS/test-output-schemathesis.txt"
-[ "$status" -eq 0 ] && [ "$keyring_status" -eq 0 ] && [ "$smoke_status" -eq 0 ] && [ "$st_status" -eq 0 ]
+    "$LOGS/test-output-schemathesis.txt" "$LOGS/test-output-packages.txt"
+[ "$status" -eq 0 ] && [ "$pkg_status" -eq 0 ] && [ "$keyring_status" -eq 0 ] && [ "$smoke_status" -eq 0 ] && [ "$st_status" -eq 0 ]

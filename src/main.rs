@@ -1,5 +1,9 @@
 //! Relay CRM desktop app: arguments, logging, window, fonts, launch.
 
+// Release builds on Windows open no console window beside the app; debug
+// builds keep it, for the logs on the terminal.
+#![cfg_attr(all(windows, not(debug_assertions)), windows_subsystem = "windows")]
+
 mod app;
 #[cfg(feature = "bench")]
 mod bench_list;
@@ -61,6 +65,13 @@ fn main() -> iced::Result {
         size: iced::Size::new(1180.0, 800.0),
         min_size: Some(iced::Size::new(760.0, 560.0)),
         icon: iced::window::icon::from_file_data(ICON, None).ok(),
+        // WM_CLASS on X11, app id on Wayland: what ties the window to
+        // relay-crm.desktop (StartupWMClass) and so to its icon in docks.
+        #[cfg(any(target_os = "linux", target_os = "freebsd", target_os = "openbsd"))]
+        platform_specific: iced::window::settings::PlatformSpecific {
+            application_id: "relay-crm".into(),
+            ..Default::default()
+        },
         ..iced::window::Settings::default()
     };
     iced::application(move || App::new(launch.clone()), App::update, App::view)
