@@ -41,7 +41,7 @@ have cargo || { echo "cargo not found: install Rust from rustup.rs" >&2; exit 1;
 apt_install pkg-config python3 python3-pip python3-venv
 # The app's window tests: a virtual X server, input and screenshots; the
 # keyring tests: a D-Bus session and gnome-keyring's Secret Service.
-apt_install xvfb xdotool imagemagick dbus dbus-x11 gnome-keyring \
+apt_install xvfb xdotool x11-utils imagemagick dbus dbus-x11 gnome-keyring \
     libxkbcommon-x11-0 libx11-xcb1 libxcursor1 libxrandr2 libxi6
 # The proxy test puts a real nginx in front of two servers. Debian starts
 # its own nginx on port 80 when the package is installed: stop that one.

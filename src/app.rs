@@ -74,6 +74,8 @@ pub enum Message {
     SystemTheme(iced::theme::Mode),
     KeyringDone(Result<(), KeyringProblem>),
     SignedOut,
+    /// Another start of Relay asked for this window.
+    Activated,
     /// An offline sign-in against the local data.
     OfflineOpened(Api, Result<(LocalData, User), OfflineRefusal>),
 }
@@ -363,6 +365,10 @@ impl App {
                 }
                 self.keyring = Some(k);
                 self.after_keyring()
+            }
+            Message::Activated => {
+                tracing::info!("another start of Relay asked for the window");
+                crate::single_instance::bring_forward()
             }
             Message::SystemTheme(mode) => {
                 self.system_dark = mode == iced::theme::Mode::Dark;
@@ -729,6 +735,7 @@ impl App {
         Subscription::batch([
             keys,
             ticks,
+            crate::single_instance::activations().map(|()| Message::Activated),
             home,
             iced::system::theme_changes().map(Message::SystemTheme),
         ])

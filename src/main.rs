@@ -9,7 +9,9 @@ mod app;
 mod bench_list;
 mod error_text;
 mod i18n;
+mod logs;
 mod screen;
+mod single_instance;
 mod theme;
 #[cfg(test)]
 mod ui_tests;
@@ -18,6 +20,9 @@ mod widget;
 mod workspace_tests;
 
 use clap::Parser;
+
+use relay_core::config::Paths;
+use relay_core::instance::{self, Claim};
 
 use crate::app::{App, Launch};
 use crate::i18n::Language;
@@ -43,23 +48,40 @@ struct Args {
 const ICON: &[u8] = include_bytes!("../resources/icon.png");
 
 fn main() -> iced::Result {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("RELAY_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
     let args = Args::parse();
+    let paths = Paths::detect();
+    let _log_guard = logs::init(&paths.log_dir);
     #[cfg(feature = "bench")]
     if let Some(rows) = args.bench_list {
         bench_list::run(rows);
         return Ok(());
     }
+    let language = args.lang.as_deref().and_then(Language::from_tag);
+    // One Relay per data folder: a second start hands over and leaves.
+    let _instance = match instance::claim(&paths.data_dir) {
+        Ok(Claim::First { lock, activations }) => {
+            single_instance::hand_over(activations);
+            Some(lock)
+        }
+        Ok(Claim::Running { brought_forward }) => {
+            tracing::info!(brought_forward, "Relay is already running");
+            if !brought_forward {
+                i18n::set_language(language.unwrap_or_else(Language::from_os));
+                eprintln!("{}", fl!("instance-already-open"));
+            }
+            return Ok(());
+        }
+        Err(e) => {
+            // No lock (an odd file system): run, as before this existed.
+            tracing::warn!(error = %e, "instance lock unavailable");
+            None
+        }
+    };
     let launch = Launch {
         server: args.server.filter(|s| !s.trim().is_empty()),
         demo: args.demo,
-        language: args.lang.as_deref().and_then(Language::from_tag),
-        paths: None,
+        language,
+        paths: Some(paths),
     };
     let window = iced::window::Settings {
         size: iced::Size::new(1180.0, 800.0),

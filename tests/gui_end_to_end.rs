@@ -88,6 +88,17 @@ async fn change_password_through_the_avatar_menu_and_the_code_dialog() {
     std::thread::sleep(std::time::Duration::from_millis(800));
     let back = window.screenshot("08-signed-in-again");
     assert!(count_colour(&back, (AVATAR.0 - 10, AVATAR.1 - 10, 20, 20), ACCENT, 20) > 100);
+
+    // The log files of all that (debug level for our crates) hold none of
+    // the secrets that went through the app.
+    let logs = read_logs(&window.home);
+    assert!(logs.contains("INFO"), "the app logs to its log folder");
+    for secret in [PASSWORD, NEW_PASSWORD, code.as_str()] {
+        assert!(!logs.contains(secret), "a secret reached the log: {secret}");
+    }
+    for token_shape in ["Bearer ", "refresh_token\":\"", "access_token\":\""] {
+        assert!(!logs.contains(token_shape), "a token reached the log");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

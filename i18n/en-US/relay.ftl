@@ -1,4 +1,5 @@
 app-name = Relay CRM
+instance-already-open = Relay CRM is already open on this computer, but it did not answer. Close it (or wait for it to finish starting) and try again.
 
 ## Welcome
 welcome-title = Welcome to Relay CRM

@@ -1,4 +1,5 @@
 app-name = Relay CRM
+instance-already-open = Relay CRM 已在这台电脑上打开，但没有响应。请关闭它（或等待它启动完成）后再试。
 
 ## Welcome
 welcome-title = 欢迎使用 Relay CRM

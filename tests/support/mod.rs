@@ -129,6 +129,8 @@ pub fn app_binary() -> PathBuf {
 
 pub struct AppWindow<'d> {
     pub display: &'d Display,
+    /// The app's RELAY_APP_HOME (settings, data, logs).
+    pub home: PathBuf,
     _home: Option<tempfile::TempDir>,
     _app: Killed,
 }
@@ -139,6 +141,19 @@ pub fn launch<'d>(display: &'d Display, args: &[&str]) -> AppWindow<'d> {
     let mut window = start(display, home.path(), args, false);
     window._home = Some(home);
     window
+}
+
+/// What the app wrote to its log folder, all files together.
+pub fn read_logs(home: &Path) -> String {
+    let mut all = String::new();
+    for entry in std::fs::read_dir(home.join("logs"))
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
+        all.push_str(&std::fs::read_to_string(entry.path()).unwrap_or_default());
+    }
+    all
 }
 
 /// The app with settings in `home`, and the session bus (so the OS keyring)
@@ -160,6 +175,12 @@ fn start<'d>(display: &'d Display, home: &Path, args: &[&str], with_bus: bool) -
         .env("DISPLAY", &display.name)
         .env("ICED_BACKEND", "tiny-skia")
         .env("RELAY_APP_HOME", home)
+        // Everything our crates log, so the tests see any secret that
+        // would reach the log files.
+        .env(
+            "RELAY_LOG",
+            "info,relay=debug,relay_core=debug,relay_protocol=debug",
+        )
         .env_remove("WAYLAND_DISPLAY")
         .stdout(Stdio::null())
         .stderr(match std::env::var_os("RELAY_TEST_APP_LOG") {
@@ -175,6 +196,7 @@ fn start<'d>(display: &'d Display, home: &Path, args: &[&str], with_bus: bool) -
     let child = command.spawn().expect("start the app");
     let window = AppWindow {
         display,
+        home: home.to_path_buf(),
         _home: None,
         _app: Killed(child),
     };

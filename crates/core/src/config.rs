@@ -39,6 +39,10 @@ pub struct AppConfig {
 pub struct Paths {
     pub config_file: PathBuf,
     pub data_dir: PathBuf,
+    /// The OS's place for this user's logs: `~/.local/state/relaycrm/logs`
+    /// (XDG state) on Linux, `~/Library/Logs/RelayCRM` on macOS, the local
+    /// app data folder's `logs` on Windows.
+    pub log_dir: PathBuf,
 }
 
 impl Paths {
@@ -50,6 +54,7 @@ impl Paths {
             Some(dirs) => Self {
                 config_file: dirs.config_dir().join("config.toml"),
                 data_dir: dirs.data_dir().to_path_buf(),
+                log_dir: os_log_dir(&dirs),
             },
             None => Self::under(&std::env::temp_dir().join("relay-crm")),
         }
@@ -59,8 +64,20 @@ impl Paths {
         Self {
             config_file: home.join("config.toml"),
             data_dir: home.join("data"),
+            log_dir: home.join("logs"),
         }
     }
+}
+
+fn os_log_dir(dirs: &directories::ProjectDirs) -> PathBuf {
+    if cfg!(target_os = "macos")
+        && let Some(base) = directories::BaseDirs::new()
+    {
+        return base.home_dir().join("Library/Logs/RelayCRM");
+    }
+    dirs.state_dir()
+        .unwrap_or_else(|| dirs.data_local_dir())
+        .join("logs")
 }
 
 impl AppConfig {

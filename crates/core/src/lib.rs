@@ -6,6 +6,7 @@ pub mod api;
 pub mod config;
 pub mod demo;
 pub mod error;
+pub mod instance;
 pub mod keyring;
 pub mod local;
 pub mod schedule;
