@@ -121,6 +121,8 @@ export TZ=UTC ICED_TEST_BACKEND=tiny-skia ICED_BACKEND=tiny-skia
 # --- style ------------------------------------------------------------------
 log "cargo fmt --check"
 cargo fmt --all -- --check
+log "the dependency rule (scripts/check-layers.sh)"
+bash scripts/check-layers.sh
 log "cargo clippy"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 

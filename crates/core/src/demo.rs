@@ -1,10 +1,14 @@
 //! "Try the demo on this computer": relay-server in-process on 127.0.0.1
 //! with SQLite under the app's data folder, filled with demo data. Codes go
 //! to its outbox, which the app shows as the "Demo inbox".
+//!
+//! Starting it needs the `demo` feature (the server's code); reading an
+//! outbox does not.
 
 use std::path::{Path, PathBuf};
 
 use relay_protocol::api::OutboxMessage;
+#[cfg(feature = "demo")]
 use relay_server::{Application, Config};
 
 #[derive(Debug, Clone)]
@@ -14,6 +18,7 @@ pub struct DemoServer {
     pub outbox: PathBuf,
 }
 
+#[cfg(feature = "demo")]
 /// Starts the demo server and leaves it running for the life of the process.
 pub async fn start(data_dir: &Path) -> anyhow::Result<DemoServer> {
     let dir = data_dir.join("demo-server");
@@ -29,9 +34,11 @@ pub async fn start(data_dir: &Path) -> anyhow::Result<DemoServer> {
 }
 
 /// The demo accounts' shared password.
+#[cfg(feature = "demo")]
 pub const PASSWORD: &str = relay_server::demo::PASSWORD;
 
 /// Logins of the demo accounts.
+#[cfg(feature = "demo")]
 pub fn logins() -> Vec<&'static str> {
     relay_server::demo::USERS.iter().map(|u| u.0).collect()
 }

@@ -1,6 +1,7 @@
 //! relay-core: everything the desktop app does that is not drawing — the API
 //! client, the signed-in session, the OS keyring, settings and data paths, and
-//! the local demo server. No iced here, so all of it is testable headless.
+//! the local demo server (feature `demo`). No iced here, so all of it is
+//! testable headless; and without `demo`, no server code either.
 
 pub mod api;
 pub mod config;

@@ -21,6 +21,7 @@ pub mod openapi;
 pub mod passwords;
 pub mod routes;
 pub mod state;
+#[cfg(feature = "testing")]
 pub mod testing;
 pub mod users;
 
