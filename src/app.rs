@@ -25,7 +25,6 @@ use crate::screen::settings::Nav;
 use crate::screen::{home, login, password_reset, welcome, workspace};
 use crate::theme::{self as style, BOLD, MUTED, SPACE_M, SPACE_S, TEXT_S};
 use crate::widget::card::card_style;
-use crate::widget::code_dialog;
 use crate::widget::toast::{self, Toast};
 
 /// What the command line asked for.
@@ -611,29 +610,15 @@ impl App {
                 if let Some(d) = &self.demo {
                     self.inbox = relay_core::demo::read_inbox(&d.outbox);
                 }
-                match &mut self.screen {
-                    Screen::Home(_) => self.update(Message::Home(home::Message::Settings(
-                        crate::screen::settings::Message::Security(
-                            crate::screen::settings::security::Message::Dialog(
-                                code_dialog::Message::Tick(now),
-                            ),
-                        ),
-                    ))),
-                    Screen::Reset(_) => self.update(Message::Reset(
-                        password_reset::Message::Dialog(code_dialog::Message::Tick(now)),
-                    )),
-                    _ => Task::none(),
-                }
+                // Each screen says what a tick means to it.
+                let routed = match &self.screen {
+                    Screen::Home(h) => h.tick(now).map(Message::Home),
+                    Screen::Reset(r) => r.tick(now).map(Message::Reset),
+                    _ => None,
+                };
+                routed.map_or_else(Task::none, |m| self.update(m))
             }
             Message::Key(event) => self.on_key(event),
-        }
-    }
-
-    fn dialog_open(&self) -> bool {
-        match &self.screen {
-            Screen::Home(h) => h.security().and_then(|s| s.dialog()).is_some(),
-            Screen::Reset(r) => r.dialog().is_some(),
-            _ => false,
         }
     }
 
@@ -650,30 +635,13 @@ impl App {
                 }
             }
             Key::Named(Named::Escape) => {
-                let cancel = code_dialog::Message::Cancel;
-                let workspace = |m: workspace::Message| Message::Home(home::Message::Workspace_(m));
-                match &self.screen {
-                    Screen::Home(h) if h.menu_open() => {
-                        self.update(Message::Home(home::Message::CloseMenu))
-                    }
-                    Screen::Home(h) if h.workspace().is_some_and(|w| w.dialog_open()) => self
-                        .update(workspace(workspace::Message::Conflict(
-                            workspace::conflict::Message::Later,
-                        ))),
-                    Screen::Home(h) if h.workspace().is_some_and(|w| w.form().is_some()) => self
-                        .update(workspace(workspace::Message::Form(
-                            workspace::form::Message::Cancel,
-                        ))),
-                    Screen::Home(_) if self.dialog_open() => self.update(Message::Home(
-                        home::Message::Settings(crate::screen::settings::Message::Security(
-                            crate::screen::settings::security::Message::Dialog(cancel),
-                        )),
-                    )),
-                    Screen::Reset(_) if self.dialog_open() => {
-                        self.update(Message::Reset(password_reset::Message::Dialog(cancel)))
-                    }
-                    _ => Task::none(),
-                }
+                // Each screen says what Escape closes on it.
+                let routed = match &self.screen {
+                    Screen::Home(h) => h.on_escape().map(Message::Home),
+                    Screen::Reset(r) => r.on_escape().map(Message::Reset),
+                    _ => None,
+                };
+                routed.map_or_else(Task::none, |m| self.update(m))
             }
             // Ctrl+F: the list's search box.
             Key::Character("f") if modifiers.command() => match &self.screen {
@@ -682,8 +650,10 @@ impl App {
                 }
                 _ => Task::none(),
             },
+            // Page shortcuts wait while a code dialog is up: leaving the
+            // page would drop the change half-way.
             Key::Character(",") if modifiers.command() => match &mut self.screen {
-                Screen::Home(h) => h.open_settings().map(Message::Home),
+                Screen::Home(h) if !h.dialog_open() => h.open_settings().map(Message::Home),
                 _ => Task::none(),
             },
             // Ctrl+1…4: the Settings pages, so the security page is reachable
@@ -696,7 +666,9 @@ impl App {
                     _ => Nav::About,
                 };
                 match &self.screen {
-                    Screen::Home(_) => self.update(Message::Home(home::Message::Open(nav))),
+                    Screen::Home(h) if !h.dialog_open() => {
+                        self.update(Message::Home(home::Message::Open(nav)))
+                    }
                     _ => Task::none(),
                 }
             }
@@ -716,11 +688,8 @@ impl App {
         let ticking = !self.toasts.is_empty()
             || self.demo.is_some()
             || match &self.screen {
-                Screen::Home(h) => h
-                    .security()
-                    .and_then(|s| s.dialog())
-                    .is_some_and(|d| d.needs_ticks()),
-                Screen::Reset(r) => r.dialog().is_some_and(|d| d.needs_ticks()),
+                Screen::Home(h) => h.needs_ticks(),
+                Screen::Reset(r) => r.needs_ticks(),
                 _ => false,
             };
         let ticks = if ticking {

@@ -404,6 +404,30 @@ fn must_change_password_opens_only_the_change_form() {
 }
 
 #[test]
+fn must_change_password_holds_when_the_left_navigation_opens_security() {
+    let _lang = speak(Language::English);
+    let user = User {
+        must_change_password: true,
+        ..alice()
+    };
+    let (mut home, _dir) = home_for(user);
+    use crate::screen::home::Message as H;
+    use crate::screen::settings::{Message as S, Nav};
+    // Away to another page and back through the left navigation.
+    let _ = home.update(H::Settings(S::Go(Nav::Preferences)));
+    let _ = home.update(H::Settings(S::Go(Nav::Security)));
+    let mut sim = ui(home.view(
+        "https://crm.example.com",
+        relay_core::config::ThemeChoice::Light,
+    ));
+    assert!(sim.find("Change your password to continue").is_ok());
+    assert!(
+        sim.find("Sessions and devices").is_err(),
+        "the page is the change form only"
+    );
+}
+
+#[test]
 fn an_old_password_shows_the_reminder_banner() {
     let _lang = speak(Language::English);
     let user = User {

@@ -1,6 +1,8 @@
 //! Signed in: the top bar with the avatar menu at the far right, and below
 //! it the workspace or Settings.
 
+use std::time::Instant;
+
 use iced::widget::{button, column, container, row, space, stack, text};
 use iced::{Border, Element, Fill, Task};
 use relay_core::config::ThemeChoice;
@@ -206,9 +208,7 @@ impl Home {
 
     fn open(&mut self, nav: Nav) -> Task<Message> {
         self.menu_open = false;
-        let must_change = self.user.must_change_password;
-        let (settings, task) =
-            Settings::open(nav, &self.session, &self.user, must_change, self.demo);
+        let (settings, task) = Settings::open(nav, &self.session, &self.user, self.demo);
         self.page = Page::Settings(Box::new(settings));
         task.map(Message::Settings)
     }
@@ -217,15 +217,36 @@ impl Home {
         self.open(Nav::PersonalInfo)
     }
 
-    pub fn menu_open(&self) -> bool {
-        self.menu_open
-    }
-
-    pub fn security(&self) -> Option<&settings::security::Security> {
+    fn settings(&self) -> Option<&Settings> {
         match &self.page {
-            Page::Settings(s) => s.security(),
+            Page::Settings(s) => Some(s),
             Page::Workspace => None,
         }
+    }
+
+    pub fn needs_ticks(&self) -> bool {
+        self.settings().is_some_and(|s| s.needs_ticks())
+    }
+
+    /// A code dialog is up (the workspace's own dialogs aside).
+    pub fn dialog_open(&self) -> bool {
+        self.settings().is_some_and(|s| s.dialog_open())
+    }
+
+    pub fn tick(&self, now: Instant) -> Option<Message> {
+        self.settings()?.tick(now).map(Message::Settings)
+    }
+
+    /// What Escape closes, topmost first: the avatar menu, a workspace
+    /// dialog or form, the code dialog.
+    pub fn on_escape(&self) -> Option<Message> {
+        if self.menu_open {
+            return Some(Message::CloseMenu);
+        }
+        if let Some(w) = self.workspace() {
+            return w.on_escape().map(Message::Workspace_);
+        }
+        self.settings()?.on_escape().map(Message::Settings)
     }
 
     pub fn update(&mut self, message: Message) -> (Task<Message>, Option<Event>) {

@@ -7,6 +7,8 @@ pub mod personal_info;
 pub mod preferences;
 pub mod security;
 
+use std::time::Instant;
+
 use iced::widget::{button, column, container, row, scrollable, text};
 use iced::{Element, Fill, Task};
 use relay_core::Session;
@@ -48,25 +50,22 @@ pub enum Event {
 }
 
 impl Settings {
-    pub fn open(
-        nav: Nav,
-        session: &Session,
-        user: &User,
-        must_change: bool,
-        demo: bool,
-    ) -> (Self, Task<Message>) {
+    pub fn open(nav: Nav, session: &Session, user: &User, demo: bool) -> (Self, Task<Message>) {
         let mut settings = Self {
             nav,
             demo,
             security: None,
         };
-        let task = settings.go(nav, session, user, must_change);
+        let task = settings.go(nav, session, user);
         (settings, task)
     }
 
-    fn go(&mut self, nav: Nav, session: &Session, user: &User, must_change: bool) -> Task<Message> {
+    fn go(&mut self, nav: Nav, session: &Session, user: &User) -> Task<Message> {
         self.nav = nav;
         if nav == Nav::Security {
+            // However the page is reached (menu, left navigation, Ctrl+2),
+            // a password the server wants changed is asked for at once.
+            let must_change = user.must_change_password;
             let (page, task) =
                 security::Security::open(session.clone(), user.clone(), must_change, self.demo);
             self.security = Some(page);
@@ -78,8 +77,20 @@ impl Settings {
         }
     }
 
-    pub fn security(&self) -> Option<&security::Security> {
-        self.security.as_ref()
+    pub fn needs_ticks(&self) -> bool {
+        self.security.as_ref().is_some_and(|s| s.needs_ticks())
+    }
+
+    pub fn dialog_open(&self) -> bool {
+        self.security.as_ref().is_some_and(|s| s.dialog_open())
+    }
+
+    pub fn tick(&self, now: Instant) -> Option<Message> {
+        self.security.as_ref()?.tick(now).map(Message::Security)
+    }
+
+    pub fn on_escape(&self) -> Option<Message> {
+        self.security.as_ref()?.on_escape().map(Message::Security)
     }
 
     pub fn dialog_view(&self) -> Option<Element<'_, Message>> {
@@ -96,7 +107,7 @@ impl Settings {
         user: &User,
     ) -> (Task<Message>, Option<Event>) {
         match message {
-            Message::Go(nav) => (self.go(nav, session, user, false), None),
+            Message::Go(nav) => (self.go(nav, session, user), None),
             Message::Back => (Task::none(), Some(Event::Back)),
             Message::Security(m) => match &mut self.security {
                 Some(page) => {

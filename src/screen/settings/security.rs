@@ -2,6 +2,8 @@
 //! form with its live checklist and strength meter, then the code dialog),
 //! Verification, Two-step sign-in, Sessions and devices, Recent activity.
 
+use std::time::Instant;
+
 use iced::widget::{button, checkbox, column, operation, radio, row, space, text};
 use iced::{Element, Fill, Task};
 use relay_core::local::Secret;
@@ -168,6 +170,27 @@ impl Security {
 
     pub fn dialog(&self) -> Option<&CodeDialog> {
         self.dialog.as_ref().map(|(_, d)| d)
+    }
+
+    /// The open code dialog's ticks need a clock (its countdowns).
+    pub fn needs_ticks(&self) -> bool {
+        self.dialog().is_some_and(|d| d.needs_ticks())
+    }
+
+    pub fn dialog_open(&self) -> bool {
+        self.dialog().is_some()
+    }
+
+    /// What a clock tick means here: the code dialog's countdown, if open.
+    pub fn tick(&self, now: Instant) -> Option<Message> {
+        self.dialog_open()
+            .then_some(Message::Dialog(code_dialog::Message::Tick(now)))
+    }
+
+    /// What Escape means here: cancel the code dialog, if open.
+    pub fn on_escape(&self) -> Option<Message> {
+        self.dialog_open()
+            .then_some(Message::Dialog(code_dialog::Message::Cancel))
     }
 
     fn session_error(&mut self, e: ApiError) -> Option<Event> {

@@ -189,6 +189,16 @@ impl Workspace {
         self.conflict.is_some()
     }
 
+    /// What Escape closes: the conflict dialog (settled later), else the
+    /// open form (cancelled).
+    pub fn on_escape(&self) -> Option<Message> {
+        if self.dialog_open() {
+            Some(Message::Conflict(conflict::Message::Later))
+        } else {
+            self.form().map(|_| Message::Form(form::Message::Cancel))
+        }
+    }
+
     pub fn form(&self) -> Option<&RecordForm> {
         match &self.page {
             Page::Form(f) => Some(f),
