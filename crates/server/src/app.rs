@@ -10,7 +10,7 @@ use tokio::net::TcpListener;
 use tokio::sync::{Notify, oneshot};
 
 use crate::config::Config;
-use crate::db::{Db, now_ms};
+use crate::data::{Db, notices, now_ms};
 use crate::delivery::{Delivery, Kind, Message};
 use crate::hashing::Hasher;
 use crate::state::{AppState, load_code_key, load_mfa_key, seal_plain_mfa_secrets};
@@ -117,23 +117,14 @@ const NOTICE_RETRY_SECS: [i64; 5] = [10, 60, 300, 1800, 7200];
 
 async fn send_due_notices(state: &AppState) -> anyhow::Result<()> {
     let now = now_ms();
-    let due: Vec<(String, String, String, i64)> = sqlx::query_as(
-        "SELECT id, user_id, kind, attempts FROM notices WHERE sent_at IS NULL AND failed_at IS NULL \
-         AND next_attempt_at <= $1 AND (claimed_until IS NULL OR claimed_until < $1) ORDER BY created_at LIMIT 50",
-    )
-    .bind(now)
-    .fetch_all(&state.db.pool)
-    .await?;
-    for (id, user_id, kind, attempts) in due {
-        let claimed = sqlx::query(
-            "UPDATE notices SET claimed_until = $1 WHERE id = $2 AND (claimed_until IS NULL OR claimed_until < $3) AND sent_at IS NULL",
-        )
-        .bind(now + 120_000)
-        .bind(&id)
-        .bind(now)
-        .execute(&state.db.pool)
-        .await?;
-        if claimed.rows_affected() != 1 {
+    for notices::Due {
+        id,
+        user_id,
+        kind,
+        attempts,
+    } in notices::due(&state.db.pool, now).await?
+    {
+        if !notices::claim(&state.db.pool, &id, now, now + 120_000).await? {
             continue;
         }
         let state = state.clone();
@@ -154,11 +145,7 @@ async fn deliver_notice(
     attempts: i64,
 ) -> anyhow::Result<()> {
     let Some(user) = crate::users::by_id(&state.db.pool, user_id).await? else {
-        sqlx::query("UPDATE notices SET failed_at = $1 WHERE id = $2")
-            .bind(now_ms())
-            .bind(id)
-            .execute(&state.db.pool)
-            .await?;
+        notices::mark_failed(&state.db.pool, id).await?;
         return Ok(());
     };
     let kind = Kind::parse(kind).unwrap_or(Kind::PasswordChangedNotice);
@@ -183,27 +170,15 @@ async fn deliver_notice(
     }
     let now = now_ms();
     if all_sent {
-        sqlx::query("UPDATE notices SET sent_at = $1 WHERE id = $2")
-            .bind(now)
-            .bind(id)
-            .execute(&state.db.pool)
-            .await?;
+        notices::mark_sent(&state.db.pool, id).await?;
     } else if let Some(delay) = NOTICE_RETRY_SECS.get(attempts as usize) {
-        sqlx::query("UPDATE notices SET attempts = attempts + 1, next_attempt_at = $1, claimed_until = NULL WHERE id = $2")
-            .bind(now + delay * 1000)
-            .bind(id)
-            .execute(&state.db.pool)
-            .await?;
+        notices::retry_at(&state.db.pool, id, now + delay * 1000).await?;
     } else {
         tracing::error!(
             notice = id,
             "notice could not be delivered; given up after retries"
         );
-        sqlx::query("UPDATE notices SET failed_at = $1 WHERE id = $2")
-            .bind(now)
-            .bind(id)
-            .execute(&state.db.pool)
-            .await?;
+        notices::mark_failed(&state.db.pool, id).await?;
     }
     Ok(())
 }
@@ -213,28 +188,7 @@ async fn deliver_notice(
 async fn janitor(state: AppState) {
     loop {
         tokio::time::sleep(Duration::from_secs(60)).await;
-        let now = now_ms();
-        let day = 86_400_000;
-        let statements: [(&str, i64); 7] = [
-            (
-                "DELETE FROM rate_counters WHERE window_start < $1",
-                now - 120_000,
-            ),
-            ("DELETE FROM access_tokens WHERE expires_at < $1", now),
-            ("DELETE FROM refresh_tokens WHERE expires_at < $1", now),
-            ("DELETE FROM challenges WHERE expires_at < $1", now - day),
-            ("DELETE FROM guard_hits WHERE at < $1", now - day),
-            ("DELETE FROM guards WHERE touched_at < $1", now - day),
-            (
-                "DELETE FROM login_lockouts WHERE updated_at < $1 AND (locked_until IS NULL OR locked_until < $1)",
-                now - day,
-            ),
-        ];
-        for (sql, cutoff) in statements {
-            if let Err(e) = sqlx::query(sql).bind(cutoff).execute(&state.db.pool).await {
-                tracing::warn!(error = %e, "janitor");
-            }
-        }
+        crate::data::expiry::delete_expired(&state.db).await;
     }
 }
 

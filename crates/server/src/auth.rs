@@ -11,7 +11,7 @@ use sqlx::AnyConnection;
 
 use crate::client_ip;
 use crate::crypto::{new_token, token_hash};
-use crate::db::now_ms;
+use crate::data::{now_ms, sessions};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::users::UserRow;
@@ -86,30 +86,18 @@ fn bearer(parts: &Parts) -> Option<&str> {
 async fn authenticate(parts: &Parts, state: &AppState) -> ApiResult<Authed> {
     let token = bearer(parts).ok_or_else(ApiError::unauthorized)?;
     let now = now_ms();
-    let row: Option<(String, String, String, i64, i64)> = sqlx::query_as(
-        "SELECT s.id, s.user_id, u.org_id, s.restricted, s.last_seen_at \
-         FROM access_tokens a JOIN sessions s ON s.id = a.session_id JOIN users u ON u.id = s.user_id \
-         WHERE a.token_hash = $1 AND a.expires_at > $2 AND s.revoked_at IS NULL",
-    )
-    .bind(token_hash(token))
-    .bind(now)
-    .fetch_optional(&state.db.pool)
-    .await?;
-    let (session_id, user_id, org_id, restricted, last_seen) =
-        row.ok_or_else(ApiError::unauthorized)?;
+    let bearer = sessions::by_access_token(&state.db.pool, &token_hash(token), now)
+        .await?
+        .ok_or_else(ApiError::unauthorized)?;
     // "Last active" needs minute precision, not a write per request.
-    if now - last_seen > 60_000 {
-        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2")
-            .bind(now)
-            .bind(&session_id)
-            .execute(&state.db.pool)
-            .await?;
+    if now - bearer.last_seen_at > 60_000 {
+        sessions::touch(&state.db.pool, &bearer.session_id, now).await?;
     }
     Ok(Authed {
-        user_id,
-        session_id,
-        org_id,
-        restricted: restricted != 0,
+        user_id: bearer.user_id,
+        session_id: bearer.session_id,
+        org_id: bearer.org_id,
+        restricted: bearer.restricted,
     })
 }
 
@@ -154,21 +142,14 @@ pub async fn issue_tokens(
     let access = new_token();
     let refresh = new_token();
     let security = &state.config.security;
-    sqlx::query(
-        "INSERT INTO access_tokens (token_hash, session_id, expires_at) VALUES ($1, $2, $3)",
+    sessions::insert_tokens(
+        conn,
+        session_id,
+        &token_hash(&access),
+        now + security.access_token_secs as i64 * 1000,
+        &token_hash(&refresh),
+        (now + security.refresh_token_days as i64 * 86_400_000).min(session_ends_at),
     )
-    .bind(token_hash(&access))
-    .bind(session_id)
-    .bind(now + security.access_token_secs as i64 * 1000)
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query(
-        "INSERT INTO refresh_tokens (token_hash, session_id, expires_at) VALUES ($1, $2, $3)",
-    )
-    .bind(token_hash(&refresh))
-    .bind(session_id)
-    .bind((now + security.refresh_token_days as i64 * 86_400_000).min(session_ends_at))
-    .execute(&mut *conn)
     .await?;
     Ok((access, refresh))
 }
@@ -198,23 +179,6 @@ pub async fn token_pair(
     })
 }
 
-/// Ends one session: it is marked revoked and its access tokens go at once.
-pub async fn end_session(conn: &mut AnyConnection, session_id: &str) -> Result<bool, sqlx::Error> {
-    let ended =
-        sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
-            .bind(now_ms())
-            .bind(session_id)
-            .execute(&mut *conn)
-            .await?
-            .rows_affected()
-            == 1;
-    sqlx::query("DELETE FROM access_tokens WHERE session_id = $1")
-        .bind(session_id)
-        .execute(&mut *conn)
-        .await?;
-    Ok(ended)
-}
-
 /// Starts a session for `user` and answers with its tokens and the device
 /// token to keep (the presented one when it is this account's, else new).
 pub async fn start_session(
@@ -231,19 +195,18 @@ pub async fn start_session(
     let session_id = uuid::Uuid::new_v4().to_string();
     let device = device_name.map(|d| d.trim().chars().take(100).collect::<String>());
     let mut tx = state.db.begin_write().await?;
-    sqlx::query(
-        "INSERT INTO sessions (id, user_id, device_name, ip, user_agent, restricted, created_at, last_seen_at, \
-         device_token_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8)",
+    sessions::insert(
+        &mut tx,
+        sessions::NewSession {
+            id: &session_id,
+            user_id: &user.id,
+            device_name: device.clone(),
+            ip: client.ip.clone(),
+            user_agent: client.user_agent.clone(),
+            restricted: user.must_change(&policy, now),
+            device_token_hash: device_hash,
+        },
     )
-    .bind(&session_id)
-    .bind(&user.id)
-    .bind(device.clone())
-    .bind(client.ip.clone())
-    .bind(client.user_agent.clone())
-    .bind(i64::from(user.must_change(&policy, now)))
-    .bind(now)
-    .bind(device_hash)
-    .execute(&mut *tx)
     .await?;
     let (access_token, refresh_token) = issue_tokens(
         &mut tx,
@@ -252,7 +215,7 @@ pub async fn start_session(
         now + session_lifetime_ms(state),
     )
     .await?;
-    crate::state::record_event(
+    crate::data::events::record(
         &mut *tx,
         &user.id,
         "login",
@@ -268,32 +231,4 @@ pub async fn start_session(
         user: user.to_api(&policy),
         device_token: Some(device_token),
     })
-}
-
-/// Revokes sessions and drops their tokens. `except` keeps one alive.
-pub async fn revoke_sessions(
-    conn: &mut AnyConnection,
-    user_id: &str,
-    except: Option<&str>,
-) -> Result<u64, sqlx::Error> {
-    let now = now_ms();
-    let keep = except.unwrap_or("");
-    let revoked = sqlx::query(
-        "UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND id <> $3 AND revoked_at IS NULL",
-    )
-    .bind(now)
-    .bind(user_id)
-    .bind(keep)
-    .execute(&mut *conn)
-    .await?
-    .rows_affected();
-    sqlx::query(
-        "DELETE FROM access_tokens WHERE session_id IN \
-         (SELECT id FROM sessions WHERE user_id = $1 AND id <> $2 AND revoked_at IS NOT NULL)",
-    )
-    .bind(user_id)
-    .bind(keep)
-    .execute(&mut *conn)
-    .await?;
-    Ok(revoked)
 }

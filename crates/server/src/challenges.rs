@@ -10,7 +10,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::crypto::{clean_code, code_hash, equal_hashes, new_code};
-use crate::db::{Tx, now_ms};
+use crate::data::{Tx, now_ms};
 use crate::error::{ApiError, ApiResult};
 use crate::guards::{HOUR_MS, Window};
 use crate::state::AppState;

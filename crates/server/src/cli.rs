@@ -226,7 +226,7 @@ async fn user_add(args: UserAddArgs) -> anyhow::Result<()> {
         }
     }
     let (db, hasher) = open_for_admin(&config).await?;
-    let policy = crate::state::saved_policy(&db)
+    let policy = crate::data::settings::password_policy(&db)
         .await?
         .unwrap_or(config.policy.clone());
     let user = users::create(

@@ -4,7 +4,7 @@
 use relay_protocol::PasswordPolicy;
 use secrecy::SecretString;
 
-use crate::db::Db;
+use crate::data::Db;
 use crate::hashing::Hasher;
 use crate::users::{self, CreateError, NewUser};
 

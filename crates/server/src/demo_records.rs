@@ -7,7 +7,7 @@ use rand::{Rng, SeedableRng};
 use relay_protocol::crm::Entity;
 use serde_json::{Value, json};
 
-use crate::db::{Db, now_ms};
+use crate::data::{Db, now_ms};
 
 const CITIES: &[&str] = &[
     "上海", "北京", "深圳", "杭州", "广州", "成都", "苏州", "南京", "武汉", "西安",

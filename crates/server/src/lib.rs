@@ -8,7 +8,7 @@ pub mod cli;
 pub mod client_ip;
 pub mod config;
 pub mod crypto;
-pub mod db;
+pub mod data;
 pub mod delivery;
 pub mod demo;
 pub mod demo_records;

@@ -16,9 +16,9 @@ use relay_protocol::ErrorCode;
 
 use crate::auth::Client;
 use crate::crypto::{new_token, token_hash};
-use crate::db::now_ms;
+use crate::data::now_ms;
 use crate::error::{ApiError, ApiResult};
-use crate::state::{AppState, record_event};
+use crate::state::AppState;
 use crate::users::{UserRow, login_key};
 
 pub fn account_locked(ms: i64) -> ApiError {
@@ -173,7 +173,7 @@ pub async fn count_failure(
             .execute(&state.db.pool)
             .await?;
     }
-    record_event(
+    crate::data::events::record(
         &state.db.pool,
         &user.id,
         "login_failed",

@@ -10,11 +10,11 @@ use crate::auth::{Authed, Client};
 use crate::crypto::{
     equal_hashes, normalize_recovery_code, recovery_code_hash, token_hash, verify_totp,
 };
-use crate::db::now_ms;
+use crate::data::now_ms;
 use crate::delivery::Kind;
 use crate::error::{ApiError, ApiResult};
 use crate::hashing::Verdict;
-use crate::state::{AppState, queue_notice, record_event};
+use crate::state::AppState;
 use crate::users::{self, UserRow};
 
 /// Whether `code` is a current TOTP code of the account (not used before,
@@ -98,10 +98,11 @@ pub async fn record_failure(state: &AppState, user: &UserRow, client: &Client) -
     .bind(&user.id)
     .fetch_one(&mut *tx)
     .await?;
-    record_event(&mut *tx, &user.id, "mfa_failed", client.ip.as_deref(), None).await?;
+    crate::data::events::record(&mut *tx, &user.id, "mfa_failed", client.ip.as_deref(), None)
+        .await?;
     let notice = streak == i64::from(state.config.security.mfa_failures_notice);
     if notice {
-        queue_notice(&mut tx, &user.id, Kind::MfaFailuresNotice).await?;
+        crate::data::notices::queue(&mut tx, &user.id, Kind::MfaFailuresNotice).await?;
     }
     tx.commit().await?;
     if notice {

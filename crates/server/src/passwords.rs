@@ -6,11 +6,11 @@ use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
 use sqlx::AnyConnection;
 
-use crate::db::now_ms;
+use crate::data::now_ms;
 use crate::delivery::Kind;
 use crate::error::{ApiError, ApiResult};
 use crate::hashing::Verdict;
-use crate::state::{AppState, queue_notice, record_event};
+use crate::state::AppState;
 use crate::users::UserRow;
 
 pub fn policy_error(violations: &[Violation]) -> ApiError {
@@ -99,7 +99,7 @@ pub async fn swap_password(
     .bind(&user.id)
     .execute(&mut *conn)
     .await?;
-    record_event(&mut *conn, &user.id, event, ip, None).await?;
-    queue_notice(conn, &user.id, Kind::PasswordChangedNotice).await?;
+    crate::data::events::record(&mut *conn, &user.id, event, ip, None).await?;
+    crate::data::notices::queue(conn, &user.id, Kind::PasswordChangedNotice).await?;
     Ok(())
 }

@@ -6,12 +6,12 @@ use std::sync::Arc;
 
 use relay_protocol::{ErrorCode, PasswordPolicy};
 use secrecy::ExposeSecret;
-use sqlx::{Any, AnyConnection, Executor};
 use tokio::sync::Notify;
 
 use crate::config::Config;
-use crate::db::{Db, now_ms};
-use crate::delivery::{Delivery, Kind};
+use crate::data::users::TotpColumn;
+use crate::data::{Db, now_ms};
+use crate::delivery::Delivery;
 use crate::error::{ApiError, ApiResult};
 use crate::guards::{self, HOUR_MS, Window};
 use crate::hashing::Hasher;
@@ -35,7 +35,7 @@ pub struct AppState {
 impl AppState {
     /// The organisation's policy: an admin's saved one, else the config's.
     pub async fn policy(&self) -> ApiResult<PasswordPolicy> {
-        Ok(saved_policy(&self.db)
+        Ok(crate::data::settings::password_policy(&self.db)
             .await?
             .unwrap_or_else(|| self.config.policy.clone()))
     }
@@ -45,15 +45,7 @@ impl AppState {
     pub async fn rate_limit(&self, key: &str, limit: u32) -> ApiResult<()> {
         let now = now_ms();
         let window = now - now.rem_euclid(60_000);
-        let (count,): (i64,) = sqlx::query_as(
-            "INSERT INTO rate_counters (key, window_start, count) VALUES ($1, $2, 1)
-             ON CONFLICT (key, window_start) DO UPDATE SET count = rate_counters.count + 1
-             RETURNING count",
-        )
-        .bind(key)
-        .bind(window)
-        .fetch_one(&self.db.pool)
-        .await?;
+        let count = crate::data::rate_counters::hit(&self.db.pool, key, window).await?;
         if count > i64::from(limit) {
             let retry = ((window + 60_000 - now) / 1000).max(1) as u64;
             return Err(ApiError::rate_limited(retry));
@@ -64,15 +56,6 @@ impl AppState {
     pub fn code_minutes(&self) -> u64 {
         self.config.security.code_ttl_secs.div_ceil(60)
     }
-}
-
-/// The policy an admin saved, if any.
-pub async fn saved_policy(db: &Db) -> Result<Option<PasswordPolicy>, sqlx::Error> {
-    let saved: Option<(String,)> =
-        sqlx::query_as("SELECT value FROM settings WHERE key = 'password_policy'")
-            .fetch_optional(&db.pool)
-            .await?;
-    Ok(saved.and_then(|(json,)| serde_json::from_str(&json).ok()))
 }
 
 /// The key that seals two-step secrets: from config, else generated once
@@ -88,42 +71,19 @@ pub async fn load_mfa_key(db: &Db, config: &Config) -> anyhow::Result<crate::cry
 /// A random key made once and kept in `settings` under `name`: the first
 /// process to start wins, the others read it.
 async fn stored_random_key(db: &Db, name: &str) -> anyhow::Result<Vec<u8>> {
-    sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING")
-        .bind(name)
-        .bind(crate::crypto::new_secret())
-        .execute(&db.pool)
-        .await?;
-    let (value,): (String,) = sqlx::query_as("SELECT value FROM settings WHERE key = $1")
-        .bind(name)
-        .fetch_one(&db.pool)
-        .await?;
+    let value = crate::data::settings::first_written(db, name, crate::crypto::new_secret()).await?;
     Ok(hex::decode(value)?)
 }
 
 /// Seals two-step secrets a release before encryption left in the clear.
 /// Conditional on the old value, so two instances starting at once agree.
 pub async fn seal_plain_mfa_secrets(db: &Db, key: &crate::crypto::SecretBox) -> anyhow::Result<()> {
-    let rows: Vec<(String, Option<String>, Option<String>)> = sqlx::query_as(
-        // Only rows still in the clear: after the first start this finds none.
-        "SELECT id, totp_secret, totp_pending_secret FROM users \
-         WHERE totp_secret NOT LIKE $1 OR totp_pending_secret NOT LIKE $1",
-    )
-    .bind(format!("{}%", crate::crypto::SEALED_PREFIX))
-    .fetch_all(&db.pool)
-    .await?;
-    for (id, secret, pending) in rows {
-        for (column, value) in [("totp_secret", secret), ("totp_pending_secret", pending)] {
+    for (id, secret, pending) in crate::data::users::unsealed_totp_secrets(db).await? {
+        for (column, value) in [(TotpColumn::Secret, secret), (TotpColumn::Pending, pending)] {
             let Some(value) = value.filter(|v| !crate::crypto::SecretBox::is_sealed(v)) else {
                 continue;
             };
-            sqlx::query(sqlx::AssertSqlSafe(format!(
-                "UPDATE users SET {column} = $1 WHERE id = $2 AND {column} = $3"
-            )))
-            .bind(key.seal(&value))
-            .bind(&id)
-            .bind(&value)
-            .execute(&db.pool)
-            .await?;
+            crate::data::users::reseal_totp(db, &id, column, &value, &key.seal(&value)).await?;
         }
     }
     Ok(())
@@ -136,48 +96,6 @@ pub async fn load_code_key(db: &Db, config: &Config) -> anyhow::Result<Vec<u8>> 
         Some(secret) => Ok(secret.expose_secret().as_bytes().to_vec()),
         None => stored_random_key(db, "code_hmac_key").await,
     }
-}
-
-/// Appends to the account's security activity.
-pub async fn record_event<'c, E: Executor<'c, Database = Any>>(
-    e: E,
-    user_id: &str,
-    kind: &str,
-    ip: Option<&str>,
-    device: Option<&str>,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO security_events (id, user_id, kind, at, ip, device_name) VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(uuid::Uuid::new_v4().to_string())
-    .bind(user_id)
-    .bind(kind)
-    .bind(now_ms())
-    .bind(ip.map(str::to_owned))
-    .bind(device.map(str::to_owned))
-    .execute(e)
-    .await?;
-    Ok(())
-}
-
-/// Queues a notice in the same transaction as the change it reports, so it
-/// is sent if and only if the change committed.
-pub async fn queue_notice(
-    conn: &mut AnyConnection,
-    user_id: &str,
-    kind: Kind,
-) -> Result<(), sqlx::Error> {
-    let now = now_ms();
-    sqlx::query(
-        "INSERT INTO notices (id, user_id, kind, created_at, attempts, next_attempt_at) VALUES ($1, $2, $3, $4, 0, $4)",
-    )
-    .bind(uuid::Uuid::new_v4().to_string())
-    .bind(user_id)
-    .bind(kind.as_str())
-    .bind(now)
-    .execute(conn)
-    .await?;
-    Ok(())
 }
 
 /// Which allowance a code is taken from. The owner's signed-in flows and

@@ -6,7 +6,7 @@ use secrecy::SecretString;
 use sqlx::any::AnyRow;
 use sqlx::{Any, Executor, Row};
 
-use crate::db::{Db, now_ms, to_time};
+use crate::data::{Db, now_ms, to_time};
 use crate::hashing::Hasher;
 
 pub const COLUMNS: &str = "id, org_id, login, email, phone, display_name, locale, avatar_url, is_admin, \

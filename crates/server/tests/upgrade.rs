@@ -60,7 +60,7 @@ async fn a_release_0_1_database_upgrades_in_place(b: Backend) {
     let (s, dir, recovery_code) = upgraded(b).await;
     assert_eq!(
         s.state.db.schema_version().await.unwrap(),
-        relay_server::db::SCHEMA_VERSION
+        relay_server::data::SCHEMA_VERSION
     );
     // The two-step secret was stored in the clear by 0.1: sealed now.
     let (stored,): (String,) =
@@ -141,7 +141,7 @@ async fn a_release_0_1_database_upgrades_in_place(b: Backend) {
     .await;
     assert_eq!(
         again.state.db.schema_version().await.unwrap(),
-        relay_server::db::SCHEMA_VERSION
+        relay_server::data::SCHEMA_VERSION
     );
     again.login("wangli", "Lotus-Bridge-58!").await;
 }

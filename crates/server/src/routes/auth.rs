@@ -9,13 +9,13 @@ use relay_protocol::api::{
 };
 use secrecy::SecretString;
 
-use crate::auth::{AnySession, Client, end_session, issue_tokens, start_session, token_pair};
+use crate::auth::{AnySession, Client, issue_tokens, start_session, token_pair};
 use crate::challenges::{self, MFA_LOGIN, NewChallenge};
 use crate::crypto::{new_token, token_hash};
-use crate::db::now_ms;
+use crate::data::{now_ms, sessions};
 use crate::error::{ApiError, ApiJson, ApiResult};
 use crate::hashing::Verdict;
-use crate::state::{AppState, record_event};
+use crate::state::AppState;
 use crate::users;
 use crate::{lockout, mfa};
 
@@ -72,12 +72,13 @@ pub async fn login(
     if needs_rehash {
         let fresh = state.hasher.hash(&password).await?;
         // Only if nobody changed the password meanwhile.
-        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2 AND password_hash = $3")
-            .bind(fresh)
-            .bind(&user.id)
-            .bind(&user.password_hash)
-            .execute(&state.db.pool)
-            .await?;
+        crate::data::users::upgrade_password_hash(
+            &state.db.pool,
+            &user.id,
+            &user.password_hash,
+            &fresh,
+        )
+        .await?;
     }
     if user.mfa_enabled {
         let mfa_token = new_token();
@@ -128,13 +129,8 @@ pub async fn mfa(
         )
         .await?;
     let hash = token_hash(&req.mfa_token);
-    let row: Option<(String,)> =
-        sqlx::query_as("SELECT id FROM challenges WHERE secret_hash = $1 AND purpose = $2")
-            .bind(&hash)
-            .bind(MFA_LOGIN)
-            .fetch_optional(&state.db.pool)
-            .await?;
-    let Some((id,)) = row else {
+    let Some(id) = crate::data::challenges::id_by_secret(&state.db.pool, &hash, MFA_LOGIN).await?
+    else {
         return Err(ApiError::unauthorized());
     };
     let challenge = challenges::load(&state, &id, MFA_LOGIN).await?;
@@ -192,8 +188,6 @@ pub async fn mfa(
 }
 
 /// session id, expires at, used at, session revoked at, user id, session created at
-type RefreshRow = (String, i64, Option<i64>, Option<i64>, String, i64);
-
 #[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "auth", request_body = RefreshRequest,
     responses((status = 200, body = TokenPair), (status = 400, body = relay_protocol::ErrorBody),
               (status = 401, body = relay_protocol::ErrorBody)))]
@@ -204,14 +198,15 @@ pub async fn refresh(
 ) -> ApiResult<Json<TokenPair>> {
     let now = now_ms();
     let hash = token_hash(&req.refresh_token);
-    let row: Option<RefreshRow> = sqlx::query_as(
-        "SELECT r.session_id, r.expires_at, r.used_at, s.revoked_at, s.user_id, s.created_at \
-         FROM refresh_tokens r JOIN sessions s ON s.id = r.session_id WHERE r.token_hash = $1",
-    )
-    .bind(&hash)
-    .fetch_optional(&state.db.pool)
-    .await?;
-    let Some((session_id, expires_at, used_at, revoked_at, user_id, created_at)) = row else {
+    let Some(sessions::Refresh {
+        session_id,
+        expires_at,
+        used_at,
+        revoked_at,
+        user_id,
+        session_created_at: created_at,
+    }) = sessions::by_refresh_token(&state.db.pool, &hash).await?
+    else {
         return Err(ApiError::unauthorized());
     };
     if revoked_at.is_some() || expires_at <= now {
@@ -222,25 +217,18 @@ pub async fn refresh(
     // its sign-in: then the password is asked for again.
     let max_age = crate::auth::session_lifetime_ms(&state);
     if now - created_at >= max_age {
-        end_session(&mut tx, &session_id).await?;
+        crate::data::sessions::end(&mut tx, &session_id).await?;
         tx.commit().await?;
         return Err(ApiError::unauthorized());
     }
-    let claimed = sqlx::query(
-        "UPDATE refresh_tokens SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL",
-    )
-    .bind(now)
-    .bind(&hash)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected()
-        == 1;
+    let claimed = sessions::use_refresh_token(&mut *tx, &hash, now).await?;
     if used_at.is_some() || !claimed {
         // A used refresh token came back: it was stolen, or the session was
         // cloned. Either way the whole session ends.
-        end_session(&mut tx, &session_id).await?;
+        crate::data::sessions::end(&mut tx, &session_id).await?;
         for kind in ["token_reused", "session_revoked"] {
-            record_event(&mut *tx, &user_id, kind, client.ip.as_deref(), None).await?;
+            crate::data::events::record(&mut *tx, &user_id, kind, client.ip.as_deref(), None)
+                .await?;
         }
         tx.commit().await?;
         return Err(ApiError::new(
@@ -254,11 +242,7 @@ pub async fn refresh(
         .await?
         .ok_or_else(ApiError::unauthorized)?;
     let policy = state.policy().await?;
-    sqlx::query("UPDATE sessions SET restricted = $1 WHERE id = $2")
-        .bind(i64::from(user.must_change(&policy, now)))
-        .bind(&session_id)
-        .execute(&mut *tx)
-        .await?;
+    sessions::set_restricted(&mut *tx, &session_id, user.must_change(&policy, now)).await?;
     let (access_token, refresh_token) =
         issue_tokens(&mut tx, &state, &session_id, created_at + max_age).await?;
     tx.commit().await?;
@@ -274,7 +258,7 @@ pub async fn logout(
     AnySession(me): AnySession,
 ) -> ApiResult<impl IntoResponse> {
     let mut tx = state.db.begin_write().await?;
-    end_session(&mut tx, &me.session_id).await?;
+    crate::data::sessions::end(&mut tx, &me.session_id).await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -11,16 +11,15 @@ use relay_protocol::api::{
     MfaDisableRequest, MfaStatus, RecoveryCodes, RegenerateRecoveryCodesRequest, SecurityEvent,
     SessionInfo, TotpEnableRequest, TotpSetup, User,
 };
-use sqlx::Row;
 
-use crate::auth::{AnySession, Authed, Client, end_session, revoke_sessions};
+use crate::auth::{AnySession, Authed, Client};
 use crate::challenges;
 use crate::crypto::{new_totp_secret, verify_totp};
-use crate::db::{now_ms, to_time};
+use crate::data::{self, now_ms, to_time};
 use crate::delivery::Kind;
 use crate::error::{ApiError, ApiJson, ApiResult};
 use crate::mfa;
-use crate::state::{AppState, queue_notice, record_event};
+use crate::state::AppState;
 use crate::users::{self, UserRow};
 
 #[utoipa::path(get, path = "/api/v1/me", tag = "account", security(("bearer" = [])),
@@ -42,26 +41,19 @@ pub async fn sessions(
     State(state): State<AppState>,
     me: Authed,
 ) -> ApiResult<Json<Vec<SessionInfo>>> {
-    let rows = sqlx::query(
-        "SELECT id, device_name, ip, user_agent, created_at, last_seen_at FROM sessions \
-         WHERE user_id = $1 AND revoked_at IS NULL ORDER BY last_seen_at DESC",
-    )
-    .bind(&me.user_id)
-    .fetch_all(&state.db.pool)
-    .await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for r in rows {
-        let id: String = r.try_get("id")?;
-        out.push(SessionInfo {
-            current: id == me.session_id,
-            id: id.parse().unwrap_or_default(),
-            device_name: r.try_get("device_name")?,
-            ip: r.try_get("ip")?,
-            user_agent: r.try_get("user_agent")?,
-            created_at: to_time(r.try_get("created_at")?),
-            last_seen_at: to_time(r.try_get("last_seen_at")?),
-        });
-    }
+    let out = data::sessions::active_of(&state.db.pool, &me.user_id)
+        .await?
+        .into_iter()
+        .map(|s| SessionInfo {
+            current: s.id == me.session_id,
+            id: s.id.parse().unwrap_or_default(),
+            device_name: s.device_name,
+            ip: s.ip,
+            user_agent: s.user_agent,
+            created_at: to_time(s.created_at),
+            last_seen_at: to_time(s.last_seen_at),
+        })
+        .collect();
     Ok(Json(out))
 }
 
@@ -75,16 +67,11 @@ pub async fn revoke_session(
 ) -> ApiResult<StatusCode> {
     let mut tx = state.db.begin_write().await?;
     // Only the caller's own sessions: any other id is "not found".
-    let (owner,): (i64,) =
-        sqlx::query_as("SELECT COUNT(*) FROM sessions WHERE id = $1 AND user_id = $2")
-            .bind(&id)
-            .bind(&me.user_id)
-            .fetch_one(&mut *tx)
-            .await?;
-    if owner == 0 || !end_session(&mut tx, &id).await? {
+    let owned = data::sessions::belongs_to(&mut *tx, &id, &me.user_id).await?;
+    if !owned || !data::sessions::end(&mut tx, &id).await? {
         return Err(ApiError::not_found());
     }
-    record_event(
+    data::events::record(
         &mut *tx,
         &me.user_id,
         "session_revoked",
@@ -104,8 +91,8 @@ pub async fn revoke_others(
     client: Client,
 ) -> ApiResult<StatusCode> {
     let mut tx = state.db.begin_write().await?;
-    if revoke_sessions(&mut tx, &me.user_id, Some(&me.session_id)).await? > 0 {
-        record_event(
+    if data::sessions::revoke_all(&mut tx, &me.user_id, Some(&me.session_id)).await? > 0 {
+        data::events::record(
             &mut *tx,
             &me.user_id,
             "session_revoked",
@@ -137,24 +124,17 @@ pub async fn security_events(
             }
         },
     };
-    let rows = sqlx::query(
-        "SELECT id, kind, at, ip, device_name FROM security_events WHERE user_id = $1 \
-         ORDER BY at DESC, id DESC LIMIT $2",
-    )
-    .bind(&me.user_id)
-    .bind(limit)
-    .fetch_all(&state.db.pool)
-    .await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for r in rows {
-        out.push(SecurityEvent {
-            id: r.try_get::<String, _>("id")?.parse().unwrap_or_default(),
-            kind: r.try_get("kind")?,
-            at: to_time(r.try_get("at")?),
-            ip: r.try_get("ip")?,
-            device_name: r.try_get("device_name")?,
-        });
-    }
+    let out = data::events::recent(&state.db.pool, &me.user_id, limit)
+        .await?
+        .into_iter()
+        .map(|e| SecurityEvent {
+            id: e.id.parse().unwrap_or_default(),
+            kind: e.kind,
+            at: to_time(e.at),
+            ip: e.ip,
+            device_name: e.device_name,
+        })
+        .collect();
     Ok(Json(out))
 }
 
@@ -196,11 +176,7 @@ pub async fn totp_setup(State(state): State<AppState>, me: Authed) -> ApiResult<
         return Err(already_on());
     }
     let secret = new_totp_secret();
-    sqlx::query("UPDATE users SET totp_pending_secret = $1 WHERE id = $2")
-        .bind(state.mfa_key.seal(&secret))
-        .bind(&user.id)
-        .execute(&state.db.pool)
-        .await?;
+    data::users::set_pending_totp(&state.db.pool, &user.id, &state.mfa_key.seal(&secret)).await?;
     let label: String = user
         .login
         .chars()
@@ -253,14 +229,14 @@ async fn reauthenticate_with_code(
 
 /// Queues the notice and records the event of a two-step change, with it.
 async fn report(
-    tx: &mut crate::db::Tx,
+    tx: &mut crate::data::Tx,
     user_id: &str,
     event: &str,
     notice: Kind,
     client: &Client,
 ) -> Result<(), sqlx::Error> {
-    record_event(&mut **tx, user_id, event, client.ip.as_deref(), None).await?;
-    queue_notice(tx, user_id, notice).await
+    data::events::record(&mut **tx, user_id, event, client.ip.as_deref(), None).await?;
+    data::notices::queue(tx, user_id, notice).await
 }
 
 #[utoipa::path(post, path = "/api/v1/me/mfa/totp/enable", tag = "account", security(("bearer" = [])),
@@ -294,18 +270,7 @@ pub async fn totp_enable(
     };
     attempt.right().await?;
     let mut tx = state.db.begin_write().await?;
-    let enabled = sqlx::query(
-        "UPDATE users SET mfa_enabled = 1, totp_secret = $1, totp_pending_secret = NULL, totp_last_step = $2, \
-         mfa_failed_streak = 0 WHERE id = $3 AND mfa_enabled = 0",
-    )
-    .bind(&sealed)
-    .bind(step)
-    .bind(&user.id)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected()
-        == 1;
-    if !enabled {
+    if !data::users::enable_mfa(&mut tx, &user.id, &sealed, step).await? {
         return Err(already_on());
     }
     let codes = mfa::replace_recovery_codes(&state, &mut tx, &user.id).await?;
@@ -337,16 +302,7 @@ pub async fn mfa_disable(
 ) -> ApiResult<StatusCode> {
     let user = reauthenticate_with_code(&state, &me, &client, req.password, &req.code).await?;
     let mut tx = state.db.begin_write().await?;
-    sqlx::query(
-        "UPDATE users SET mfa_enabled = 0, totp_secret = NULL, totp_last_step = NULL WHERE id = $1",
-    )
-    .bind(&user.id)
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1")
-        .bind(&user.id)
-        .execute(&mut *tx)
-        .await?;
+    data::users::disable_mfa(&mut tx, &user.id).await?;
     report(
         &mut tx,
         &user.id,

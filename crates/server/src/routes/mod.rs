@@ -130,17 +130,10 @@ pub async fn set_password_policy(
         return Err(ApiError::bad_request("the policy is not valid")
             .with_details(serde_json::json!({ "problems": problems })));
     }
-    let json = serde_json::to_string(&policy).map_err(anyhow::Error::from)?;
     let mut tx = state.db.begin_write().await?;
-    sqlx::query(
-        "INSERT INTO settings (key, value) VALUES ('password_policy', $1) \
-         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-    )
-    .bind(json)
-    .execute(&mut *tx)
-    .await?;
+    crate::data::settings::save_password_policy(&mut *tx, &policy).await?;
     // Who changed the rules, and when, is in the admin's security activity.
-    crate::state::record_event(
+    crate::data::events::record(
         &mut *tx,
         &me.user_id,
         "password_policy_changed",

@@ -10,11 +10,10 @@ use relay_protocol::api::{
 };
 use secrecy::SecretString;
 
-use crate::auth::{
-    AnySession, Client, issue_tokens, revoke_sessions, session_lifetime_ms, token_pair,
-};
+use crate::auth::{AnySession, Client, issue_tokens, session_lifetime_ms, token_pair};
 use crate::challenges::{self, NewChallenge, PASSWORD_CHANGE};
 use crate::crypto::{mask_email, mask_phone};
+use crate::data::sessions;
 
 use crate::delivery::{Kind, Message};
 use crate::error::{ApiError, ApiJson, ApiResult};
@@ -218,27 +217,12 @@ pub async fn confirm(
     )
     .await?;
     if req.sign_out_other_sessions {
-        revoke_sessions(&mut tx, &user.id, Some(&me.session_id)).await?;
+        crate::data::sessions::revoke_all(&mut tx, &user.id, Some(&me.session_id)).await?;
     }
     // This session goes on, on new tokens; the old ones stop working.
-    sqlx::query("DELETE FROM access_tokens WHERE session_id = $1")
-        .bind(&me.session_id)
-        .execute(&mut *tx)
-        .await?;
-    // Deleted, not marked used: a stale copy presented later is then merely
-    // unknown (401) instead of a "reuse" that would end this very session.
-    sqlx::query("DELETE FROM refresh_tokens WHERE session_id = $1")
-        .bind(&me.session_id)
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query("UPDATE sessions SET restricted = 0 WHERE id = $1")
-        .bind(&me.session_id)
-        .execute(&mut *tx)
-        .await?;
-    let (created_at,): (i64,) = sqlx::query_as("SELECT created_at FROM sessions WHERE id = $1")
-        .bind(&me.session_id)
-        .fetch_one(&mut *tx)
-        .await?;
+    sessions::drop_tokens(&mut tx, &me.session_id).await?;
+    sessions::set_restricted(&mut *tx, &me.session_id, false).await?;
+    let created_at = sessions::created_at(&mut *tx, &me.session_id).await?;
     let (access_token, refresh_token) = issue_tokens(
         &mut tx,
         &state,

@@ -11,10 +11,10 @@ use relay_protocol::api::{
 };
 use secrecy::SecretString;
 
-use crate::auth::{Client, revoke_sessions};
+use crate::auth::Client;
 use crate::challenges::{self, NewChallenge, PASSWORD_RESET};
 use crate::crypto::{equal_hashes, new_token, token_hash};
-use crate::db::now_ms;
+use crate::data::now_ms;
 use crate::delivery::{Kind, Message};
 use crate::error::{ApiJson, ApiResult};
 use crate::passwords::{policy_error, swap_password, violations};
@@ -192,17 +192,15 @@ pub async fn verify(
     let reset_token = new_token();
     let now = now_ms();
     // The token gets a full code lifetime from now to choose a password.
-    let done = sqlx::query(
-        "UPDATE challenges SET verified_at = $1, secret_hash = $2, expires_at = $3 \
-         WHERE id = $4 AND verified_at IS NULL AND consumed_at IS NULL",
+    let verified = crate::data::challenges::mark_verified(
+        &state.db.pool,
+        &c.id,
+        now,
+        &token_hash(&reset_token),
+        now + state.config.security.code_ttl_secs as i64 * 1000,
     )
-    .bind(now)
-    .bind(token_hash(&reset_token))
-    .bind(now + state.config.security.code_ttl_secs as i64 * 1000)
-    .bind(&c.id)
-    .execute(&state.db.pool)
     .await?;
-    if done.rows_affected() != 1 {
+    if !verified {
         return Err(challenges::expired());
     }
     Ok(Json(ResetToken { reset_token }))
@@ -254,7 +252,7 @@ pub async fn complete(
         client.ip.as_deref(),
     )
     .await?;
-    revoke_sessions(&mut tx, &user.id, None).await?;
+    crate::data::sessions::revoke_all(&mut tx, &user.id, None).await?;
     tx.commit().await?;
     state.notices.notify_one();
     Ok(StatusCode::NO_CONTENT)

@@ -18,10 +18,10 @@ use relay_protocol::api::{
 };
 use relay_protocol::crm::{Entity, validate};
 use serde_json::{Value, json};
-use sqlx::{AnyConnection, Row};
+use sqlx::AnyConnection;
 
 use crate::auth::Authed;
-use crate::db::now_ms;
+use crate::data::records::{self, Stored};
 use crate::error::{ApiError, ApiJson, ApiResult};
 use crate::state::AppState;
 
@@ -45,42 +45,15 @@ fn decode_cursor(cursor: &str) -> Option<i64> {
         .filter(|s: &i64| *s >= 0)
 }
 
-struct Stored {
-    org_id: String,
-    entity: String,
-    version: i64,
-    deleted: bool,
-    data: Value,
-}
-
-impl Stored {
-    fn change(&self, id: uuid::Uuid) -> Option<Change> {
-        Some(Change {
-            entity: Entity::parse(&self.entity)?,
-            id,
-            version: self.version,
-            deleted: self.deleted,
-            data: self.data.clone(),
-        })
-    }
-}
-
-async fn load(conn: &mut AnyConnection, id: &str) -> Result<Option<Stored>, sqlx::Error> {
-    let row =
-        sqlx::query("SELECT org_id, entity, version, deleted, data FROM records WHERE id = $1")
-            .bind(id)
-            .fetch_optional(conn)
-            .await?;
-    row.map(|r| {
-        Ok(Stored {
-            org_id: r.try_get("org_id")?,
-            entity: r.try_get("entity")?,
-            version: r.try_get("version")?,
-            deleted: r.try_get::<i64, _>("deleted")? != 0,
-            data: serde_json::from_str(&r.try_get::<String, _>("data")?).unwrap_or(Value::Null),
-        })
+/// The wire form of a stored record.
+fn change(stored: &Stored, id: uuid::Uuid) -> Option<Change> {
+    Some(Change {
+        entity: Entity::parse(&stored.entity)?,
+        id,
+        version: stored.version,
+        deleted: stored.deleted,
+        data: stored.data.clone(),
     })
-    .transpose()
 }
 
 #[utoipa::path(get, path = "/api/v1/sync/pull", tag = "sync", security(("bearer" = [])),
@@ -109,31 +82,21 @@ pub async fn pull(
             }
         },
     };
-    let rows = sqlx::query(
-        "SELECT id, entity, version, deleted, data, seq FROM records WHERE org_id = $1 AND seq > $2 \
-         ORDER BY seq LIMIT $3",
-    )
-    .bind(&me.org_id)
-    .bind(after)
-    .bind(limit + 1)
-    .fetch_all(&state.db.pool)
-    .await?;
+    let rows = records::changes_after(&state.db.pool, &me.org_id, after, limit + 1).await?;
     let has_more = rows.len() as i64 > limit;
     let mut changes = Vec::with_capacity(rows.len().min(limit as usize));
     let mut last = after;
     for r in rows.into_iter().take(limit as usize) {
-        last = r.try_get("seq")?;
-        let entity: String = r.try_get("entity")?;
-        let id: String = r.try_get("id")?;
-        let (Some(entity), Ok(id)) = (Entity::parse(&entity), id.parse()) else {
+        last = r.seq;
+        let (Some(entity), Ok(id)) = (Entity::parse(&r.entity), r.id.parse()) else {
             continue;
         };
         changes.push(Change {
             entity,
             id,
-            version: r.try_get("version")?,
-            deleted: r.try_get::<i64, _>("deleted")? != 0,
-            data: serde_json::from_str(&r.try_get::<String, _>("data")?).unwrap_or(Value::Null),
+            version: r.version,
+            deleted: r.deleted,
+            data: r.data,
         });
     }
     Ok(Json(PullResponse {
@@ -209,20 +172,14 @@ async fn try_apply(
     m: &Mutation,
 ) -> ApiResult<Option<MutationResult>> {
     let mut tx = state.db.begin_write().await?;
-    let seen: Option<(String,)> =
-        sqlx::query_as("SELECT result FROM sync_mutations WHERE org_id = $1 AND mutation_id = $2")
-            .bind(&me.org_id)
-            .bind(&m.mutation_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-    if let Some((json,)) = seen {
+    if let Some(json) = records::applied_mutation(&mut *tx, &me.org_id, &m.mutation_id).await? {
         tx.rollback().await?;
         return serde_json::from_str(&json)
             .map(Some)
             .map_err(|e| anyhow::anyhow!("stored mutation result: {e}").into());
     }
     let id = m.id.to_string();
-    let existing = load(&mut tx, &id).await?;
+    let existing = records::load(&mut *tx, &id).await?;
     // Another organisation's record is, to this caller, no record at all.
     let existing = match existing {
         Some(s) if s.org_id != me.org_id => {
@@ -242,7 +199,7 @@ async fn try_apply(
             mutation_id: m.mutation_id.clone(),
             status: MutationStatus::Conflict,
             version: Some(s.version),
-            server: s.change(m.id),
+            server: change(s, m.id),
             error: None,
         },
         (Op::Delete, None) | (Op::Upsert, None) if m.base_version.is_some() => {
@@ -299,25 +256,13 @@ fn applied(m: &Mutation, version: i64) -> MutationResult {
 /// Stores the outcome with the mutation id and commits; `None` (rolled
 /// back) when a concurrent push of the same id stored one first.
 async fn finish(
-    mut tx: crate::db::Tx,
+    mut tx: crate::data::Tx,
     me: &Authed,
     m: &Mutation,
     result: MutationResult,
 ) -> ApiResult<Option<MutationResult>> {
     let json = serde_json::to_string(&result).map_err(anyhow::Error::from)?;
-    let stored = sqlx::query(
-        "INSERT INTO sync_mutations (org_id, mutation_id, result, created_at) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (org_id, mutation_id) DO NOTHING",
-    )
-    .bind(&me.org_id)
-    .bind(&m.mutation_id)
-    .bind(json)
-    .bind(now_ms())
-    .execute(&mut *tx)
-    .await?
-    .rows_affected()
-        == 1;
-    if !stored {
+    if !records::remember_mutation(&mut *tx, &me.org_id, &m.mutation_id, &json).await? {
         tx.rollback().await?;
         return Ok(None);
     }
@@ -336,53 +281,20 @@ async fn write(
     data: &Value,
     new: bool,
 ) -> Result<bool, sqlx::Error> {
-    let (seq,): (i64,) = sqlx::query_as(
-        "INSERT INTO org_seq (org_id, seq) VALUES ($1, 1) \
-         ON CONFLICT (org_id) DO UPDATE SET seq = org_seq.seq + 1 RETURNING seq",
+    records::write(
+        conn,
+        records::Write {
+            org_id: &me.org_id,
+            user_id: &me.user_id,
+            id,
+            entity: entity.as_str(),
+            version,
+            deleted,
+            data,
+            new,
+        },
     )
-    .bind(&me.org_id)
-    .fetch_one(&mut *conn)
-    .await?;
-    let now = now_ms();
-    let data = data.to_string();
-    // Conditional both ways: a create only if the id is still free, an
-    // update only from the version it was based on.
-    let written = if new {
-        sqlx::query(
-            "INSERT INTO records (id, org_id, entity, version, deleted, data, seq, created_at, created_by, updated_at, updated_by) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $8, $9) ON CONFLICT (id) DO NOTHING",
-        )
-        .bind(id)
-        .bind(&me.org_id)
-        .bind(entity.as_str())
-        .bind(version)
-        .bind(i64::from(deleted))
-        .bind(data)
-        .bind(seq)
-        .bind(now)
-        .bind(&me.user_id)
-        .execute(&mut *conn)
-        .await?
-        .rows_affected()
-    } else {
-        sqlx::query(
-            "UPDATE records SET version = $1, deleted = $2, data = $3, seq = $4, updated_at = $5, updated_by = $6 \
-             WHERE id = $7 AND org_id = $8 AND version = $9",
-        )
-        .bind(version)
-        .bind(i64::from(deleted))
-        .bind(data)
-        .bind(seq)
-        .bind(now)
-        .bind(&me.user_id)
-        .bind(id)
-        .bind(&me.org_id)
-        .bind(version - 1)
-        .execute(&mut *conn)
-        .await?
-        .rows_affected()
-    };
-    Ok(written == 1)
+    .await
 }
 
 #[utoipa::path(get, path = "/api/v1/records/{entity}/{id}", tag = "sync", security(("bearer" = [])),
@@ -396,10 +308,9 @@ pub async fn record(
     let (Some(entity), Ok(uuid)) = (Entity::parse(&entity), uuid::Uuid::parse_str(&id)) else {
         return Err(ApiError::not_found());
     };
-    let mut conn = state.db.pool.acquire().await?;
-    match load(&mut conn, &uuid.to_string()).await? {
+    match records::load(&state.db.pool, &uuid.to_string()).await? {
         Some(s) if s.org_id == me.org_id && s.entity == entity.as_str() => {
-            s.change(uuid).map(Json).ok_or_else(ApiError::not_found)
+            change(&s, uuid).map(Json).ok_or_else(ApiError::not_found)
         }
         _ => Err(ApiError::not_found()),
     }

@@ -4,6 +4,18 @@
 
 use std::time::Duration;
 
+// One module per table or aggregate: the only place SQL lives (besides the
+// migrations). Handlers and domain modules call these functions.
+pub mod challenges;
+pub mod events;
+pub mod expiry;
+pub mod notices;
+pub mod rate_counters;
+pub mod records;
+pub mod sessions;
+pub mod settings;
+pub mod users;
+
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{Any, AnyPool, Executor, Transaction};
 
@@ -11,11 +23,15 @@ use sqlx::{Any, AnyPool, Executor, Transaction};
 /// released: a change is a new step, so a database made by any earlier
 /// release upgrades in place.
 const MIGRATIONS: &[(i64, &str, &str)] = &[
-    (1, "initial", include_str!("../migrations/0001_initial.sql")),
+    (
+        1,
+        "initial",
+        include_str!("../../migrations/0001_initial.sql"),
+    ),
     (
         2,
         "security_hardening",
-        include_str!("../migrations/0002_security_hardening.sql"),
+        include_str!("../../migrations/0002_security_hardening.sql"),
     ),
 ];
 
