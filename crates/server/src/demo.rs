@@ -51,7 +51,7 @@ pub async fn fill(
     policy: &PasswordPolicy,
     customers: usize,
 ) -> anyhow::Result<bool> {
-    let org = users::default_org(db).await?;
+    let org = crate::data::orgs::default_org(db).await?;
     sqlx::query("UPDATE orgs SET name = 'Relay Demo Trading Co.' WHERE id = $1")
         .bind(&org)
         .execute(&db.pool)

@@ -10,7 +10,7 @@ use crate::auth::{Authed, Client};
 use crate::crypto::{
     equal_hashes, normalize_recovery_code, recovery_code_hash, token_hash, verify_totp,
 };
-use crate::data::now_ms;
+use crate::data::{self, now_ms};
 use crate::delivery::Kind;
 use crate::error::{ApiError, ApiResult};
 use crate::hashing::Verdict;
@@ -38,16 +38,7 @@ pub async fn check_second_factor(
         let Some(step) = verify_totp(&secret, &code, now_ms() / 1000, user.totp_last_step) else {
             return Ok(false);
         };
-        let fresh = sqlx::query(
-            "UPDATE users SET totp_last_step = $1 WHERE id = $2 AND (totp_last_step IS NULL OR totp_last_step < $1)",
-        )
-        .bind(step)
-        .bind(&user.id)
-        .execute(&mut *conn)
-        .await?
-        .rows_affected()
-            == 1;
-        return Ok(fresh);
+        return Ok(data::users::use_totp_step(&mut *conn, &user.id, step).await?);
     }
     use_recovery_code(state, conn, &user.id, &code).await
 }
@@ -65,44 +56,25 @@ async fn use_recovery_code(
     let keyed = recovery_code_hash(&state.code_key, user_id, &normalized);
     // Codes made before they were keyed were bare SHA-256.
     let legacy = token_hash(&normalized);
-    let rows: Vec<(String,)> = sqlx::query_as(
-        "SELECT code_hash FROM recovery_codes WHERE user_id = $1 AND used_at IS NULL",
-    )
-    .bind(user_id)
-    .fetch_all(&mut *conn)
-    .await?;
-    let Some((hash,)) = rows
+    let unused = data::users::unused_recovery_codes(&mut *conn, user_id).await?;
+    let Some(hash) = unused
         .into_iter()
-        .find(|(h,)| equal_hashes(h, &keyed) || equal_hashes(h, &legacy))
+        .find(|h| equal_hashes(h, &keyed) || equal_hashes(h, &legacy))
     else {
         return Ok(false);
     };
-    let used = sqlx::query(
-        "UPDATE recovery_codes SET used_at = $1 WHERE user_id = $2 AND code_hash = $3 AND used_at IS NULL",
-    )
-    .bind(now_ms())
-    .bind(user_id)
-    .bind(hash)
-    .execute(&mut *conn)
-    .await?;
-    Ok(used.rows_affected() == 1)
+    Ok(data::users::use_recovery_code(conn, user_id, &hash).await?)
 }
 
 /// A wrong second factor: `mfa_failed` in the security activity, and at
 /// `mfa_failures_notice` in a row a notice to the owner.
 pub async fn record_failure(state: &AppState, user: &UserRow, client: &Client) -> ApiResult<()> {
     let mut tx = state.db.begin_write().await?;
-    let (streak,): (i64,) = sqlx::query_as(
-        "UPDATE users SET mfa_failed_streak = mfa_failed_streak + 1 WHERE id = $1 RETURNING mfa_failed_streak",
-    )
-    .bind(&user.id)
-    .fetch_one(&mut *tx)
-    .await?;
-    crate::data::events::record(&mut *tx, &user.id, "mfa_failed", client.ip.as_deref(), None)
-        .await?;
+    let streak = data::users::count_mfa_failure(&mut *tx, &user.id).await?;
+    data::events::record(&mut *tx, &user.id, "mfa_failed", client.ip.as_deref(), None).await?;
     let notice = streak == i64::from(state.config.security.mfa_failures_notice);
     if notice {
-        crate::data::notices::queue(&mut tx, &user.id, Kind::MfaFailuresNotice).await?;
+        data::notices::queue(&mut tx, &user.id, Kind::MfaFailuresNotice).await?;
     }
     tx.commit().await?;
     if notice {
@@ -112,10 +84,7 @@ pub async fn record_failure(state: &AppState, user: &UserRow, client: &Client) -
 }
 
 pub async fn clear_failures(state: &AppState, user: &UserRow) -> ApiResult<()> {
-    sqlx::query("UPDATE users SET mfa_failed_streak = 0 WHERE id = $1 AND mfa_failed_streak <> 0")
-        .bind(&user.id)
-        .execute(&state.db.pool)
-        .await?;
+    data::users::clear_mfa_failures(&state.db.pool, &user.id).await?;
     Ok(())
 }
 
@@ -175,27 +144,17 @@ pub async fn replace_recovery_codes(
     user_id: &str,
 ) -> Result<Vec<String>, sqlx::Error> {
     let codes: Vec<String> = (0..10).map(|_| recovery_code()).collect();
-    sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1")
-        .bind(user_id)
-        .execute(&mut *conn)
-        .await?;
-    for code in &codes {
-        sqlx::query("INSERT INTO recovery_codes (user_id, code_hash) VALUES ($1, $2)")
-            .bind(user_id)
-            .bind(recovery_code_hash(&state.code_key, user_id, code))
-            .execute(&mut *conn)
-            .await?;
-    }
+    let hashes: Vec<String> = codes
+        .iter()
+        .map(|code| recovery_code_hash(&state.code_key, user_id, code))
+        .collect();
+    data::users::replace_recovery_codes(conn, user_id, &hashes).await?;
     Ok(codes)
 }
 
 /// Recovery codes not yet used.
 pub async fn recovery_codes_left(state: &AppState, user_id: &str) -> ApiResult<u32> {
-    let (n,): (i64,) = sqlx::query_as(
-        "SELECT COUNT(*) FROM recovery_codes WHERE user_id = $1 AND used_at IS NULL",
-    )
-    .bind(user_id)
-    .fetch_one(&state.db.pool)
-    .await?;
-    Ok(n as u32)
+    Ok(data::users::unused_recovery_codes(&state.db.pool, user_id)
+        .await?
+        .len() as u32)
 }

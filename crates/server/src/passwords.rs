@@ -6,7 +6,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
 use sqlx::AnyConnection;
 
-use crate::data::now_ms;
+use crate::data::{self, now_ms};
 use crate::delivery::Kind;
 use crate::error::{ApiError, ApiResult};
 use crate::hashing::Verdict;
@@ -43,14 +43,13 @@ pub async fn violations(
         return Ok(found);
     }
     if policy.history > 0 {
-        let old: Vec<(String,)> = sqlx::query_as(
-            "SELECT password_hash FROM password_history WHERE user_id = $1 ORDER BY created_at DESC LIMIT $2",
+        let old = data::users::recent_password_hashes(
+            &state.db.pool,
+            &user.id,
+            i64::from(policy.history),
         )
-        .bind(&user.id)
-        .bind(i64::from(policy.history))
-        .fetch_all(&state.db.pool)
         .await?;
-        for (hash,) in old {
+        for hash in old {
             if matches!(
                 state.hasher.verify(new_password, &hash).await,
                 Verdict::Right { .. }
@@ -72,34 +71,8 @@ pub async fn swap_password(
     event: &str,
     ip: Option<&str>,
 ) -> Result<(), sqlx::Error> {
-    let now = now_ms();
-    sqlx::query(
-        "INSERT INTO password_history (user_id, password_hash, created_at) VALUES ($1, $2, $3)",
-    )
-    .bind(&user.id)
-    .bind(&user.password_hash)
-    .bind(now)
-    .execute(&mut *conn)
-    .await?;
-    // Keep the 24 newest: the most any policy may ask for.
-    sqlx::query(
-        "DELETE FROM password_history WHERE user_id = $1 AND created_at < \
-         (SELECT MIN(created_at) FROM (SELECT created_at FROM password_history WHERE user_id = $1 \
-          ORDER BY created_at DESC LIMIT 24) AS newest)",
-    )
-    .bind(&user.id)
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query(
-        "UPDATE users SET password_hash = $1, password_changed_at = $2, must_change_password = 0, \
-         failed_logins = 0, locked_until = NULL WHERE id = $3",
-    )
-    .bind(new_hash)
-    .bind(now)
-    .bind(&user.id)
-    .execute(&mut *conn)
-    .await?;
-    crate::data::events::record(&mut *conn, &user.id, event, ip, None).await?;
-    crate::data::notices::queue(conn, &user.id, Kind::PasswordChangedNotice).await?;
+    data::users::set_password(conn, &user.id, &user.password_hash, new_hash, now_ms()).await?;
+    data::events::record(&mut *conn, &user.id, event, ip, None).await?;
+    data::notices::queue(conn, &user.id, Kind::PasswordChangedNotice).await?;
     Ok(())
 }

@@ -1,64 +1,16 @@
-//! Accounts: reading, finding by any login form, creating.
+//! Accounts: the rules of finding one by any login form and of creating
+//! one, and what a stored account means (lock, expiry, the API form).
 
 use relay_protocol::api::User;
 use relay_protocol::{Expiry, Identity, PasswordPolicy, Violation};
 use secrecy::SecretString;
-use sqlx::any::AnyRow;
-use sqlx::{Any, Executor, Row};
 
-use crate::data::{Db, now_ms, to_time};
+// The row and its queries are the data layer's; the rules are here.
+pub use crate::data::users::{UserRow, by_id};
+use crate::data::{self, Db, now_ms, to_time};
 use crate::hashing::Hasher;
 
-pub const COLUMNS: &str = "id, org_id, login, email, phone, display_name, locale, avatar_url, is_admin, \
-     password_hash, password_changed_at, must_change_password, failed_logins, locked_until, \
-     mfa_enabled, totp_secret, totp_pending_secret, totp_last_step";
-
-#[derive(Debug, Clone)]
-pub struct UserRow {
-    pub id: String,
-    pub org_id: String,
-    pub login: String,
-    pub email: Option<String>,
-    pub phone: Option<String>,
-    pub display_name: String,
-    pub locale: String,
-    pub avatar_url: Option<String>,
-    pub is_admin: bool,
-    pub password_hash: String,
-    pub password_changed_at: i64,
-    pub must_change_password: bool,
-    pub failed_logins: i64,
-    pub locked_until: Option<i64>,
-    pub mfa_enabled: bool,
-    pub totp_secret: Option<String>,
-    pub totp_pending_secret: Option<String>,
-    pub totp_last_step: Option<i64>,
-}
-
 impl UserRow {
-    fn from_row(r: &AnyRow) -> Result<Self, sqlx::Error> {
-        Ok(Self {
-            id: r.try_get("id")?,
-            org_id: r.try_get("org_id")?,
-            login: r.try_get("login")?,
-            email: r.try_get("email")?,
-            phone: r.try_get("phone")?,
-            display_name: r.try_get("display_name")?,
-            locale: r.try_get("locale")?,
-            avatar_url: r.try_get("avatar_url")?,
-            is_admin: r.try_get::<i64, _>("is_admin")? != 0,
-            password_hash: r.try_get("password_hash")?,
-            password_changed_at: r.try_get("password_changed_at")?,
-            must_change_password: r.try_get::<i64, _>("must_change_password")? != 0,
-            failed_logins: r.try_get("failed_logins")?,
-            locked_until: r.try_get("locked_until")?,
-            mfa_enabled: r.try_get::<i64, _>("mfa_enabled")? != 0,
-            totp_secret: r.try_get("totp_secret")?,
-            totp_pending_secret: r.try_get("totp_pending_secret")?,
-            totp_last_step: r.try_get("totp_last_step")?,
-        })
-    }
-
     pub fn identity(&self) -> Identity {
         Identity {
             login: self.login.clone(),
@@ -101,19 +53,6 @@ impl UserRow {
     }
 }
 
-pub async fn by_id<'c, E: Executor<'c, Database = Any>>(
-    e: E,
-    id: &str,
-) -> Result<Option<UserRow>, sqlx::Error> {
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM users WHERE id = $1"
-    )))
-    .bind(id)
-    .fetch_optional(e)
-    .await?;
-    row.as_ref().map(UserRow::from_row).transpose()
-}
-
 pub fn login_key(login: &str) -> String {
     login.trim().to_lowercase()
 }
@@ -134,16 +73,7 @@ pub async fn by_login(db: &Db, login: &str) -> Result<Option<UserRow>, sqlx::Err
     let key = login_key(login);
     let phone = phone_key(login).unwrap_or_else(|| "-".into());
     let phone_cn = format!("86{phone}");
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM users WHERE login_key = $1 OR email_key = $1 OR phone_key = $2 OR phone_key = $3 \
-         ORDER BY CASE WHEN login_key = $1 THEN 0 ELSE 1 END LIMIT 1"
-    )))
-    .bind(&key)
-    .bind(&phone)
-    .bind(&phone_cn)
-    .fetch_optional(&db.pool)
-    .await?;
-    row.as_ref().map(UserRow::from_row).transpose()
+    data::users::by_keys(db, &key, &phone, &phone_cn).await
 }
 
 /// Whether `login` was a phone number (resets then go by SMS).
@@ -183,30 +113,6 @@ impl From<sqlx::Error> for CreateError {
         }
         CreateError::Other(e.into())
     }
-}
-
-/// The organisation new accounts join unless told otherwise.
-pub async fn default_org(db: &Db) -> Result<String, sqlx::Error> {
-    if let Some((id,)) =
-        sqlx::query_as::<_, (String,)>("SELECT id FROM orgs WHERE is_default = 1 LIMIT 1")
-            .fetch_optional(&db.pool)
-            .await?
-    {
-        return Ok(id);
-    }
-    create_org(db, "Default organisation", true).await
-}
-
-pub async fn create_org(db: &Db, name: &str, is_default: bool) -> Result<String, sqlx::Error> {
-    let id = uuid::Uuid::new_v4().to_string();
-    sqlx::query("INSERT INTO orgs (id, name, is_default, created_at) VALUES ($1, $2, $3, $4)")
-        .bind(&id)
-        .bind(name)
-        .bind(i64::from(is_default))
-        .bind(now_ms())
-        .execute(&db.pool)
-        .await?;
-    Ok(id)
 }
 
 /// Creates a verified account (the CLI and demo path; there is no open
@@ -264,29 +170,25 @@ pub async fn create(
     let hash = hasher.hash(&new.password).await?;
     let org_id = match new.org_id {
         Some(id) => id,
-        None => default_org(db).await?,
+        None => data::orgs::default_org(db).await?,
     };
     let id = uuid::Uuid::new_v4().to_string();
-    let now = now_ms();
-    sqlx::query(
-        "INSERT INTO users (id, org_id, login, login_key, email, email_key, phone, phone_key, display_name, \
-         locale, is_admin, password_hash, password_changed_at, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)",
+    data::users::insert(
+        db,
+        data::users::NewRow {
+            id: &id,
+            org_id: &org_id,
+            login_key: &login_key(&login),
+            login: &login,
+            email: new.email.as_deref(),
+            phone: new.phone.as_deref(),
+            phone_key: phone_digits.as_deref(),
+            display_name: &display_name,
+            locale: &new.locale,
+            admin: new.admin,
+            password_hash: &hash,
+        },
     )
-    .bind(&id)
-    .bind(&org_id)
-    .bind(&login)
-    .bind(login_key(&login))
-    .bind(new.email.clone())
-    .bind(new.email.as_deref().map(str::to_lowercase))
-    .bind(new.phone.clone())
-    .bind(phone_digits)
-    .bind(&display_name)
-    .bind(&new.locale)
-    .bind(i64::from(new.admin))
-    .bind(&hash)
-    .bind(now)
-    .execute(&db.pool)
     .await?;
     by_id(&db.pool, &id)
         .await?

@@ -368,7 +368,7 @@ async fn bad_pushes_and_pulls_get_specific_errors(b: Backend) {
 async fn other_organisations_see_nothing(b: Backend) {
     let s = spawn(b).await;
     s.add_user("gil").await;
-    let other_org = relay_server::users::create_org(&s.state.db, "Rival Ltd", false)
+    let other_org = relay_server::data::orgs::create(&s.state.db, "Rival Ltd", false)
         .await
         .unwrap();
     relay_server::users::create(

@@ -10,6 +10,7 @@ pub mod challenges;
 pub mod events;
 pub mod expiry;
 pub mod notices;
+pub mod orgs;
 pub mod rate_counters;
 pub mod records;
 pub mod sessions;

@@ -1,9 +1,137 @@
-//! `users` (the columns of sign-in and two-step settings) and
-//! `recovery_codes`. Reading and creating accounts is in `crate::users`.
+//! `users`, `recovery_codes` and `password_history`: the stored account.
+//! What a row means (expiry, the API form) and the rules of creating one are
+//! in `crate::users`.
 
-use sqlx::{Any, AnyConnection, Executor};
+use sqlx::any::AnyRow;
+use sqlx::{Any, AnyConnection, Executor, Row};
 
-use super::Db;
+use super::{Db, now_ms};
+
+pub const COLUMNS: &str = "id, org_id, login, email, phone, display_name, locale, avatar_url, is_admin, \
+     password_hash, password_changed_at, must_change_password, failed_logins, locked_until, \
+     mfa_enabled, totp_secret, totp_pending_secret, totp_last_step";
+
+#[derive(Debug, Clone)]
+pub struct UserRow {
+    pub id: String,
+    pub org_id: String,
+    pub login: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub display_name: String,
+    pub locale: String,
+    pub avatar_url: Option<String>,
+    pub is_admin: bool,
+    pub password_hash: String,
+    pub password_changed_at: i64,
+    pub must_change_password: bool,
+    pub failed_logins: i64,
+    pub locked_until: Option<i64>,
+    pub mfa_enabled: bool,
+    pub totp_secret: Option<String>,
+    pub totp_pending_secret: Option<String>,
+    pub totp_last_step: Option<i64>,
+}
+
+impl UserRow {
+    fn from_row(r: &AnyRow) -> Result<Self, sqlx::Error> {
+        Ok(Self {
+            id: r.try_get("id")?,
+            org_id: r.try_get("org_id")?,
+            login: r.try_get("login")?,
+            email: r.try_get("email")?,
+            phone: r.try_get("phone")?,
+            display_name: r.try_get("display_name")?,
+            locale: r.try_get("locale")?,
+            avatar_url: r.try_get("avatar_url")?,
+            is_admin: r.try_get::<i64, _>("is_admin")? != 0,
+            password_hash: r.try_get("password_hash")?,
+            password_changed_at: r.try_get("password_changed_at")?,
+            must_change_password: r.try_get::<i64, _>("must_change_password")? != 0,
+            failed_logins: r.try_get("failed_logins")?,
+            locked_until: r.try_get("locked_until")?,
+            mfa_enabled: r.try_get::<i64, _>("mfa_enabled")? != 0,
+            totp_secret: r.try_get("totp_secret")?,
+            totp_pending_secret: r.try_get("totp_pending_secret")?,
+            totp_last_step: r.try_get("totp_last_step")?,
+        })
+    }
+}
+
+pub async fn by_id<'c, E: Executor<'c, Database = Any>>(
+    e: E,
+    id: &str,
+) -> Result<Option<UserRow>, sqlx::Error> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM users WHERE id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(e)
+    .await?;
+    row.as_ref().map(UserRow::from_row).transpose()
+}
+
+/// The account whose login, email or phone key matches; a login match
+/// first.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn by_keys(
+    db: &Db,
+    key: &str,
+    phone: &str,
+    phone_cn: &str,
+) -> Result<Option<UserRow>, sqlx::Error> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM users WHERE login_key = $1 OR email_key = $1 OR phone_key = $2 OR phone_key = $3 \
+         ORDER BY CASE WHEN login_key = $1 THEN 0 ELSE 1 END LIMIT 1"
+    )))
+    .bind(key)
+    .bind(phone)
+    .bind(phone_cn)
+    .fetch_optional(&db.pool)
+    .await?;
+    row.as_ref().map(UserRow::from_row).transpose()
+}
+
+/// A checked account about to be stored.
+pub struct NewRow<'a> {
+    pub id: &'a str,
+    pub org_id: &'a str,
+    pub login: &'a str,
+    pub login_key: &'a str,
+    pub email: Option<&'a str>,
+    pub phone: Option<&'a str>,
+    pub phone_key: Option<&'a str>,
+    pub display_name: &'a str,
+    pub locale: &'a str,
+    pub admin: bool,
+    pub password_hash: &'a str,
+}
+
+/// Stores an account; a taken login, email or phone is a unique violation.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn insert(db: &Db, u: NewRow<'_>) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO users (id, org_id, login, login_key, email, email_key, phone, phone_key, display_name, \
+         locale, is_admin, password_hash, password_changed_at, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)",
+    )
+    .bind(u.id)
+    .bind(u.org_id)
+    .bind(u.login)
+    .bind(u.login_key)
+    .bind(u.email.map(str::to_owned))
+    .bind(u.email.map(str::to_lowercase))
+    .bind(u.phone.map(str::to_owned))
+    .bind(u.phone_key.map(str::to_owned))
+    .bind(u.display_name)
+    .bind(u.locale)
+    .bind(i64::from(u.admin))
+    .bind(u.password_hash)
+    .bind(now_ms())
+    .execute(&db.pool)
+    .await?;
+    Ok(())
+}
 
 /// Which of the two TOTP secret columns.
 #[derive(Debug, Clone, Copy)]
@@ -125,5 +253,160 @@ pub async fn disable_mfa(conn: &mut AnyConnection, user_id: &str) -> Result<(), 
         .bind(user_id)
         .execute(&mut *conn)
         .await?;
+    Ok(())
+}
+
+/// The account's `limit` newest earlier password hashes.
+#[tracing::instrument(level = "debug", skip_all, fields(limit))]
+pub async fn recent_password_hashes<'e>(
+    e: impl Executor<'e, Database = Any>,
+    user_id: &str,
+    limit: i64,
+) -> Result<Vec<String>, sqlx::Error> {
+    let old: Vec<(String,)> = sqlx::query_as(
+        "SELECT password_hash FROM password_history WHERE user_id = $1 ORDER BY created_at DESC LIMIT $2",
+    )
+    .bind(user_id)
+    .bind(limit)
+    .fetch_all(e)
+    .await?;
+    Ok(old.into_iter().map(|(hash,)| hash).collect())
+}
+
+/// The new password hash, the old one into the history (the 24 newest
+/// kept: the most any policy may ask for), the forced change and the
+/// failed sign-ins cleared.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn set_password(
+    conn: &mut AnyConnection,
+    user_id: &str,
+    old_hash: &str,
+    new_hash: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO password_history (user_id, password_hash, created_at) VALUES ($1, $2, $3)",
+    )
+    .bind(user_id)
+    .bind(old_hash)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "DELETE FROM password_history WHERE user_id = $1 AND created_at < \
+         (SELECT MIN(created_at) FROM (SELECT created_at FROM password_history WHERE user_id = $1 \
+          ORDER BY created_at DESC LIMIT 24) AS newest)",
+    )
+    .bind(user_id)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "UPDATE users SET password_hash = $1, password_changed_at = $2, must_change_password = 0, \
+         failed_logins = 0, locked_until = NULL WHERE id = $3",
+    )
+    .bind(new_hash)
+    .bind(now)
+    .bind(user_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Takes TOTP step `step` for the account, unless it or a later one was
+/// used: a code works once.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn use_totp_step<'e>(
+    e: impl Executor<'e, Database = Any>,
+    user_id: &str,
+    step: i64,
+) -> Result<bool, sqlx::Error> {
+    let fresh = sqlx::query(
+        "UPDATE users SET totp_last_step = $1 WHERE id = $2 AND (totp_last_step IS NULL OR totp_last_step < $1)",
+    )
+    .bind(step)
+    .bind(user_id)
+    .execute(e)
+    .await?;
+    Ok(fresh.rows_affected() == 1)
+}
+
+/// One more wrong second factor in a row; the streak so far.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn count_mfa_failure<'e>(
+    e: impl Executor<'e, Database = Any>,
+    user_id: &str,
+) -> Result<i64, sqlx::Error> {
+    let (streak,): (i64,) = sqlx::query_as(
+        "UPDATE users SET mfa_failed_streak = mfa_failed_streak + 1 WHERE id = $1 RETURNING mfa_failed_streak",
+    )
+    .bind(user_id)
+    .fetch_one(e)
+    .await?;
+    Ok(streak)
+}
+
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn clear_mfa_failures<'e>(
+    e: impl Executor<'e, Database = Any>,
+    user_id: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET mfa_failed_streak = 0 WHERE id = $1 AND mfa_failed_streak <> 0")
+        .bind(user_id)
+        .execute(e)
+        .await?;
+    Ok(())
+}
+
+/// Hashes of the account's recovery codes not yet used.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn unused_recovery_codes<'e>(
+    e: impl Executor<'e, Database = Any>,
+    user_id: &str,
+) -> Result<Vec<String>, sqlx::Error> {
+    let rows: Vec<(String,)> = sqlx::query_as(
+        "SELECT code_hash FROM recovery_codes WHERE user_id = $1 AND used_at IS NULL",
+    )
+    .bind(user_id)
+    .fetch_all(e)
+    .await?;
+    Ok(rows.into_iter().map(|(hash,)| hash).collect())
+}
+
+/// Uses a recovery code; false when a parallel request used it first.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn use_recovery_code(
+    conn: &mut AnyConnection,
+    user_id: &str,
+    code_hash: &str,
+) -> Result<bool, sqlx::Error> {
+    let used = sqlx::query(
+        "UPDATE recovery_codes SET used_at = $1 WHERE user_id = $2 AND code_hash = $3 AND used_at IS NULL",
+    )
+    .bind(now_ms())
+    .bind(user_id)
+    .bind(code_hash)
+    .execute(conn)
+    .await?;
+    Ok(used.rows_affected() == 1)
+}
+
+/// A new set of recovery codes (their hashes) instead of the old one.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn replace_recovery_codes(
+    conn: &mut AnyConnection,
+    user_id: &str,
+    hashes: &[String],
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1")
+        .bind(user_id)
+        .execute(&mut *conn)
+        .await?;
+    for hash in hashes {
+        sqlx::query("INSERT INTO recovery_codes (user_id, code_hash) VALUES ($1, $2)")
+            .bind(user_id)
+            .bind(hash)
+            .execute(&mut *conn)
+            .await?;
+    }
     Ok(())
 }
