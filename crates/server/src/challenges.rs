@@ -6,58 +6,19 @@
 
 use relay_protocol::ErrorCode;
 use serde_json::json;
-use sqlx::Row;
-use sqlx::any::AnyRow;
 
 use crate::crypto::{clean_code, code_hash, equal_hashes, new_code};
-use crate::data::{Tx, now_ms};
+pub use crate::data::challenges::Challenge;
+use crate::data::guards::{HOUR_MS, Window};
+use crate::data::{self, Tx, now_ms};
 use crate::error::{ApiError, ApiResult};
-use crate::guards::{HOUR_MS, Window};
 use crate::state::AppState;
 
 pub const PASSWORD_CHANGE: &str = "password_change";
 pub const PASSWORD_RESET: &str = "password_reset";
 pub const MFA_LOGIN: &str = "mfa_login";
 
-#[derive(Debug, Clone)]
-pub struct Challenge {
-    pub id: String,
-    pub user_id: Option<String>,
-    pub session_id: Option<String>,
-    pub channel: Option<String>,
-    pub destination: Option<String>,
-    pub code_hash: String,
-    pub attempts_left: i64,
-    pub expires_at: i64,
-    pub resend_at: i64,
-    pub new_password_hash: Option<String>,
-    pub verified_at: Option<i64>,
-    pub secret_hash: Option<String>,
-    pub consumed_at: Option<i64>,
-}
-
-const COLUMNS: &str = "id, user_id, session_id, channel, destination, code_hash, attempts_left, expires_at, \
-     resend_at, new_password_hash, verified_at, secret_hash, consumed_at";
-
 impl Challenge {
-    fn from_row(r: &AnyRow) -> Result<Self, sqlx::Error> {
-        Ok(Self {
-            id: r.try_get("id")?,
-            user_id: r.try_get("user_id")?,
-            session_id: r.try_get("session_id")?,
-            channel: r.try_get("channel")?,
-            destination: r.try_get("destination")?,
-            code_hash: r.try_get("code_hash")?,
-            attempts_left: r.try_get("attempts_left")?,
-            expires_at: r.try_get("expires_at")?,
-            resend_at: r.try_get("resend_at")?,
-            new_password_hash: r.try_get("new_password_hash")?,
-            verified_at: r.try_get("verified_at")?,
-            secret_hash: r.try_get("secret_hash")?,
-            consumed_at: r.try_get("consumed_at")?,
-        })
-    }
-
     /// 410 when used, superseded or past its time; 423 when out of tries.
     pub fn ensure_live(&self, now: i64) -> ApiResult<()> {
         if self.consumed_at.is_some() || self.expires_at <= now {
@@ -116,29 +77,21 @@ pub async fn create_with(
     let code = new_code();
     let now = now_ms();
     let s = &state.config.security;
-    sqlx::query(
-        "INSERT INTO challenges (id, purpose, user_id, session_id, channel, destination, code_hash, attempts_left, \
-         expires_at, resend_at, new_password_hash, secret_hash, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-    )
-    .bind(&id)
-    .bind(new.purpose)
-    .bind(new.user_id.map(str::to_owned))
-    .bind(new.session_id.map(str::to_owned))
-    .bind(new.channel.map(str::to_owned))
-    .bind(new.destination.map(str::to_owned))
-    .bind(if send {
+    let code_hash = if send {
         code_hash(&state.code_key, &id, &code)
     } else {
         UNSENT.to_string()
-    })
-    .bind(i64::from(s.code_attempts))
-    .bind(now + s.code_ttl_secs as i64 * 1000)
-    .bind(now + s.code_resend_secs as i64 * 1000)
-    .bind(new.new_password_hash.map(str::to_owned))
-    .bind(new.secret_hash.map(str::to_owned))
-    .bind(now)
-    .execute(&state.db.pool)
+    };
+    data::challenges::insert(
+        &state.db.pool,
+        &id,
+        &new,
+        &code_hash,
+        i64::from(s.code_attempts),
+        now + s.code_ttl_secs as i64 * 1000,
+        now + s.code_resend_secs as i64 * 1000,
+        now,
+    )
     .await?;
     Ok((id, code))
 }
@@ -148,16 +101,8 @@ pub async fn load(state: &AppState, id: &str, purpose: &str) -> ApiResult<Challe
     if uuid::Uuid::parse_str(id).is_err() {
         return Err(ApiError::not_found());
     }
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM challenges WHERE id = $1 AND purpose = $2"
-    )))
-    .bind(id)
-    .bind(purpose)
-    .fetch_optional(&state.db.pool)
-    .await?;
-    row.as_ref()
-        .map(Challenge::from_row)
-        .transpose()?
+    data::challenges::by_id(&state.db.pool, id, purpose)
+        .await?
         .ok_or_else(ApiError::not_found)
 }
 
@@ -224,16 +169,7 @@ pub async fn begin_attempt(state: &AppState, c: &Challenge) -> ApiResult<Attempt
             return Err(account_too_many_attempts(secs));
         }
     }
-    let left: Option<(i64,)> = sqlx::query_as(
-        "UPDATE challenges SET attempts_left = attempts_left - 1 \
-         WHERE id = $1 AND attempts_left > 0 AND consumed_at IS NULL AND expires_at > $2 \
-         RETURNING attempts_left",
-    )
-    .bind(&c.id)
-    .bind(now_ms())
-    .fetch_optional(&mut *tx)
-    .await?;
-    let Some((attempts_left,)) = left else {
+    let Some(attempts_left) = data::challenges::take_try(&mut *tx, &c.id, now_ms()).await? else {
         tx.rollback().await?;
         // Another request took the last try (or used the challenge) first.
         return Err(too_many_attempts());
@@ -256,10 +192,7 @@ impl Attempt {
     /// The code was right: the reserved try is given back.
     pub async fn right(mut self) -> ApiResult<()> {
         if let Some(id) = &self.challenge_id {
-            sqlx::query("UPDATE challenges SET attempts_left = attempts_left + 1 WHERE id = $1")
-                .bind(id)
-                .execute(&mut *self.tx)
-                .await?;
+            data::challenges::give_back_try(&mut *self.tx, id).await?;
         }
         self.tx.commit().await?;
         Ok(())
@@ -298,16 +231,7 @@ pub async fn check_code(state: &AppState, c: &Challenge, code: &str) -> ApiResul
 /// Marks the challenge used; false when another request got there first
 /// (or it died meanwhile).
 pub async fn consume(conn: &mut sqlx::AnyConnection, id: &str) -> Result<bool, sqlx::Error> {
-    let now = now_ms();
-    let done = sqlx::query(
-        "UPDATE challenges SET consumed_at = $1 WHERE id = $2 AND consumed_at IS NULL AND expires_at > $1 \
-         AND attempts_left > 0",
-    )
-    .bind(now)
-    .bind(id)
-    .execute(conn)
-    .await?;
-    Ok(done.rows_affected() == 1)
+    data::challenges::consume(conn, id, now_ms()).await
 }
 
 /// Replaces the code (the old one stops working) and restarts the expiry.
@@ -318,18 +242,16 @@ pub async fn resend(state: &AppState, c: &Challenge) -> ApiResult<String> {
     resend_allowed(c)?;
     let code = new_code();
     let s = &state.config.security;
-    let updated = sqlx::query(
-        "UPDATE challenges SET code_hash = $1, expires_at = $2, resend_at = $3 \
-         WHERE id = $4 AND resend_at <= $5 AND consumed_at IS NULL AND attempts_left > 0",
+    let replaced = data::challenges::replace_code(
+        &state.db.pool,
+        &c.id,
+        &code_hash(&state.code_key, &c.id, &code),
+        now,
+        now + s.code_ttl_secs as i64 * 1000,
+        now + s.code_resend_secs as i64 * 1000,
     )
-    .bind(code_hash(&state.code_key, &c.id, &code))
-    .bind(now + s.code_ttl_secs as i64 * 1000)
-    .bind(now + s.code_resend_secs as i64 * 1000)
-    .bind(&c.id)
-    .bind(now)
-    .execute(&state.db.pool)
     .await?;
-    if updated.rows_affected() == 0 {
+    if !replaced {
         // Another resend won the race.
         return Err(resend_too_soon(s.code_resend_secs as i64 * 1000));
     }
@@ -350,15 +272,14 @@ pub fn resend_allowed(c: &Challenge) -> ApiResult<()> {
 /// still restarts the cooldown, exactly as a real one does.
 pub async fn restart_cooldown(state: &AppState, c: &Challenge) -> ApiResult<()> {
     let now = now_ms();
-    let updated = sqlx::query(
-        "UPDATE challenges SET resend_at = $1 WHERE id = $2 AND resend_at <= $3 AND consumed_at IS NULL",
+    let restarted = data::challenges::restart_cooldown(
+        &state.db.pool,
+        &c.id,
+        now,
+        now + state.config.security.code_resend_secs as i64 * 1000,
     )
-    .bind(now + state.config.security.code_resend_secs as i64 * 1000)
-    .bind(&c.id)
-    .bind(now)
-    .execute(&state.db.pool)
     .await?;
-    if updated.rows_affected() == 0 {
+    if !restarted {
         return Err(resend_too_soon(
             state.config.security.code_resend_secs as i64 * 1000,
         ));
@@ -377,13 +298,6 @@ fn resend_too_soon(ms: i64) -> ApiError {
 /// Kills every live challenge of `purpose` for the user: a new one
 /// supersedes them.
 pub async fn supersede(state: &AppState, user_id: &str, purpose: &str) -> ApiResult<()> {
-    sqlx::query(
-        "UPDATE challenges SET consumed_at = $1 WHERE user_id = $2 AND purpose = $3 AND consumed_at IS NULL",
-    )
-    .bind(now_ms())
-    .bind(user_id)
-    .bind(purpose)
-    .execute(&state.db.pool)
-    .await?;
+    data::challenges::supersede(&state.db.pool, user_id, purpose, now_ms()).await?;
     Ok(())
 }

@@ -52,10 +52,7 @@ pub async fn fill(
     customers: usize,
 ) -> anyhow::Result<bool> {
     let org = crate::data::orgs::default_org(db).await?;
-    sqlx::query("UPDATE orgs SET name = 'Relay Demo Trading Co.' WHERE id = $1")
-        .bind(&org)
-        .execute(&db.pool)
-        .await?;
+    crate::data::orgs::rename(db, &org, "Relay Demo Trading Co.").await?;
     let mut created = false;
     let mut owners = Vec::new();
     for (login, name, email, phone, locale, admin) in USERS {

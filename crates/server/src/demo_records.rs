@@ -7,7 +7,7 @@ use rand::{Rng, SeedableRng};
 use relay_protocol::crm::Entity;
 use serde_json::{Value, json};
 
-use crate::data::{Db, now_ms};
+use crate::data::Db;
 
 const CITIES: &[&str] = &[
     "上海", "北京", "深圳", "杭州", "广州", "成都", "苏州", "南京", "武汉", "西安",
@@ -187,49 +187,19 @@ pub fn generate(
     out
 }
 
-/// Stores `records` for `org_id` in one transaction, as version 1, unless
-/// the organisation already has records. Returns how many were added.
+/// Stores `records` for `org_id`, as version 1, unless the organisation
+/// already has records. Returns how many were added.
 pub async fn insert(
     db: &Db,
     org_id: &str,
     user_id: &str,
     records: &[(Entity, uuid::Uuid, Value)],
 ) -> anyhow::Result<usize> {
-    let (existing,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM records WHERE org_id = $1")
-        .bind(org_id)
-        .fetch_one(&db.pool)
-        .await?;
-    if existing > 0 || records.is_empty() {
-        return Ok(0);
-    }
-    let mut tx = db.begin_write().await?;
-    let n = records.len() as i64;
-    let (last,): (i64,) = sqlx::query_as(
-        "INSERT INTO org_seq (org_id, seq) VALUES ($1, $2) \
-         ON CONFLICT (org_id) DO UPDATE SET seq = org_seq.seq + $2 RETURNING seq",
-    )
-    .bind(org_id)
-    .bind(n)
-    .fetch_one(&mut *tx)
-    .await?;
-    let now = now_ms();
-    for (i, (entity, id, data)) in records.iter().enumerate() {
-        sqlx::query(
-            "INSERT INTO records (id, org_id, entity, version, deleted, data, seq, created_at, created_by, updated_at, updated_by) \
-             VALUES ($1, $2, $3, 1, 0, $4, $5, $6, $7, $6, $7)",
-        )
-        .bind(id.to_string())
-        .bind(org_id)
-        .bind(entity.as_str())
-        .bind(data.to_string())
-        .bind(last - n + 1 + i as i64)
-        .bind(now)
-        .bind(user_id)
-        .execute(&mut *tx)
-        .await?;
-    }
-    tx.commit().await?;
-    Ok(records.len())
+    let rows: Vec<(&str, String, &Value)> = records
+        .iter()
+        .map(|(entity, id, data)| (entity.as_str(), id.to_string(), data))
+        .collect();
+    Ok(crate::data::records::seed(db, org_id, user_id, &rows).await?)
 }
 
 #[cfg(test)]

@@ -13,7 +13,6 @@ pub mod delivery;
 pub mod demo;
 pub mod demo_records;
 pub mod error;
-pub mod guards;
 pub mod hashing;
 pub mod lockout;
 pub mod mfa;

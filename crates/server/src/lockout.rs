@@ -16,7 +16,7 @@ use relay_protocol::ErrorCode;
 
 use crate::auth::Client;
 use crate::crypto::{new_token, token_hash};
-use crate::data::now_ms;
+use crate::data::{lockouts, now_ms};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::users::{UserRow, login_key};
@@ -43,14 +43,8 @@ pub async fn find_device(state: &AppState, token: &str) -> ApiResult<Option<Trus
     }
     let oldest = now_ms() - state.config.security.device_token_days as i64 * 86_400_000;
     let hash = token_hash(token);
-    let row: Option<(String,)> = sqlx::query_as(
-        "SELECT user_id FROM device_tokens WHERE token_hash = $1 AND revoked_at IS NULL AND created_at > $2",
-    )
-    .bind(&hash)
-    .bind(oldest)
-    .fetch_optional(&state.db.pool)
-    .await?;
-    Ok(row.map(|(user_id,)| TrustedDevice {
+    let owner = lockouts::device_owner(&state.db.pool, &hash, oldest).await?;
+    Ok(owner.map(|user_id| TrustedDevice {
         token_hash: hash,
         user_id,
     }))
@@ -66,25 +60,12 @@ pub async fn grant_device(
 ) -> ApiResult<(String, String)> {
     let now = now_ms();
     if let Some((token, device)) = presented.filter(|(_, d)| d.user_id == user.id) {
-        sqlx::query(
-            "UPDATE device_tokens SET last_used_at = $1, failures = 0 WHERE token_hash = $2",
-        )
-        .bind(now)
-        .bind(&device.token_hash)
-        .execute(&state.db.pool)
-        .await?;
+        lockouts::device_used(&state.db.pool, &device.token_hash, now).await?;
         return Ok((token.to_string(), device.token_hash.clone()));
     }
     let token = new_token();
     let hash = token_hash(&token);
-    sqlx::query(
-        "INSERT INTO device_tokens (token_hash, user_id, created_at, last_used_at, failures) VALUES ($1, $2, $3, $3, 0)",
-    )
-    .bind(&hash)
-    .bind(&user.id)
-    .bind(now)
-    .execute(&state.db.pool)
-    .await?;
+    lockouts::insert_device(&state.db.pool, &hash, &user.id, now).await?;
     Ok((token, hash))
 }
 
@@ -94,14 +75,7 @@ pub async fn session_device(
     session_id: &str,
 ) -> ApiResult<Option<TrustedDevice>> {
     let oldest = now_ms() - state.config.security.device_token_days as i64 * 86_400_000;
-    let row: Option<(String, String)> = sqlx::query_as(
-        "SELECT d.token_hash, d.user_id FROM sessions s JOIN device_tokens d ON d.token_hash = s.device_token_hash \
-         WHERE s.id = $1 AND d.revoked_at IS NULL AND d.created_at > $2",
-    )
-    .bind(session_id)
-    .bind(oldest)
-    .fetch_optional(&state.db.pool)
-    .await?;
+    let row = lockouts::device_of_session(&state.db.pool, session_id, oldest).await?;
     Ok(row.map(|(token_hash, user_id)| TrustedDevice {
         token_hash,
         user_id,
@@ -149,29 +123,17 @@ pub async fn count_failure(
         Counter::Session(d) => (d, true),
     };
     if let Some(device) = device {
-        sqlx::query(
-            "UPDATE device_tokens SET failures = failures + 1, \
-                   revoked_at = CASE WHEN failures + 1 >= $1 THEN $2 ELSE revoked_at END \
-                 WHERE token_hash = $3",
-        )
-        .bind(i64::from(s.lockout_threshold))
-        .bind(now)
-        .bind(&device.token_hash)
-        .execute(&state.db.pool)
-        .await?;
+        lockouts::device_failed(&state.db.pool, &device.token_hash, s.lockout_threshold, now)
+            .await?;
     }
     if account {
-        sqlx::query(
-                "UPDATE users SET \
-                   locked_until = CASE WHEN failed_logins + 1 >= $1 THEN $2 ELSE locked_until END, \
-                   failed_logins = CASE WHEN failed_logins + 1 >= $1 THEN 0 ELSE failed_logins + 1 END \
-                 WHERE id = $3",
-            )
-            .bind(i64::from(s.lockout_threshold))
-            .bind(now + s.lockout_secs as i64 * 1000)
-            .bind(&user.id)
-            .execute(&state.db.pool)
-            .await?;
+        lockouts::account_failed(
+            &state.db.pool,
+            &user.id,
+            s.lockout_threshold,
+            now + s.lockout_secs as i64 * 1000,
+        )
+        .await?;
     }
     crate::data::events::record(
         &state.db.pool,
@@ -188,10 +150,7 @@ pub async fn count_failure(
 pub async fn clear_failures(state: &AppState, user: &UserRow) -> ApiResult<()> {
     // Skip the write when there is nothing to clear (most sign-ins).
     if user.failed_logins != 0 || user.locked_until.is_some() {
-        sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1")
-            .bind(&user.id)
-            .execute(&state.db.pool)
-            .await?;
+        lockouts::clear_account(&state.db.pool, &user.id).await?;
     }
     Ok(())
 }
@@ -199,15 +158,8 @@ pub async fn clear_failures(state: &AppState, user: &UserRow) -> ApiResult<()> {
 /// Milliseconds a login that matches no account is still locked for.
 pub async fn unknown_locked_for(state: &AppState, login: &str) -> ApiResult<Option<i64>> {
     let now = now_ms();
-    let row: Option<(Option<i64>,)> =
-        sqlx::query_as("SELECT locked_until FROM login_lockouts WHERE login_key = $1")
-            .bind(login_key(login))
-            .fetch_optional(&state.db.pool)
-            .await?;
-    Ok(row
-        .and_then(|(until,)| until)
-        .filter(|&t| t > now)
-        .map(|t| t - now))
+    let until = lockouts::unknown_locked_until(&state.db.pool, &login_key(login)).await?;
+    Ok(until.filter(|&t| t > now).map(|t| t - now))
 }
 
 /// Counts a failure for a login that matches no account, as
@@ -216,21 +168,13 @@ pub async fn count_unknown_failure(state: &AppState, login: &str) -> ApiResult<(
     let s = &state.config.security;
     let now = now_ms();
     let key: String = login_key(login).chars().take(200).collect();
-    let lock_at_once = s.lockout_threshold <= 1;
-    sqlx::query(
-        "INSERT INTO login_lockouts (login_key, failures, locked_until, updated_at) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (login_key) DO UPDATE SET \
-           locked_until = CASE WHEN login_lockouts.failures + 1 >= $5 THEN $6 ELSE login_lockouts.locked_until END, \
-           failures = CASE WHEN login_lockouts.failures + 1 >= $5 THEN 0 ELSE login_lockouts.failures + 1 END, \
-           updated_at = $4",
+    lockouts::unknown_failed(
+        &state.db.pool,
+        &key,
+        s.lockout_threshold,
+        now,
+        now + s.lockout_secs as i64 * 1000,
     )
-    .bind(key)
-    .bind(if lock_at_once { 0i64 } else { 1 })
-    .bind(lock_at_once.then_some(now + s.lockout_secs as i64 * 1000))
-    .bind(now)
-    .bind(i64::from(s.lockout_threshold))
-    .bind(now + s.lockout_secs as i64 * 1000)
-    .execute(&state.db.pool)
     .await?;
     Ok(())
 }

@@ -9,11 +9,11 @@ use secrecy::ExposeSecret;
 use tokio::sync::Notify;
 
 use crate::config::Config;
+use crate::data::guards::{self, HOUR_MS, Window};
 use crate::data::users::TotpColumn;
 use crate::data::{Db, now_ms};
 use crate::delivery::Delivery;
 use crate::error::{ApiError, ApiResult};
-use crate::guards::{self, HOUR_MS, Window};
 use crate::hashing::Hasher;
 
 #[derive(Clone)]

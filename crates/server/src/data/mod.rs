@@ -9,6 +9,8 @@ use std::time::Duration;
 pub mod challenges;
 pub mod events;
 pub mod expiry;
+pub mod guards;
+pub mod lockouts;
 pub mod notices;
 pub mod orgs;
 pub mod rate_counters;
@@ -221,4 +223,35 @@ pub fn now_ms() -> i64 {
 
 pub fn to_time(ms: i64) -> chrono::DateTime<chrono::Utc> {
     chrono::DateTime::from_timestamp_millis(ms).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    /// The layering rule of this crate: statements are built only here.
+    /// A query elsewhere is a function to add to the table's module.
+    #[test]
+    fn sql_lives_only_in_the_data_layer() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut stack = vec![root.clone()];
+        let mut outside = Vec::new();
+        let mut inside = 0;
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    stack.push(path);
+                    continue;
+                }
+                let text = std::fs::read_to_string(&path).unwrap_or_default();
+                let queries = text.matches("sqlx::query").count();
+                if path.starts_with(root.join("data")) {
+                    inside += queries;
+                } else if queries > 0 {
+                    outside.push(path.display().to_string());
+                }
+            }
+        }
+        assert!(inside > 60, "the data layer holds the queries ({inside})");
+        assert!(outside.is_empty(), "SQL outside crate::data: {outside:?}");
+    }
 }

@@ -28,3 +28,13 @@ pub async fn create(db: &Db, name: &str, is_default: bool) -> Result<String, sql
         .await?;
     Ok(id)
 }
+
+#[tracing::instrument(level = "debug", skip(db))]
+pub async fn rename(db: &Db, id: &str, name: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE orgs SET name = $1 WHERE id = $2")
+        .bind(name)
+        .bind(id)
+        .execute(&db.pool)
+        .await?;
+    Ok(())
+}

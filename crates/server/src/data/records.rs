@@ -5,7 +5,7 @@
 use serde_json::Value;
 use sqlx::{Any, AnyConnection, Executor, Row};
 
-use super::now_ms;
+use super::{Db, now_ms};
 
 /// A record as stored.
 pub struct Stored {
@@ -184,4 +184,51 @@ pub async fn write(conn: &mut AnyConnection, w: Write<'_>) -> Result<bool, sqlx:
         .rows_affected()
     };
     Ok(written == 1)
+}
+
+/// Demo data: `(entity, id, data)` rows stored in one transaction as
+/// version 1 with consecutive sequence numbers, unless the organisation
+/// already has records. How many were added.
+#[tracing::instrument(level = "debug", skip_all, fields(rows = rows.len()))]
+pub async fn seed(
+    db: &Db,
+    org_id: &str,
+    user_id: &str,
+    rows: &[(&str, String, &Value)],
+) -> Result<usize, sqlx::Error> {
+    let (existing,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM records WHERE org_id = $1")
+        .bind(org_id)
+        .fetch_one(&db.pool)
+        .await?;
+    if existing > 0 || rows.is_empty() {
+        return Ok(0);
+    }
+    let mut tx = db.begin_write().await?;
+    let n = rows.len() as i64;
+    let (last,): (i64,) = sqlx::query_as(
+        "INSERT INTO org_seq (org_id, seq) VALUES ($1, $2) \
+         ON CONFLICT (org_id) DO UPDATE SET seq = org_seq.seq + $2 RETURNING seq",
+    )
+    .bind(org_id)
+    .bind(n)
+    .fetch_one(&mut *tx)
+    .await?;
+    let now = now_ms();
+    for (i, (entity, id, data)) in rows.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO records (id, org_id, entity, version, deleted, data, seq, created_at, created_by, updated_at, updated_by) \
+             VALUES ($1, $2, $3, 1, 0, $4, $5, $6, $7, $6, $7)",
+        )
+        .bind(id)
+        .bind(org_id)
+        .bind(*entity)
+        .bind(data.to_string())
+        .bind(last - n + 1 + i as i64)
+        .bind(now)
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(rows.len())
 }

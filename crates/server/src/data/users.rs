@@ -149,12 +149,12 @@ impl TotpColumn {
     }
 }
 
-/// Accounts whose TOTP secrets a release before sealing left in the clear:
-/// `(id, totp_secret, totp_pending_secret)`.
+/// `(id, totp_secret, totp_pending_secret)` of one account.
+pub type TotpSecrets = (String, Option<String>, Option<String>);
+
+/// Accounts whose TOTP secrets a release before sealing left in the clear.
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn unsealed_totp_secrets(
-    db: &Db,
-) -> Result<Vec<(String, Option<String>, Option<String>)>, sqlx::Error> {
+pub async fn unsealed_totp_secrets(db: &Db) -> Result<Vec<TotpSecrets>, sqlx::Error> {
     sqlx::query_as(
         "SELECT id, totp_secret, totp_pending_secret FROM users \
          WHERE totp_secret NOT LIKE $1 OR totp_pending_secret NOT LIKE $1",

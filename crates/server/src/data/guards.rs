@@ -7,7 +7,7 @@
 
 use sqlx::AnyConnection;
 
-use crate::data::{Db, now_ms};
+use super::{Db, now_ms};
 use crate::error::ApiResult;
 
 pub const HOUR_MS: i64 = 3_600_000;
