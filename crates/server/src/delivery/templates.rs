@@ -1,6 +1,12 @@
-//! The words of every message we send, in the account's language.
+//! Every message we send, in the account's language: the words come from
+//! `i18n/<lang>/mail.ftl`, the layout (SMS line, mail text and HTML) from here.
 
+use std::sync::LazyLock;
+
+use fluent_bundle::concurrent::FluentBundle;
+use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 use relay_protocol::api::Channel;
+use unic_langid::LanguageIdentifier;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -51,6 +57,56 @@ pub struct Rendered {
     pub html: String,
 }
 
+// The words live in Fluent files beside the app's (i18n/<lang>/mail.ftl).
+pub const EN_US: &str = include_str!("../../../../i18n/en-US/mail.ftl");
+pub const ZH_CN: &str = include_str!("../../../../i18n/zh-CN/mail.ftl");
+
+type Bundle = FluentBundle<FluentResource>;
+
+fn bundle(tag: &str, source: &str) -> Bundle {
+    let lang: LanguageIdentifier = tag.parse().expect("valid language tag");
+    let mut bundle = FluentBundle::new_concurrent(vec![lang]);
+    // No Unicode isolation marks around the code: it is copied by hand.
+    bundle.set_use_isolating(false);
+    let resource = FluentResource::try_new(source.to_string()).expect("mail.ftl parses");
+    bundle
+        .add_resource(resource)
+        .expect("no duplicate message ids");
+    bundle
+}
+
+static BUNDLES: LazyLock<[Bundle; 2]> =
+    LazyLock::new(|| [bundle("en-US", EN_US), bundle("zh-CN", ZH_CN)]);
+
+impl Kind {
+    /// The message id in mail.ftl.
+    fn message_id(self) -> &'static str {
+        match self {
+            Kind::PasswordChangeCode => "password-change-code",
+            Kind::PasswordResetCode => "password-reset-code",
+            Kind::PasswordChangedNotice => "password-changed-notice",
+            Kind::ContactVerificationCode => "contact-verification-code",
+            Kind::MfaFailuresNotice => "mfa-failures-notice",
+            Kind::MfaEnabledNotice => "mfa-enabled-notice",
+            Kind::MfaDisabledNotice => "mfa-disabled-notice",
+            Kind::RecoveryCodesNotice => "recovery-codes-notice",
+        }
+    }
+}
+
+fn format(
+    bundle: &Bundle,
+    pattern: &fluent_syntax::ast::Pattern<&str>,
+    args: &FluentArgs,
+) -> String {
+    let mut errors = Vec::new();
+    let text = bundle.format_pattern(pattern, Some(args), &mut errors);
+    if !errors.is_empty() {
+        tracing::error!(?errors, "mail.ftl: a message does not format");
+    }
+    text.into_owned()
+}
+
 /// `minutes` is how long a code stays valid.
 pub fn render(
     kind: Kind,
@@ -60,125 +116,35 @@ pub fn render(
     minutes: u64,
 ) -> Rendered {
     let zh = locale.to_ascii_lowercase().starts_with("zh");
-    let code = code.unwrap_or_default();
-    let (subject, lines): (&str, Vec<String>) = match (kind, zh) {
-        (Kind::PasswordChangeCode, false) => (
-            "Your Relay CRM verification code",
-            vec![
-                format!("Your code to confirm the password change is {code}."),
-                format!(
-                    "It is valid for {minutes} minutes. If you did not ask to change your password, sign in and change it now."
-                ),
-            ],
-        ),
-        (Kind::PasswordChangeCode, true) => (
-            "Relay CRM 验证码",
-            vec![
-                format!("您修改密码的验证码是 {code}。"),
-                format!("{minutes} 分钟内有效。如果这不是您本人的操作，请立即登录并修改密码。"),
-            ],
-        ),
-        (Kind::PasswordResetCode, false) => (
-            "Reset your Relay CRM password",
-            vec![
-                format!("Your code to reset your password is {code}."),
-                format!(
-                    "It is valid for {minutes} minutes. If you did not ask for it, you can ignore this message."
-                ),
-            ],
-        ),
-        (Kind::PasswordResetCode, true) => (
-            "重置 Relay CRM 密码",
-            vec![
-                format!("您重置密码的验证码是 {code}。"),
-                format!("{minutes} 分钟内有效。如果这不是您本人的操作，请忽略本消息。"),
-            ],
-        ),
-        (Kind::ContactVerificationCode, false) => (
-            "Confirm your address for Relay CRM",
-            vec![format!(
-                "Your verification code is {code}. It is valid for {minutes} minutes."
-            )],
-        ),
-        (Kind::ContactVerificationCode, true) => (
-            "Relay CRM 联系方式验证",
-            vec![format!("您的验证码是 {code}，{minutes} 分钟内有效。")],
-        ),
-        (Kind::PasswordChangedNotice, false) => (
-            "Your Relay CRM password was changed",
-            vec![
-                "The password of your Relay CRM account was just changed.".into(),
-                "If this was not you, reset your password at once and tell your administrator."
-                    .into(),
-            ],
-        ),
-        (Kind::PasswordChangedNotice, true) => (
-            "您的 Relay CRM 密码已修改",
-            vec![
-                "您的 Relay CRM 账号密码刚刚被修改。".into(),
-                "如果这不是您本人的操作，请立即重置密码并联系管理员。".into(),
-            ],
-        ),
-        (Kind::MfaFailuresNotice, false) => (
-            "Someone who knows your Relay CRM password is trying to sign in",
-            vec![
-                "Several wrong two-step codes were just entered for your Relay CRM account after the right password.".into(),
-                "If this was not you, someone knows your password: change it now and tell your administrator.".into(),
-            ],
-        ),
-        (Kind::MfaFailuresNotice, true) => (
-            "有人知道您的 Relay CRM 密码并在尝试登录",
-            vec![
-                "您的 Relay CRM 账号在输入正确密码后，连续多次输错了两步验证码。".into(),
-                "如果这不是您本人的操作，说明有人知道您的密码：请立即修改密码并联系管理员。".into(),
-            ],
-        ),
-        (Kind::MfaEnabledNotice, false) => (
-            "Two-step sign-in is on for your Relay CRM account",
-            vec![
-                "Two-step sign-in was just turned on for your Relay CRM account.".into(),
-                "If this was not you, reset your password at once and tell your administrator.".into(),
-            ],
-        ),
-        (Kind::MfaEnabledNotice, true) => (
-            "您的 Relay CRM 账号已开启两步验证",
-            vec![
-                "您的 Relay CRM 账号刚刚开启了两步验证。".into(),
-                "如果这不是您本人的操作，请立即重置密码并联系管理员。".into(),
-            ],
-        ),
-        (Kind::MfaDisabledNotice, false) => (
-            "Two-step sign-in is off for your Relay CRM account",
-            vec![
-                "Two-step sign-in was just turned off for your Relay CRM account.".into(),
-                "If this was not you, reset your password at once and tell your administrator.".into(),
-            ],
-        ),
-        (Kind::MfaDisabledNotice, true) => (
-            "您的 Relay CRM 账号已关闭两步验证",
-            vec![
-                "您的 Relay CRM 账号刚刚关闭了两步验证。".into(),
-                "如果这不是您本人的操作，请立即重置密码并联系管理员。".into(),
-            ],
-        ),
-        (Kind::RecoveryCodesNotice, false) => (
-            "New Relay CRM recovery codes",
-            vec![
-                "New recovery codes were just made for your Relay CRM account; the old ones no longer work.".into(),
-                "If this was not you, reset your password at once and tell your administrator.".into(),
-            ],
-        ),
-        (Kind::RecoveryCodesNotice, true) => (
-            "Relay CRM 恢复码已更新",
-            vec![
-                "您的 Relay CRM 账号刚刚生成了新的恢复码，旧的恢复码已失效。".into(),
-                "如果这不是您本人的操作，请立即重置密码并联系管理员。".into(),
-            ],
-        ),
+    let bundle = &BUNDLES[usize::from(zh)];
+    let mut args = FluentArgs::new();
+    args.set(
+        "code",
+        FluentValue::from(code.unwrap_or_default().to_string()),
+    );
+    args.set("minutes", FluentValue::from(minutes));
+    let message = bundle
+        .get_message(kind.message_id())
+        .expect("every kind has a message (tested)");
+    let attribute = |name: &str| {
+        message
+            .get_attribute(name)
+            .map(|a| format(bundle, a.value(), &args))
     };
+    let subject = attribute("subject").unwrap_or_default();
+    let lines: Vec<String> = (1..)
+        .map_while(|n| attribute(&format!("line-{n}")))
+        .collect();
     let text = match channel {
         // An SMS is one short line: subject-less and with the product name first.
-        Channel::Sms => format!("【Relay CRM】{}", lines.join(" ")),
+        Channel::Sms => {
+            let prefix = bundle
+                .get_message("sms-prefix")
+                .and_then(|m| m.value())
+                .map(|p| format(bundle, p, &args))
+                .unwrap_or_default();
+            format!("{prefix}{}", lines.join(" "))
+        }
         Channel::Email => lines.join("\n\n"),
     };
     let html = format!(
@@ -189,7 +155,7 @@ pub fn render(
             .collect::<String>()
     );
     Rendered {
-        subject: subject.to_string(),
+        subject,
         text,
         html,
     }
@@ -222,5 +188,55 @@ mod tests {
         }
         let zh = render(Kind::PasswordChangedNotice, "zh-CN", Channel::Sms, None, 10);
         assert!(zh.text.starts_with("【Relay CRM】"));
+        let en = render(
+            Kind::PasswordResetCode,
+            "en-US",
+            Channel::Email,
+            Some("654321"),
+            7,
+        );
+        assert_eq!(en.subject, "Reset your Relay CRM password");
+        assert_eq!(
+            en.text,
+            "Your code to reset your password is 654321.\n\nIt is valid for 7 minutes. \
+             If you did not ask for it, you can ignore this message."
+        );
+    }
+
+    /// Message ids and their attributes, one line each ("id" / "id.attr").
+    fn ids(source: &str) -> std::collections::BTreeSet<String> {
+        let resource = FluentResource::try_new(source.to_string()).expect("parses");
+        let mut out = std::collections::BTreeSet::new();
+        for entry in resource.entries() {
+            if let fluent_syntax::ast::Entry::Message(m) = entry {
+                out.insert(m.id.name.to_string());
+                for a in &m.attributes {
+                    out.insert(format!("{}.{}", m.id.name, a.id.name));
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn both_languages_have_the_same_messages_and_every_kind_renders() {
+        assert_eq!(ids(EN_US), ids(ZH_CN), "en-US and zh-CN mail.ftl differ");
+        for kind in ALL {
+            for locale in ["en-US", "zh-CN"] {
+                for channel in [Channel::Email, Channel::Sms] {
+                    let r = render(kind, locale, channel, Some("135790"), 10);
+                    assert!(!r.subject.is_empty(), "{kind:?} {locale}: no subject");
+                    assert!(r.text.chars().count() > 15, "{kind:?} {locale}: no text");
+                    assert!(!r.text.contains('{'), "{kind:?} {locale}: unformatted");
+                    let code_kind = matches!(
+                        kind,
+                        Kind::PasswordChangeCode
+                            | Kind::PasswordResetCode
+                            | Kind::ContactVerificationCode
+                    );
+                    assert_eq!(r.text.contains("135790"), code_kind, "{kind:?} {locale}");
+                }
+            }
+        }
     }
 }

@@ -1,0 +1,45 @@
+# Mail and SMS the server sends, in English. Each message has a subject and
+# its paragraphs, line-1, line-2, … in order. { $code } is the code,
+# { $minutes } how long it is valid. The ids must match zh-CN/mail.ftl (a
+# test checks).
+
+sms-prefix = 【Relay CRM】
+
+password-change-code =
+    .subject = Your Relay CRM verification code
+    .line-1 = Your code to confirm the password change is { $code }.
+    .line-2 = It is valid for { $minutes } minutes. If you did not ask to change your password, sign in and change it now.
+
+password-reset-code =
+    .subject = Reset your Relay CRM password
+    .line-1 = Your code to reset your password is { $code }.
+    .line-2 = It is valid for { $minutes } minutes. If you did not ask for it, you can ignore this message.
+
+contact-verification-code =
+    .subject = Confirm your address for Relay CRM
+    .line-1 = Your verification code is { $code }. It is valid for { $minutes } minutes.
+
+password-changed-notice =
+    .subject = Your Relay CRM password was changed
+    .line-1 = The password of your Relay CRM account was just changed.
+    .line-2 = If this was not you, reset your password at once and tell your administrator.
+
+mfa-failures-notice =
+    .subject = Someone who knows your Relay CRM password is trying to sign in
+    .line-1 = Several wrong two-step codes were just entered for your Relay CRM account after the right password.
+    .line-2 = If this was not you, someone knows your password: change it now and tell your administrator.
+
+mfa-enabled-notice =
+    .subject = Two-step sign-in is on for your Relay CRM account
+    .line-1 = Two-step sign-in was just turned on for your Relay CRM account.
+    .line-2 = If this was not you, reset your password at once and tell your administrator.
+
+mfa-disabled-notice =
+    .subject = Two-step sign-in is off for your Relay CRM account
+    .line-1 = Two-step sign-in was just turned off for your Relay CRM account.
+    .line-2 = If this was not you, reset your password at once and tell your administrator.
+
+recovery-codes-notice =
+    .subject = New Relay CRM recovery codes
+    .line-1 = New recovery codes were just made for your Relay CRM account; the old ones no longer work.
+    .line-2 = If this was not you, reset your password at once and tell your administrator.

@@ -1,0 +1,44 @@
+# 服务器发送的邮件和短信（简体中文）。每条消息有主题和按顺序排列的段落
+# line-1、line-2……。{ $code } 是验证码，{ $minutes } 是有效分钟数。
+# 消息 id 必须与 en-US/mail.ftl 一致（有测试检查）。
+
+sms-prefix = 【Relay CRM】
+
+password-change-code =
+    .subject = Relay CRM 验证码
+    .line-1 = 您修改密码的验证码是 { $code }。
+    .line-2 = { $minutes } 分钟内有效。如果这不是您本人的操作，请立即登录并修改密码。
+
+password-reset-code =
+    .subject = 重置 Relay CRM 密码
+    .line-1 = 您重置密码的验证码是 { $code }。
+    .line-2 = { $minutes } 分钟内有效。如果这不是您本人的操作，请忽略本消息。
+
+contact-verification-code =
+    .subject = Relay CRM 联系方式验证
+    .line-1 = 您的验证码是 { $code }，{ $minutes } 分钟内有效。
+
+password-changed-notice =
+    .subject = 您的 Relay CRM 密码已修改
+    .line-1 = 您的 Relay CRM 账号密码刚刚被修改。
+    .line-2 = 如果这不是您本人的操作，请立即重置密码并联系管理员。
+
+mfa-failures-notice =
+    .subject = 有人知道您的 Relay CRM 密码并在尝试登录
+    .line-1 = 您的 Relay CRM 账号在输入正确密码后，连续多次输错了两步验证码。
+    .line-2 = 如果这不是您本人的操作，说明有人知道您的密码：请立即修改密码并联系管理员。
+
+mfa-enabled-notice =
+    .subject = 您的 Relay CRM 账号已开启两步验证
+    .line-1 = 您的 Relay CRM 账号刚刚开启了两步验证。
+    .line-2 = 如果这不是您本人的操作，请立即重置密码并联系管理员。
+
+mfa-disabled-notice =
+    .subject = 您的 Relay CRM 账号已关闭两步验证
+    .line-1 = 您的 Relay CRM 账号刚刚关闭了两步验证。
+    .line-2 = 如果这不是您本人的操作，请立即重置密码并联系管理员。
+
+recovery-codes-notice =
+    .subject = Relay CRM 恢复码已更新
+    .line-1 = 您的 Relay CRM 账号刚刚生成了新的恢复码，旧的恢复码已失效。
+    .line-2 = 如果这不是您本人的操作，请立即重置密码并联系管理员。
