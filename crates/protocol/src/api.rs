@@ -187,10 +187,9 @@ pub struct SessionInfo {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct SecurityEvent {
     pub id: Uuid,
-    /// `login`, `login_failed`, `password_changed`, `password_reset`,
-    /// `session_revoked`, `mfa_enabled`, `mfa_disabled`, `email_changed`,
-    /// `phone_changed`, …
-    pub kind: String,
+    /// A snake_case name (`login`, `password_changed`, …): the list is
+    /// [`crate::SecurityEventKind`]; more may come.
+    pub kind: crate::SecurityEventKind,
     pub at: DateTime<Utc>,
     pub ip: Option<String>,
     pub device_name: Option<String>,

@@ -9,10 +9,12 @@ pub mod api;
 mod common_passwords;
 pub mod crm;
 pub mod error;
+pub mod kinds;
 pub mod mask;
 pub mod policy;
 
 pub use error::{ErrorBody, ErrorCode, ErrorDetail};
+pub use kinds::{ChallengePurpose, SecurityEventKind};
 pub use policy::{
     Evaluation, Expiry, Identity, PasswordPolicy, Rule, RuleState, Violation, evaluate,
     normalize_password,

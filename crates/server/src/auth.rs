@@ -1,5 +1,6 @@
 //! Bearer-token authentication and the issuing of sessions and tokens.
 
+use relay_protocol::SecurityEventKind;
 use std::net::SocketAddr;
 
 use axum::extract::{ConnectInfo, FromRequestParts};
@@ -218,7 +219,7 @@ pub async fn start_session(
     crate::data::events::record(
         &mut *tx,
         &user.id,
-        "login",
+        SecurityEventKind::Login,
         client.ip.as_deref(),
         device.as_deref(),
     )

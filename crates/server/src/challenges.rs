@@ -14,9 +14,7 @@ use crate::data::{self, Tx, now_ms};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
-pub const PASSWORD_CHANGE: &str = "password_change";
-pub const PASSWORD_RESET: &str = "password_reset";
-pub const MFA_LOGIN: &str = "mfa_login";
+pub use relay_protocol::ChallengePurpose;
 
 impl Challenge {
     /// 410 when used, superseded or past its time; 423 when out of tries.
@@ -46,7 +44,7 @@ pub fn too_many_attempts() -> ApiError {
 }
 
 pub struct NewChallenge<'a> {
-    pub purpose: &'a str,
+    pub purpose: ChallengePurpose,
     pub user_id: Option<&'a str>,
     pub session_id: Option<&'a str>,
     pub channel: Option<&'a str>,
@@ -97,7 +95,7 @@ pub async fn create_with(
 }
 
 /// The challenge `id` of `purpose`, or 404.
-pub async fn load(state: &AppState, id: &str, purpose: &str) -> ApiResult<Challenge> {
+pub async fn load(state: &AppState, id: &str, purpose: ChallengePurpose) -> ApiResult<Challenge> {
     if uuid::Uuid::parse_str(id).is_err() {
         return Err(ApiError::not_found());
     }
@@ -297,7 +295,11 @@ fn resend_too_soon(ms: i64) -> ApiError {
 
 /// Kills every live challenge of `purpose` for the user: a new one
 /// supersedes them.
-pub async fn supersede(state: &AppState, user_id: &str, purpose: &str) -> ApiResult<()> {
+pub async fn supersede(
+    state: &AppState,
+    user_id: &str,
+    purpose: ChallengePurpose,
+) -> ApiResult<()> {
     data::challenges::supersede(&state.db.pool, user_id, purpose, now_ms()).await?;
     Ok(())
 }

@@ -13,6 +13,7 @@
 //!   so a 423 does not tell that an account exists.
 
 use relay_protocol::ErrorCode;
+use relay_protocol::SecurityEventKind;
 
 use crate::auth::Client;
 use crate::crypto::{new_token, token_hash};
@@ -138,7 +139,7 @@ pub async fn count_failure(
     crate::data::events::record(
         &state.db.pool,
         &user.id,
-        "login_failed",
+        SecurityEventKind::LoginFailed,
         client.ip.as_deref(),
         None,
     )

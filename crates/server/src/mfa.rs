@@ -3,6 +3,7 @@
 //! and the re-authentication that guards every change to it.
 
 use relay_protocol::ErrorCode;
+use relay_protocol::SecurityEventKind;
 use secrecy::SecretString;
 use sqlx::AnyConnection;
 
@@ -71,7 +72,14 @@ async fn use_recovery_code(
 pub async fn record_failure(state: &AppState, user: &UserRow, client: &Client) -> ApiResult<()> {
     let mut tx = state.db.begin_write().await?;
     let streak = data::users::count_mfa_failure(&mut *tx, &user.id).await?;
-    data::events::record(&mut *tx, &user.id, "mfa_failed", client.ip.as_deref(), None).await?;
+    data::events::record(
+        &mut *tx,
+        &user.id,
+        SecurityEventKind::MfaFailed,
+        client.ip.as_deref(),
+        None,
+    )
+    .await?;
     let notice = streak == i64::from(state.config.security.mfa_failures_notice);
     if notice {
         data::notices::queue(&mut tx, &user.id, Kind::MfaFailuresNotice).await?;

@@ -1,6 +1,7 @@
 //! What password change and reset share: the full policy check (the pure
 //! rules plus history) and the one transaction that swaps the password.
 
+use relay_protocol::SecurityEventKind;
 use relay_protocol::{ErrorCode, PasswordPolicy, Violation};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
@@ -68,7 +69,7 @@ pub async fn swap_password(
     conn: &mut AnyConnection,
     user: &UserRow,
     new_hash: &str,
-    event: &str,
+    event: SecurityEventKind,
     ip: Option<&str>,
 ) -> Result<(), sqlx::Error> {
     data::users::set_password(conn, &user.id, &user.password_hash, new_hash, now_ms()).await?;

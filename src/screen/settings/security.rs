@@ -11,7 +11,7 @@ use relay_core::{ApiError, Session};
 use relay_protocol::api::{
     ChallengeCreated, Channel, ResendResponse, SecurityEvent, SessionInfo, User,
 };
-use relay_protocol::{Evaluation, PasswordPolicy, evaluate};
+use relay_protocol::{Evaluation, PasswordPolicy, SecurityEventKind, evaluate};
 
 use crate::error_text::{ends_session, error_text, error_with_violations};
 use crate::fl;
@@ -614,7 +614,7 @@ impl Security {
                             .to_string();
                     col = col.push(
                         row![
-                            text(event_text(&e.kind)).size(TEXT_S).width(Fill),
+                            text(event_text(e.kind)).size(TEXT_S).width(Fill),
                             text(e.ip.clone().unwrap_or_default())
                                 .size(TEXT_S)
                                 .color(MUTED)
@@ -670,17 +670,22 @@ impl Security {
     }
 }
 
-fn event_text(kind: &str) -> String {
+fn event_text(kind: SecurityEventKind) -> String {
+    use SecurityEventKind as K;
     match kind {
-        "login" => fl!("event-login"),
-        "login_failed" => fl!("event-login_failed"),
-        "password_changed" => fl!("event-password_changed"),
-        "password_reset" => fl!("event-password_reset"),
-        "session_revoked" => fl!("event-session_revoked"),
-        "mfa_enabled" => fl!("event-mfa_enabled"),
-        "mfa_disabled" => fl!("event-mfa_disabled"),
-        "email_changed" => fl!("event-email_changed"),
-        "phone_changed" => fl!("event-phone_changed"),
-        _ => fl!("event-other"),
+        K::Login => fl!("event-login"),
+        K::LoginFailed => fl!("event-login_failed"),
+        K::PasswordChanged => fl!("event-password_changed"),
+        K::PasswordReset => fl!("event-password_reset"),
+        K::SessionRevoked => fl!("event-session_revoked"),
+        K::TokenReused => fl!("event-token_reused"),
+        K::MfaEnabled => fl!("event-mfa_enabled"),
+        K::MfaDisabled => fl!("event-mfa_disabled"),
+        K::MfaFailed => fl!("event-mfa_failed"),
+        K::RecoveryCodesRegenerated => fl!("event-recovery_codes_regenerated"),
+        K::PasswordPolicyChanged => fl!("event-password_policy_changed"),
+        K::EmailChanged => fl!("event-email_changed"),
+        K::PhoneChanged => fl!("event-phone_changed"),
+        K::Other => fl!("event-other"),
     }
 }

@@ -4,6 +4,8 @@
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyConnection, Executor, Row};
 
+use relay_protocol::ChallengePurpose;
+
 use crate::challenges::NewChallenge;
 
 #[derive(Debug, Clone)]
@@ -47,16 +49,16 @@ impl Challenge {
 }
 
 /// The challenge a secret (an MFA token, a reset token) stands for.
-#[tracing::instrument(level = "debug", skip_all, fields(purpose))]
+#[tracing::instrument(level = "debug", skip_all, fields(purpose = purpose.as_str()))]
 pub async fn id_by_secret<'e>(
     e: impl Executor<'e, Database = Any>,
     secret_hash: &str,
-    purpose: &str,
+    purpose: ChallengePurpose,
 ) -> Result<Option<String>, sqlx::Error> {
     let row: Option<(String,)> =
         sqlx::query_as("SELECT id FROM challenges WHERE secret_hash = $1 AND purpose = $2")
             .bind(secret_hash)
-            .bind(purpose)
+            .bind(purpose.as_str())
             .fetch_optional(e)
             .await?;
     Ok(row.map(|(id,)| id))
@@ -87,7 +89,7 @@ pub async fn mark_verified<'e>(
 
 /// Stores a new challenge.
 #[allow(clippy::too_many_arguments)]
-#[tracing::instrument(level = "debug", skip_all, fields(purpose = new.purpose))]
+#[tracing::instrument(level = "debug", skip_all, fields(purpose = new.purpose.as_str()))]
 pub async fn insert<'e>(
     e: impl Executor<'e, Database = Any>,
     id: &str,
@@ -104,7 +106,7 @@ pub async fn insert<'e>(
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
     )
     .bind(id)
-    .bind(new.purpose)
+    .bind(new.purpose.as_str())
     .bind(new.user_id.map(str::to_owned))
     .bind(new.session_id.map(str::to_owned))
     .bind(new.channel.map(str::to_owned))
@@ -121,17 +123,17 @@ pub async fn insert<'e>(
     Ok(())
 }
 
-#[tracing::instrument(level = "debug", skip_all, fields(purpose))]
+#[tracing::instrument(level = "debug", skip_all, fields(purpose = purpose.as_str()))]
 pub async fn by_id<'e>(
     e: impl Executor<'e, Database = Any>,
     id: &str,
-    purpose: &str,
+    purpose: ChallengePurpose,
 ) -> Result<Option<Challenge>, sqlx::Error> {
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM challenges WHERE id = $1 AND purpose = $2"
     )))
     .bind(id)
-    .bind(purpose)
+    .bind(purpose.as_str())
     .fetch_optional(e)
     .await?;
     row.as_ref().map(Challenge::from_row).transpose()
@@ -230,11 +232,11 @@ pub async fn restart_cooldown<'e>(
 }
 
 /// Ends every live challenge of `purpose` for the account.
-#[tracing::instrument(level = "debug", skip_all, fields(purpose))]
+#[tracing::instrument(level = "debug", skip_all, fields(purpose = purpose.as_str()))]
 pub async fn supersede<'e>(
     e: impl Executor<'e, Database = Any>,
     user_id: &str,
-    purpose: &str,
+    purpose: ChallengePurpose,
     now: i64,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
@@ -242,7 +244,7 @@ pub async fn supersede<'e>(
     )
     .bind(now)
     .bind(user_id)
-    .bind(purpose)
+    .bind(purpose.as_str())
     .execute(e)
     .await?;
     Ok(())

@@ -1,5 +1,6 @@
 //! `security_events`: what happened to an account, for its owner to see.
 
+use relay_protocol::SecurityEventKind;
 use sqlx::{Any, Executor, Row};
 
 use super::now_ms;
@@ -7,18 +8,20 @@ use super::now_ms;
 /// One event as stored (times in Unix milliseconds).
 pub struct EventRow {
     pub id: String,
-    pub kind: String,
+    /// Unknown names (from a newer release sharing the database) read as
+    /// `Other`.
+    pub kind: SecurityEventKind,
     pub at: i64,
     pub ip: Option<String>,
     pub device_name: Option<String>,
 }
 
 /// Records an event, in the caller's transaction when it passes one.
-#[tracing::instrument(level = "debug", skip_all, fields(kind))]
+#[tracing::instrument(level = "debug", skip_all, fields(kind = kind.as_str()))]
 pub async fn record<'e>(
     e: impl Executor<'e, Database = Any>,
     user_id: &str,
-    kind: &str,
+    kind: SecurityEventKind,
     ip: Option<&str>,
     device: Option<&str>,
 ) -> Result<(), sqlx::Error> {
@@ -27,7 +30,7 @@ pub async fn record<'e>(
     )
     .bind(uuid::Uuid::new_v4().to_string())
     .bind(user_id)
-    .bind(kind)
+    .bind(kind.as_str())
     .bind(now_ms())
     .bind(ip.map(str::to_owned))
     .bind(device.map(str::to_owned))
@@ -55,7 +58,8 @@ pub async fn recent<'e>(
         .map(|r| {
             Ok(EventRow {
                 id: r.try_get("id")?,
-                kind: r.try_get("kind")?,
+                kind: SecurityEventKind::parse(&r.try_get::<String, _>("kind")?)
+                    .unwrap_or(SecurityEventKind::Other),
                 at: r.try_get("at")?,
                 ip: r.try_get("ip")?,
                 device_name: r.try_get("device_name")?,

@@ -4,13 +4,14 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::{Json, response::IntoResponse};
 use relay_protocol::ErrorCode;
+use relay_protocol::SecurityEventKind;
 use relay_protocol::api::{
     LoginRequest, LoginResponse, MfaRequest, MfaRequired, RefreshRequest, TokenPair,
 };
 use secrecy::SecretString;
 
 use crate::auth::{AnySession, Client, issue_tokens, start_session, token_pair};
-use crate::challenges::{self, MFA_LOGIN, NewChallenge};
+use crate::challenges::{self, ChallengePurpose, NewChallenge};
 use crate::crypto::{new_token, token_hash};
 use crate::data::{now_ms, sessions};
 use crate::error::{ApiError, ApiJson, ApiResult};
@@ -86,7 +87,7 @@ pub async fn login(
         challenges::create(
             &state,
             NewChallenge {
-                purpose: MFA_LOGIN,
+                purpose: ChallengePurpose::MfaLogin,
                 user_id: Some(&user.id),
                 session_id: None,
                 channel: None,
@@ -129,11 +130,13 @@ pub async fn mfa(
         )
         .await?;
     let hash = token_hash(&req.mfa_token);
-    let Some(id) = crate::data::challenges::id_by_secret(&state.db.pool, &hash, MFA_LOGIN).await?
+    let Some(id) =
+        crate::data::challenges::id_by_secret(&state.db.pool, &hash, ChallengePurpose::MfaLogin)
+            .await?
     else {
         return Err(ApiError::unauthorized());
     };
-    let challenge = challenges::load(&state, &id, MFA_LOGIN).await?;
+    let challenge = challenges::load(&state, &id, ChallengePurpose::MfaLogin).await?;
     challenge
         .ensure_live(now_ms())
         .map_err(|_| ApiError::unauthorized())?;
@@ -226,7 +229,10 @@ pub async fn refresh(
         // A used refresh token came back: it was stolen, or the session was
         // cloned. Either way the whole session ends.
         crate::data::sessions::end(&mut tx, &session_id).await?;
-        for kind in ["token_reused", "session_revoked"] {
+        for kind in [
+            SecurityEventKind::TokenReused,
+            SecurityEventKind::SessionRevoked,
+        ] {
             crate::data::events::record(&mut *tx, &user_id, kind, client.ip.as_deref(), None)
                 .await?;
         }

@@ -1,6 +1,7 @@
 //! The signed-in account: profile, sessions, security activity, two-step
 //! sign-in.
 
+use relay_protocol::SecurityEventKind;
 use std::collections::HashMap;
 
 use axum::Json;
@@ -74,7 +75,7 @@ pub async fn revoke_session(
     data::events::record(
         &mut *tx,
         &me.user_id,
-        "session_revoked",
+        SecurityEventKind::SessionRevoked,
         client.ip.as_deref(),
         None,
     )
@@ -95,7 +96,7 @@ pub async fn revoke_others(
         data::events::record(
             &mut *tx,
             &me.user_id,
-            "session_revoked",
+            SecurityEventKind::SessionRevoked,
             client.ip.as_deref(),
             None,
         )
@@ -231,7 +232,7 @@ async fn reauthenticate_with_code(
 async fn report(
     tx: &mut crate::data::Tx,
     user_id: &str,
-    event: &str,
+    event: SecurityEventKind,
     notice: Kind,
     client: &Client,
 ) -> Result<(), sqlx::Error> {
@@ -277,7 +278,7 @@ pub async fn totp_enable(
     report(
         &mut tx,
         &user.id,
-        "mfa_enabled",
+        SecurityEventKind::MfaEnabled,
         Kind::MfaEnabledNotice,
         &client,
     )
@@ -306,7 +307,7 @@ pub async fn mfa_disable(
     report(
         &mut tx,
         &user.id,
-        "mfa_disabled",
+        SecurityEventKind::MfaDisabled,
         Kind::MfaDisabledNotice,
         &client,
     )
@@ -333,7 +334,7 @@ pub async fn regenerate_recovery_codes(
     report(
         &mut tx,
         &user.id,
-        "recovery_codes_regenerated",
+        SecurityEventKind::RecoveryCodesRegenerated,
         Kind::RecoveryCodesNotice,
         &client,
     )

@@ -6,6 +6,7 @@ pub mod password_change;
 pub mod password_reset;
 pub mod sync;
 
+use relay_protocol::SecurityEventKind;
 use std::time::Duration;
 
 use axum::extract::{DefaultBodyLimit, State};
@@ -136,7 +137,7 @@ pub async fn set_password_policy(
     crate::data::events::record(
         &mut *tx,
         &me.user_id,
-        "password_policy_changed",
+        SecurityEventKind::PasswordPolicyChanged,
         client.ip.as_deref(),
         None,
     )

@@ -4,6 +4,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use relay_protocol::ErrorCode;
+use relay_protocol::SecurityEventKind;
 use relay_protocol::api::{
     ChallengeCreated, ChangePasswordRequest, Channel, ConfirmChangeRequest, ResendResponse,
     TokenPair,
@@ -11,7 +12,7 @@ use relay_protocol::api::{
 use secrecy::SecretString;
 
 use crate::auth::{AnySession, Client, issue_tokens, session_lifetime_ms, token_pair};
-use crate::challenges::{self, NewChallenge, PASSWORD_CHANGE};
+use crate::challenges::{self, ChallengePurpose, NewChallenge};
 use crate::crypto::{mask_email, mask_phone};
 use crate::data::sessions;
 
@@ -80,11 +81,11 @@ pub async fn start(
         return Err(too_many_codes(secs));
     }
     let new_hash = state.hasher.hash(&new_password).await?;
-    challenges::supersede(&state, &user.id, PASSWORD_CHANGE).await?;
+    challenges::supersede(&state, &user.id, ChallengePurpose::PasswordChange).await?;
     let (challenge_id, code) = challenges::create(
         &state,
         NewChallenge {
-            purpose: PASSWORD_CHANGE,
+            purpose: ChallengePurpose::PasswordChange,
             user_id: Some(&user.id),
             session_id: Some(&me.session_id),
             channel: Some(req.channel.as_str()),
@@ -123,7 +124,7 @@ async fn own_challenge(
     me: &crate::auth::Authed,
     id: &str,
 ) -> ApiResult<challenges::Challenge> {
-    let c = challenges::load(state, id, PASSWORD_CHANGE).await?;
+    let c = challenges::load(state, id, ChallengePurpose::PasswordChange).await?;
     if c.session_id.as_deref() != Some(me.session_id.as_str()) {
         return Err(ApiError::not_found());
     }
@@ -212,7 +213,7 @@ pub async fn confirm(
         &mut tx,
         &user,
         &new_hash,
-        "password_changed",
+        SecurityEventKind::PasswordChanged,
         client.ip.as_deref(),
     )
     .await?;

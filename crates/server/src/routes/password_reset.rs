@@ -5,6 +5,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use relay_protocol::SecurityEventKind;
 use relay_protocol::api::{
     Channel, CompleteResetRequest, ResendResponse, ResetRequest, ResetStarted, ResetToken,
     VerifyCodeRequest,
@@ -12,7 +13,7 @@ use relay_protocol::api::{
 use secrecy::SecretString;
 
 use crate::auth::Client;
-use crate::challenges::{self, NewChallenge, PASSWORD_RESET};
+use crate::challenges::{self, ChallengePurpose, NewChallenge};
 use crate::crypto::{equal_hashes, new_token, token_hash};
 use crate::data::now_ms;
 use crate::delivery::{Kind, Message};
@@ -80,11 +81,11 @@ pub async fn start(
     };
     // A new reset supersedes the account's older ones: only the newest
     // challenge can be guessed at.
-    challenges::supersede(&state, &account, PASSWORD_RESET).await?;
+    challenges::supersede(&state, &account, ChallengePurpose::PasswordReset).await?;
     let (id, code) = challenges::create_with(
         &state,
         NewChallenge {
-            purpose: PASSWORD_RESET,
+            purpose: ChallengePurpose::PasswordReset,
             user_id: user.as_ref().map(|u| u.id.as_str()),
             session_id: None,
             channel: target.as_ref().map(|(c, _)| c.as_str()),
@@ -124,7 +125,7 @@ pub async fn resend(
             state.config.security.resend_per_ip_per_minute,
         )
         .await?;
-    let c = challenges::load(&state, &id, PASSWORD_RESET).await?;
+    let c = challenges::load(&state, &id, ChallengePurpose::PasswordReset).await?;
     challenges::resend_allowed(&c)?;
     let flow = CodeFlow::Reset {
         ip_key: client.ip_key(),
@@ -184,7 +185,7 @@ pub async fn verify(
             state.config.security.reset_per_ip_per_minute,
         )
         .await?;
-    let c = challenges::load(&state, &id, PASSWORD_RESET).await?;
+    let c = challenges::load(&state, &id, ChallengePurpose::PasswordReset).await?;
     if c.verified_at.is_some() {
         return Err(challenges::expired());
     }
@@ -216,7 +217,7 @@ pub async fn complete(
     Path(id): Path<String>,
     ApiJson(req): ApiJson<CompleteResetRequest>,
 ) -> ApiResult<StatusCode> {
-    let c = challenges::load(&state, &id, PASSWORD_RESET).await?;
+    let c = challenges::load(&state, &id, ChallengePurpose::PasswordReset).await?;
     let token_ok = c
         .secret_hash
         .as_deref()
@@ -248,7 +249,7 @@ pub async fn complete(
         &mut tx,
         &user,
         &new_hash,
-        "password_reset",
+        SecurityEventKind::PasswordReset,
         client.ip.as_deref(),
     )
     .await?;
