@@ -158,10 +158,10 @@ impl Default for Activity {
     }
 }
 
-/// Field name → error id (`required`, `too_long`, `invalid_email`,
-/// `invalid_phone`, `invalid_url`, `negative`, `invalid_currency`,
-/// `invalid_date`, `invalid_id`, `invalid_stage_change`, `invalid_type`).
-pub type FieldErrors = BTreeMap<String, String>;
+pub use crate::kinds::FieldError;
+
+/// Field name → why it was refused.
+pub type FieldErrors = BTreeMap<String, FieldError>;
 
 const MAX_TEXT: usize = 200;
 const MAX_NOTES: usize = 10_000;
@@ -175,10 +175,10 @@ fn text_errors(
 ) {
     match value.map(str::trim) {
         None | Some("") if required => {
-            errors.insert(field.into(), "required".into());
+            errors.insert(field.into(), FieldError::Required);
         }
         Some(v) if v.chars().count() > max => {
-            errors.insert(field.into(), "too_long".into());
+            errors.insert(field.into(), FieldError::TooLong);
         }
         _ => {}
     }
@@ -213,12 +213,12 @@ fn optional_shape(
     field: &str,
     value: Option<&str>,
     ok: fn(&str) -> bool,
-    error: &str,
+    error: FieldError,
 ) {
     if let Some(v) = value.map(str::trim).filter(|v| !v.is_empty())
         && !ok(v)
     {
-        errors.insert(field.into(), error.into());
+        errors.insert(field.into(), error);
     }
 }
 
@@ -228,7 +228,7 @@ fn id_shape(errors: &mut FieldErrors, field: &str, value: Option<&str>) {
         field,
         value,
         |v| uuid::Uuid::parse_str(v).is_ok(),
-        "invalid_id",
+        FieldError::InvalidId,
     );
 }
 
@@ -249,13 +249,13 @@ fn valid_url(u: &str) -> bool {
 pub fn validate(entity: Entity, data: &Value, previous: Option<&Value>) -> FieldErrors {
     let mut e = FieldErrors::new();
     if !data.is_object() {
-        e.insert("data".into(), "invalid_type".into());
+        e.insert("data".into(), FieldError::InvalidType);
         return e;
     }
     match entity {
         Entity::Customer => match serde_json::from_value::<Customer>(data.clone()) {
             Err(_) => {
-                e.insert("data".into(), "invalid_type".into());
+                e.insert("data".into(), FieldError::InvalidType);
             }
             Ok(c) => {
                 text_errors(&mut e, "name", Some(&c.name), true, MAX_TEXT);
@@ -267,21 +267,21 @@ pub fn validate(entity: Entity, data: &Value, previous: Option<&Value>) -> Field
                     "email",
                     c.email.as_deref(),
                     valid_email,
-                    "invalid_email",
+                    FieldError::InvalidEmail,
                 );
                 optional_shape(
                     &mut e,
                     "phone",
                     c.phone.as_deref(),
                     valid_phone,
-                    "invalid_phone",
+                    FieldError::InvalidPhone,
                 );
                 optional_shape(
                     &mut e,
                     "website",
                     c.website.as_deref(),
                     valid_url,
-                    "invalid_url",
+                    FieldError::InvalidUrl,
                 );
                 id_shape(&mut e, "owner_id", c.owner_id.as_deref());
                 if c.tags.len() > 50
@@ -289,13 +289,13 @@ pub fn validate(entity: Entity, data: &Value, previous: Option<&Value>) -> Field
                         .iter()
                         .any(|t| t.trim().is_empty() || t.chars().count() > 50)
                 {
-                    e.insert("tags".into(), "invalid_type".into());
+                    e.insert("tags".into(), FieldError::InvalidType);
                 }
             }
         },
         Entity::Contact => match serde_json::from_value::<Contact>(data.clone()) {
             Err(_) => {
-                e.insert("data".into(), "invalid_type".into());
+                e.insert("data".into(), FieldError::InvalidType);
             }
             Ok(c) => {
                 text_errors(&mut e, "name", Some(&c.name), true, MAX_TEXT);
@@ -306,36 +306,36 @@ pub fn validate(entity: Entity, data: &Value, previous: Option<&Value>) -> Field
                     "email",
                     c.email.as_deref(),
                     valid_email,
-                    "invalid_email",
+                    FieldError::InvalidEmail,
                 );
                 optional_shape(
                     &mut e,
                     "phone",
                     c.phone.as_deref(),
                     valid_phone,
-                    "invalid_phone",
+                    FieldError::InvalidPhone,
                 );
                 id_shape(&mut e, "customer_id", c.customer_id.as_deref());
             }
         },
         Entity::Deal => match serde_json::from_value::<Deal>(data.clone()) {
             Err(_) => {
-                e.insert("data".into(), "invalid_type".into());
+                e.insert("data".into(), FieldError::InvalidType);
             }
             Ok(d) => {
                 text_errors(&mut e, "title", Some(&d.title), true, MAX_TEXT);
                 if !d.amount.is_finite() || d.amount < 0.0 {
-                    e.insert("amount".into(), "negative".into());
+                    e.insert("amount".into(), FieldError::Negative);
                 }
                 if d.currency.len() != 3 || !d.currency.chars().all(|c| c.is_ascii_uppercase()) {
-                    e.insert("currency".into(), "invalid_currency".into());
+                    e.insert("currency".into(), FieldError::InvalidCurrency);
                 }
                 optional_shape(
                     &mut e,
                     "expected_close",
                     d.expected_close.as_deref(),
                     valid_date,
-                    "invalid_date",
+                    FieldError::InvalidDate,
                 );
                 id_shape(&mut e, "customer_id", d.customer_id.as_deref());
                 id_shape(&mut e, "owner_id", d.owner_id.as_deref());
@@ -345,13 +345,13 @@ pub fn validate(entity: Entity, data: &Value, previous: Option<&Value>) -> Field
                 if let Some(before) = before
                     && !before.may_become(d.stage)
                 {
-                    e.insert("stage".into(), "invalid_stage_change".into());
+                    e.insert("stage".into(), FieldError::InvalidStageChange);
                 }
             }
         },
         Entity::Activity => match serde_json::from_value::<Activity>(data.clone()) {
             Err(_) => {
-                e.insert("data".into(), "invalid_type".into());
+                e.insert("data".into(), FieldError::InvalidType);
             }
             Ok(a) => {
                 text_errors(&mut e, "subject", Some(&a.subject), true, MAX_TEXT);
@@ -360,7 +360,7 @@ pub fn validate(entity: Entity, data: &Value, previous: Option<&Value>) -> Field
                     "due_at",
                     a.due_at.as_deref(),
                     valid_time,
-                    "invalid_date",
+                    FieldError::InvalidDate,
                 );
                 id_shape(&mut e, "customer_id", a.customer_id.as_deref());
                 id_shape(&mut e, "deal_id", a.deal_id.as_deref());

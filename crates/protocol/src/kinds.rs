@@ -1,6 +1,6 @@
 //! Names that app and server must spell alike: the kinds of security event
-//! (on the wire, in `GET /api/v1/me/security-events`) and the purposes of a
-//! code challenge (stored by the server). On the wire and in the database
+//! (on the wire, in `GET /api/v1/me/security-events`), why a CRM field was
+//! refused, and the purposes of a code challenge (stored by the server). On the wire and in the database
 //! they stay the snake_case strings of API.md.
 
 use serde::{Deserialize, Serialize};
@@ -70,6 +70,36 @@ named! {
     }
 }
 
+named! {
+    /// Why a field of a CRM record was refused (the values of
+    /// [`crate::crm::FieldErrors`]; on the wire in a rejected mutation's
+    /// `fields`).
+    FieldError {
+        Required = "required",
+        TooLong = "too_long",
+        InvalidEmail = "invalid_email",
+        InvalidPhone = "invalid_phone",
+        InvalidUrl = "invalid_url",
+        Negative = "negative",
+        /// The app's own: the amount box does not hold a number.
+        NotANumber = "not_a_number",
+        InvalidCurrency = "invalid_currency",
+        InvalidDate = "invalid_date",
+        InvalidId = "invalid_id",
+        InvalidStageChange = "invalid_stage_change",
+        InvalidType = "invalid_type",
+        #[serde(other)]
+        Other = "other",
+    }
+}
+
+/// So a test can say `assert_eq!(errors["name"], "required")`.
+impl PartialEq<&str> for FieldError {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -87,6 +117,9 @@ mod tests {
         }
         let later: SecurityEventKind = serde_json::from_str("\"avatar_changed\"").unwrap();
         assert_eq!(later, SecurityEventKind::Other);
+        for error in FieldError::ALL {
+            assert_eq!(FieldError::parse(error.as_str()), Some(*error));
+        }
         for purpose in ChallengePurpose::ALL {
             assert_eq!(ChallengePurpose::parse(purpose.as_str()), Some(*purpose));
         }

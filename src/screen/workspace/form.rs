@@ -8,7 +8,7 @@ use iced::widget::{
 use iced::{Element, Fill, Task};
 use relay_core::local::{LocalData, Row, SaveError};
 use relay_core::store::StoreError;
-use relay_protocol::crm::{ActivityKind, Entity, FieldErrors, Stage};
+use relay_protocol::crm::{ActivityKind, Entity, FieldError, FieldErrors, Stage};
 use serde_json::{Map, Value, json};
 
 use super::format::{self, KINDS, STAGES};
@@ -56,20 +56,20 @@ pub fn field_label(field: &str) -> String {
     }
 }
 
-pub fn field_error(code: &str) -> String {
-    match code {
-        "required" => fl!("field-error-required"),
-        "too_long" => fl!("field-error-too-long"),
-        "invalid_email" => fl!("field-error-email"),
-        "invalid_phone" => fl!("field-error-phone"),
-        "invalid_url" => fl!("field-error-url"),
-        "negative" => fl!("field-error-negative"),
-        "not_a_number" => fl!("field-error-number"),
-        "invalid_currency" => fl!("field-error-currency"),
-        "invalid_date" => fl!("field-error-date"),
-        "invalid_id" => fl!("field-error-id"),
-        "invalid_stage_change" => fl!("field-error-stage"),
-        _ => fl!("field-error-other"),
+pub fn field_error(error: FieldError) -> String {
+    match error {
+        FieldError::Required => fl!("field-error-required"),
+        FieldError::TooLong => fl!("field-error-too-long"),
+        FieldError::InvalidEmail => fl!("field-error-email"),
+        FieldError::InvalidPhone => fl!("field-error-phone"),
+        FieldError::InvalidUrl => fl!("field-error-url"),
+        FieldError::Negative => fl!("field-error-negative"),
+        FieldError::NotANumber => fl!("field-error-number"),
+        FieldError::InvalidCurrency => fl!("field-error-currency"),
+        FieldError::InvalidDate => fl!("field-error-date"),
+        FieldError::InvalidId => fl!("field-error-id"),
+        FieldError::InvalidStageChange => fl!("field-error-stage"),
+        FieldError::InvalidType | FieldError::Other => fl!("field-error-other"),
     }
 }
 
@@ -258,7 +258,7 @@ impl RecordForm {
                     Ok(n) if n.is_finite() => json!(n),
                     _ if value.is_empty() => json!(0),
                     _ => {
-                        errors.insert("amount".into(), "not_a_number".into());
+                        errors.insert("amount".into(), FieldError::NotANumber);
                         continue;
                     }
                 },
@@ -267,7 +267,7 @@ impl RecordForm {
                 "due_at" => match due_from_input(value) {
                     Ok(t) => Value::String(t),
                     Err(()) => {
-                        errors.insert("due_at".into(), "invalid_date".into());
+                        errors.insert("due_at".into(), FieldError::InvalidDate);
                         continue;
                     }
                 },
@@ -387,7 +387,7 @@ impl RecordForm {
     ) -> Element<'a, Message> {
         let mut col = column![text(label).size(TEXT_S).font(BOLD), input].spacing(4);
         if let Some(code) = self.errors.get(field) {
-            col = col.push(text(field_error(code)).size(TEXT_S).color(DANGER));
+            col = col.push(text(field_error(*code)).size(TEXT_S).color(DANGER));
         }
         col.into()
     }

@@ -14,6 +14,7 @@ pub mod format;
 pub mod list;
 pub mod unlock;
 
+use relay_protocol::crm::FieldError;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -293,8 +294,8 @@ impl Workspace {
         match self.local.save(record.entity, Some(id), data) {
             Ok(_) => self.after_edit(id),
             Err(relay_core::local::SaveError::Invalid(fields)) => {
-                let code = fields.values().next().cloned().unwrap_or_default();
-                self.notice = Some(form::field_error(&code));
+                let error = fields.values().next().copied();
+                self.notice = Some(form::field_error(error.unwrap_or(FieldError::Other)));
             }
             Err(relay_core::local::SaveError::Store(e)) => {
                 self.notice = Some(store_error_text(&e));
