@@ -19,12 +19,8 @@ use crate::i18n::Language;
 use crate::screen::workspace::{self, Workspace, form, list};
 use crate::ui_tests::{alice, session_for, speak, ui};
 
-const PASSWORD: &str = "Harbor-Lantern-47!";
-const FAST: KdfParams = KdfParams {
-    m_kib: 1024,
-    t: 1,
-    p: 1,
-};
+const PASSWORD: &str = relay_testkit::DEMO_PASSWORD;
+const FAST: KdfParams = relay_testkit::FAST_KDF;
 
 pub(crate) fn local_in(dir: &Path) -> LocalData {
     let files = relay_core::store::AccountFiles::new(dir, "http://127.0.0.1:9", "alice");
@@ -349,9 +345,9 @@ async fn online(url: &str, login: &str, home: &Path) -> (LocalData, Session) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_conflict_dialog_shows_mine_and_theirs_and_keeps_a_merge() {
     let server_dir = tempfile::tempdir().unwrap();
-    let accounts: Vec<relay_server::testing::Account<'_>> = ["amy", "ben"]
+    let accounts: Vec<relay_testkit::Account<'_>> = ["amy", "ben"]
         .into_iter()
-        .map(|login| relay_server::testing::Account {
+        .map(|login| relay_testkit::Account {
             login,
             email: None,
             phone: None,
@@ -359,7 +355,8 @@ async fn the_conflict_dialog_shows_mine_and_theirs_and_keeps_a_merge() {
             password: PASSWORD,
         })
         .collect();
-    let (url, _state) = relay_server::testing::serve(server_dir.path(), &accounts, |_| {}).await;
+    let server = relay_testkit::Server::with_accounts(server_dir.path(), &accounts, |_| {}).await;
+    let url = server.url.clone();
     let homes = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let (amy, amy_s) = online(&url, "amy", homes.0.path()).await;
     let (ben, ben_s) = online(&url, "ben", homes.1.path()).await;

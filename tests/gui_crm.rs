@@ -16,7 +16,6 @@ use std::time::{Duration, Instant};
 
 use relay_core::local::{LocalData, Unlock};
 use relay_core::store::AccountFiles;
-use relay_core::vault::KdfParams;
 use relay_core::{Api, Session};
 use relay_protocol::api::LoginResponse;
 use relay_protocol::crm::Entity;
@@ -159,11 +158,7 @@ async fn customers_added_offline_reach_the_server_and_a_second_device() {
     };
     let other = tempfile::tempdir().unwrap();
     let files = AccountFiles::new(other.path(), &server.url, "alice");
-    let fast = KdfParams {
-        m_kib: 1024,
-        t: 1,
-        p: 1,
-    };
+    let fast = relay_testkit::FAST_KDF;
     let Ok(Unlock::Opened(second)) = LocalData::unlock(&files, PASSWORD, true, None, fast) else {
         panic!("the second device's store opens")
     };

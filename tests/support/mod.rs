@@ -9,10 +9,9 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use relay_server::state::AppState;
-use relay_server::testing::{Account, serve};
-
-pub const PASSWORD: &str = "Tq7#mV2!pLx9";
-pub const NEW_PASSWORD: &str = "Orbit-Cactus-93?";
+pub const PASSWORD: &str = relay_testkit::PASSWORD;
+pub const NEW_PASSWORD: &str = relay_testkit::NEW_PASSWORD;
+use relay_testkit::Account;
 /// The window's size (main.rs) inside a larger screen.
 pub const SCREEN: &str = "1280x860x24";
 
@@ -27,8 +26,9 @@ impl Drop for Killed {
 
 pub struct Server {
     pub url: String,
-    pub dir: tempfile::TempDir,
     pub state: AppState,
+    inner: relay_testkit::Server,
+    _dir: tempfile::TempDir,
 }
 
 pub async fn server() -> Server {
@@ -40,23 +40,19 @@ pub async fn server() -> Server {
         display_name: "Alice Wang",
         password: PASSWORD,
     };
-    let (url, state) = serve(dir.path(), &[alice], |_| {}).await;
-    Server { url, dir, state }
+    let inner = relay_testkit::Server::with_accounts(dir.path(), &[alice], |_| {}).await;
+    Server {
+        url: inner.url.clone(),
+        state: inner.state.clone(),
+        inner,
+        _dir: dir,
+    }
 }
 
 impl Server {
     /// Waits for the `n`-th code (0-based) in the outbox.
     pub async fn code(&self, n: usize) -> String {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            let inbox = relay_core::demo::read_inbox(&self.dir.path().join("outbox.jsonl"));
-            let codes: Vec<String> = inbox.iter().rev().filter_map(|m| m.code.clone()).collect();
-            if let Some(c) = codes.get(n) {
-                return c.clone();
-            }
-            assert!(Instant::now() < deadline, "no code #{n} in the outbox");
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        self.inner.code(n).await
     }
 
     /// Sign-ins made by the app (not by this harness's checks) so far.

@@ -19,7 +19,7 @@ use secrecy::SecretString;
 use serde_json::json;
 
 const CUSTOMERS: usize = 100_000;
-const PASSWORD: &str = "Tq7#mV2!pLx9";
+const PASSWORD: &str = relay_testkit::PASSWORD;
 
 fn percentile(sorted: &[Duration], p: f64) -> f64 {
     sorted[((sorted.len() as f64 * p) as usize).min(sorted.len() - 1)].as_secs_f64() * 1000.0

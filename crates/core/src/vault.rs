@@ -93,6 +93,16 @@ impl Default for KdfParams {
 }
 
 impl KdfParams {
+    /// Real Argon2id at 1 MiB and one pass: for tests and benchmarks only,
+    /// where thousands of unlocks must not take minutes. Never the default.
+    pub const fn minimal() -> Self {
+        Self {
+            m_kib: 1024,
+            t: 1,
+            p: 1,
+        }
+    }
+
     /// Parameters read from a key file are bounded before use, so a damaged
     /// or planted file can't make the app allocate gigabytes or spin for
     /// minutes.
@@ -232,11 +242,7 @@ pub fn private_dir(dir: &Path) -> std::io::Result<()> {
 mod tests {
     use super::*;
 
-    const FAST: KdfParams = KdfParams {
-        m_kib: 1024,
-        t: 1,
-        p: 1,
-    };
+    const FAST: KdfParams = KdfParams::minimal();
 
     #[test]
     fn unwraps_with_the_right_password_only_and_rewraps() {

@@ -1,17 +1,14 @@
 //! relay-core's client and session against the real server (in-process, on
 //! port 0, SQLite in a temp dir), with codes read from its outbox.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use relay_core::{Api, ApiError, Session};
 use relay_protocol::ErrorCode;
 use relay_protocol::api::{Channel, LoginResponse};
-use relay_server::testing::{Account, serve};
+use relay_testkit::{Account, NEW_PASSWORD, PASSWORD, Server};
 
-const PASSWORD: &str = "Tq7#mV2!pLx9";
-const NEW_PASSWORD: &str = "Orbit-Cactus-93?";
-
-async fn server() -> (String, tempfile::TempDir) {
+async fn server() -> (String, Server, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let alice = Account {
         login: "alice",
@@ -21,21 +18,13 @@ async fn server() -> (String, tempfile::TempDir) {
         password: PASSWORD,
     };
     // 4 s tokens: the session refreshes when less than a quarter is left.
-    let (url, _) = serve(dir.path(), &[alice], |c| c.security.access_token_secs = 4).await;
-    (url, dir)
+    let server =
+        Server::with_accounts(dir.path(), &[alice], |c| c.security.access_token_secs = 4).await;
+    (server.url.clone(), server, dir)
 }
 
-async fn code(dir: &tempfile::TempDir, n: usize) -> String {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let inbox = relay_core::demo::read_inbox(&dir.path().join("outbox.jsonl"));
-        let codes: Vec<_> = inbox.iter().rev().filter_map(|m| m.code.clone()).collect();
-        if let Some(c) = codes.get(n) {
-            return c.clone();
-        }
-        assert!(Instant::now() < deadline, "no code");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+async fn code(server: &Server, n: usize) -> String {
+    server.code(n).await
 }
 
 async fn sign_in(api: &Api, password: &str) -> Result<Session, ApiError> {
@@ -47,7 +36,7 @@ async fn sign_in(api: &Api, password: &str) -> Result<Session, ApiError> {
 
 #[tokio::test]
 async fn change_password_through_the_session_and_keep_going_on_new_tokens() {
-    let (url, dir) = server().await;
+    let (url, server, _dir) = server().await;
     let api = Api::new(&url).unwrap();
     assert_eq!(api.password_policy().await.unwrap().min_length, 8);
     let wrong = sign_in(&api, "nope").await.unwrap_err();
@@ -96,7 +85,7 @@ async fn change_password_through_the_session_and_keep_going_on_new_tokens() {
             ..
         }
     ));
-    let c = code(&dir, 0).await;
+    let c = code(&server, 0).await;
     let user = session
         .confirm_password_change(&ch.challenge_id.to_string(), &c, true)
         .await
@@ -113,7 +102,7 @@ async fn change_password_through_the_session_and_keep_going_on_new_tokens() {
 
 #[tokio::test]
 async fn a_remembered_refresh_token_resumes_and_a_reused_one_is_refused() {
-    let (url, _dir) = server().await;
+    let (url, _server, _dir) = server().await;
     let api = Api::new(&url).unwrap();
     let session = sign_in(&api, PASSWORD).await.unwrap();
     let remembered = session.refresh_token().await;
@@ -128,7 +117,7 @@ async fn a_remembered_refresh_token_resumes_and_a_reused_one_is_refused() {
 
 #[tokio::test]
 async fn access_token_is_refreshed_before_it_expires() {
-    let (url, _dir) = server().await;
+    let (url, _server, _dir) = server().await;
     let api = Api::new(&url).unwrap();
     // The server issues 4 s tokens here; the session refreshes when less
     // than 1 s is left.
@@ -143,11 +132,11 @@ async fn access_token_is_refreshed_before_it_expires() {
 
 #[tokio::test]
 async fn reset_flow_through_the_client() {
-    let (url, dir) = server().await;
+    let (url, server, _dir) = server().await;
     let api = Api::new(&url).unwrap();
     let started = api.start_reset("alice").await.unwrap();
     let id = started.reset_id.to_string();
-    let c = code(&dir, 0).await;
+    let c = code(&server, 0).await;
     let token = api.verify_reset(&id, &c).await.unwrap().reset_token;
     api.complete_reset(&id, &token, NEW_PASSWORD).await.unwrap();
     sign_in(&api, NEW_PASSWORD).await.unwrap();

@@ -8,11 +8,7 @@ use relay_core::vault::KdfParams;
 use relay_protocol::crm::Entity;
 use serde_json::json;
 
-const FAST: KdfParams = KdfParams {
-    m_kib: 1024,
-    t: 1,
-    p: 1,
-};
+const FAST: KdfParams = relay_testkit::FAST_KDF;
 
 fn customer(id: &str, name: &str, phone: &str) -> Record {
     Record {

@@ -10,13 +10,9 @@ use relay_core::vault::KdfParams;
 use relay_protocol::crm::Entity;
 use serde_json::json;
 
-const FAST: KdfParams = KdfParams {
-    m_kib: 1024,
-    t: 1,
-    p: 1,
-};
-const OLD: &str = "Harbor-Lantern-47!";
-const NEW: &str = "Orbit-Cactus-93?";
+const FAST: KdfParams = relay_testkit::FAST_KDF;
+const OLD: &str = relay_testkit::DEMO_PASSWORD;
+const NEW: &str = relay_testkit::NEW_PASSWORD;
 
 fn opened(u: Unlock) -> LocalData {
     match u {

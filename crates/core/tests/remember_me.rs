@@ -11,9 +11,7 @@ use relay_core::keyring::Keyring;
 use relay_core::sign_in::DeviceToken;
 use relay_core::{Api, Session};
 use relay_protocol::api::LoginResponse;
-use relay_server::testing::{Account, serve};
-
-const PASSWORD: &str = "Tq7#mV2!pLx9";
+use relay_testkit::{Account, PASSWORD, Server};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn remember_me_survives_rotations_and_a_restart() {
@@ -25,7 +23,9 @@ async fn remember_me_survives_rotations_and_a_restart() {
         display_name: "Alice",
         password: PASSWORD,
     };
-    let (url, state) = serve(dir.path(), &[alice], |c| c.security.access_token_secs = 5).await;
+    let server =
+        Server::with_accounts(dir.path(), &[alice], |c| c.security.access_token_secs = 5).await;
+    let (url, state) = (server.url.clone(), server.state.clone());
     let keyring = Keyring::with_store(keyring_core::mock::Store::new().unwrap());
     let api = Api::new(&url).unwrap();
     let origin = relay_core::transport::origin(api.base());

@@ -26,7 +26,8 @@ fn a_release_0_1_store_upgrades_in_place() {
         "the fixture is encrypted"
     );
     for _ in 0..2 {
-        let store = Store::unlock(&files, "Harbor-Lantern-47!", KdfParams::default()).unwrap();
+        let store =
+            Store::unlock(&files, relay_testkit::DEMO_PASSWORD, KdfParams::default()).unwrap();
         assert_eq!(store.version().unwrap(), STORE_VERSION);
         assert_eq!(store.count(Entity::Customer).unwrap(), 5);
         let all: i64 = [

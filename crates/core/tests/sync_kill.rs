@@ -12,9 +12,7 @@ use rand::Rng;
 use relay_core::store::{AccountFiles, Store};
 use relay_core::vault::KdfParams;
 use relay_protocol::crm::Entity;
-use relay_server::testing::{Account, serve};
-
-const PASSWORD: &str = "Tq7#mV2!pLx9";
+use relay_testkit::{Account, PASSWORD, Server};
 
 fn run_sync(url: &str, dir: &std::path::Path, edits: usize, seed: u64) -> std::process::Child {
     let mut child = Command::new(env!("CARGO_BIN_EXE_relay-sync"))
@@ -45,10 +43,11 @@ async fn killing_the_core_mid_sync_loses_and_duplicates_nothing() {
         display_name: "Kim",
         password: PASSWORD,
     };
-    let (url, state) = serve(server_dir.path(), &[kim], |c| {
+    let server = Server::with_accounts(server_dir.path(), &[kim], |c| {
         c.security.login_per_ip_per_minute = 100_000
     })
     .await;
+    let (url, state) = (server.url.clone(), server.state.clone());
 
     let device = tempfile::tempdir().unwrap();
     // One undisturbed run tells how long a run takes here; the kills then

@@ -9,17 +9,17 @@ use relay_core::vault::KdfParams;
 use relay_core::{Api, Session};
 use relay_protocol::api::{LoginResponse, TokenPair};
 use relay_protocol::crm::Entity;
-use relay_server::testing::{Account, serve};
+use relay_testkit::{Account, PASSWORD, Server};
 use serde_json::json;
 
-const PASSWORD: &str = "Tq7#mV2!pLx9";
-const FAST: KdfParams = KdfParams {
-    m_kib: 1024,
-    t: 1,
-    p: 1,
-};
+const FAST: KdfParams = relay_testkit::FAST_KDF;
 
-async fn server() -> (String, tempfile::TempDir, relay_server::state::AppState) {
+async fn server() -> (
+    String,
+    tempfile::TempDir,
+    relay_server::state::AppState,
+    Server,
+) {
     let dir = tempfile::tempdir().unwrap();
     let people: Vec<Account> = ["amy", "ben"]
         .into_iter()
@@ -31,8 +31,8 @@ async fn server() -> (String, tempfile::TempDir, relay_server::state::AppState) 
             password: PASSWORD,
         })
         .collect();
-    let (url, state) = serve(dir.path(), &people, |_| {}).await;
-    (url, dir, state)
+    let server = Server::with_accounts(dir.path(), &people, |_| {}).await;
+    (server.url.clone(), dir, server.state.clone(), server)
 }
 
 async fn device(url: &str, login: &str, home: &std::path::Path) -> (Session, Store) {
@@ -65,7 +65,7 @@ async fn server_version(state: &relay_server::state::AppState, id: &str) -> i64 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn offline_edits_on_two_devices_converge_with_the_clash_as_a_conflict() {
-    let (url, _dir, state) = server().await;
+    let (url, _dir, state, _server) = server().await;
     let homes = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let (amy_s, mut amy) = device(&url, "amy", homes.0.path()).await;
     let (ben_s, mut ben) = device(&url, "ben", homes.1.path()).await;
@@ -168,7 +168,7 @@ async fn offline_edits_on_two_devices_converge_with_the_clash_as_a_conflict() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn edits_made_while_the_server_is_unreachable_wait_and_then_arrive_once() {
-    let (url, _dir, state) = server().await;
+    let (url, _dir, state, _server) = server().await;
     let home = tempfile::tempdir().unwrap();
     let (session, mut store) = device(&url, "amy", home.path()).await;
     let id = uuid::Uuid::new_v4().to_string();

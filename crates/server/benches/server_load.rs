@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 
-const PASSWORD: &str = "Tq7#mV2!pLx9";
+const PASSWORD: &str = relay_testkit::PASSWORD;
 
 fn main() {
     let seconds: u64 = std::env::var("BENCH_SECONDS")

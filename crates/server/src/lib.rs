@@ -20,8 +20,6 @@ pub mod openapi;
 pub mod passwords;
 pub mod routes;
 pub mod state;
-#[cfg(feature = "testing")]
-pub mod testing;
 pub mod users;
 
 pub use app::Application;

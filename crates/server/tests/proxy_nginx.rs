@@ -130,9 +130,12 @@ async fn two_instances_behind_nginx_see_the_real_client_and_share_limits() {
     let config = dir.path().join("relay.toml");
     std::fs::write(
         &config,
-        "[security]\nargon2_memory_kib = 4096\nargon2_iterations = 1\n\
-         trusted_proxies = [\"127.0.0.2/32\"]\nlogin_per_ip_per_minute = 6\n\
-         code_failures_per_hour = 9\ncode_attempts = 100\nreset_per_ip_per_minute = 1000\n",
+        format!(
+            "[security]\n{}\
+             trusted_proxies = [\"127.0.0.2/32\"]\nlogin_per_ip_per_minute = 6\n\
+             code_failures_per_hour = 9\ncode_attempts = 100\nreset_per_ip_per_minute = 1000\n",
+            relay_testkit::cheap_hashing_toml()
+        ),
     )
     .unwrap();
     let extra = [

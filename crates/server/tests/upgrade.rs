@@ -13,7 +13,7 @@ use serde_json::json;
 
 on_both_backends!(a_release_0_1_database_upgrades_in_place);
 
-const DEMO_PASSWORD: &str = "Harbor-Lantern-47!";
+const DEMO_PASSWORD: &str = relay_testkit::DEMO_PASSWORD;
 const SECRET: &str = "JBSWY3DPEHPK3PXP";
 
 fn fixture(name: &str) -> PathBuf {

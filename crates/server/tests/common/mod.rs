@@ -9,12 +9,11 @@ use std::time::{Duration, Instant};
 
 use relay_protocol::api::OutboxMessage;
 use relay_server::config::Config;
+use relay_server::state::AppState;
 use relay_server::users::{self, NewUser};
-use relay_server::{Application, state::AppState};
 use reqwest::StatusCode;
 use secrecy::SecretString;
 use serde_json::{Value, json};
-use tokio::sync::oneshot;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -36,9 +35,12 @@ macro_rules! on_both_backends {
     )* };
 }
 
-pub const PASSWORD: &str = "Tq7#mV2!pLx9";
-pub const NEW_PASSWORD: &str = "Orbit-Cactus-93?";
+pub use relay_testkit::{fresh_postgres_database, test_config};
+pub const PASSWORD: &str = relay_testkit::PASSWORD;
+pub const NEW_PASSWORD: &str = relay_testkit::NEW_PASSWORD;
 
+/// The real server with an HTTP client for it (the server itself is
+/// relay-testkit's, stopped when this is dropped).
 pub struct TestServer {
     pub addr: SocketAddr,
     pub base: String,
@@ -46,41 +48,7 @@ pub struct TestServer {
     pub dir: tempfile::TempDir,
     pub state: AppState,
     pub database_url: Option<String>,
-    stop: Option<oneshot::Sender<()>>,
-}
-
-/// The PostgreSQL server tests use: `RELAY_TEST_POSTGRES` or the local one.
-pub fn postgres_admin_url() -> String {
-    std::env::var("RELAY_TEST_POSTGRES")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
-}
-
-/// A new, empty PostgreSQL database for one test; its URL.
-pub async fn fresh_postgres_database() -> String {
-    use sqlx::Connection;
-    sqlx::any::install_default_drivers();
-    let admin = postgres_admin_url();
-    let mut conn = sqlx::AnyConnection::connect(&admin)
-        .await
-        .unwrap_or_else(|e| {
-            panic!("PostgreSQL is needed for this test at {admin} (set RELAY_TEST_POSTGRES): {e}")
-        });
-    let name = format!("relay_test_{}", uuid::Uuid::new_v4().simple());
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-        .execute(&mut conn)
-        .await
-        .expect("create test database");
-    let (base, _) = admin.rsplit_once('/').expect("URL has a database part");
-    format!("{base}/{name}")
-}
-
-/// Settings for tests: cheap Argon2 so suites stay fast (the parameters are
-/// a config setting; production keeps the OWASP defaults).
-pub fn test_config(dir: &std::path::Path) -> Config {
-    let mut config = Config::local(dir);
-    config.security.argon2_memory_kib = 4096;
-    config.security.argon2_iterations = 1;
-    config
+    _server: relay_testkit::Server,
 }
 
 pub async fn spawn(backend: Backend) -> TestServer {
@@ -95,32 +63,23 @@ pub async fn spawn_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -> Te
     }
     tweak(&mut config);
     let database_url = config.database_url.clone();
-    let app = Application::build(config).await.expect("server starts");
-    let addr = app.local_addr();
-    let state = app.state().clone();
-    let (stop, stopped) = oneshot::channel::<()>();
-    tokio::spawn(app.run_until(async {
-        let _ = stopped.await;
-    }));
+    let server = relay_testkit::Server::start(config).await;
+    let addr: SocketAddr = server
+        .url
+        .trim_start_matches("http://")
+        .parse()
+        .expect("the server's address");
     TestServer {
         addr,
-        base: format!("http://{addr}"),
+        base: server.url.clone(),
         http: reqwest::Client::builder()
             .timeout(Duration::from_secs(30))
             .build()
             .unwrap(),
         dir,
-        state,
+        state: server.state.clone(),
         database_url,
-        stop: Some(stop),
-    }
-}
-
-impl Drop for TestServer {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
+        _server: server,
     }
 }
 

@@ -102,8 +102,11 @@ pub fn write_fast_config(dir: &Path) -> std::path::PathBuf {
     let path = dir.join("relay.toml");
     std::fs::write(
         &path,
-        "[security]\nargon2_memory_kib = 4096\nargon2_iterations = 1\nlockout_threshold = 1000\n\
-         codes_per_hour = 100000\nlogin_per_ip_per_minute = 100000\nchange_per_user_per_minute = 100000\n",
+        format!(
+            "[security]\n{}lockout_threshold = 1000\n\
+             codes_per_hour = 100000\nlogin_per_ip_per_minute = 100000\nchange_per_user_per_minute = 100000\n",
+            relay_testkit::cheap_hashing_toml()
+        ),
     )
     .unwrap();
     path
