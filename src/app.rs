@@ -25,6 +25,7 @@ use crate::screen::settings::Nav;
 use crate::screen::{home, login, password_reset, welcome, workspace};
 use crate::theme::{self as style, BOLD, MUTED, SPACE_M, SPACE_S, TEXT_S};
 use crate::widget::card::card_style;
+use crate::widget::code_dialog::DialogHost as _;
 use crate::widget::toast::{self, Toast};
 
 /// What the command line asked for.

@@ -1,8 +1,6 @@
 //! Forgot password: login → code (the shared dialog) → new password (the
 //! shared checklist) → back to sign in with a confirmation.
 
-use std::time::Instant;
-
 use iced::widget::{button, center, column, container, operation, row, space, text};
 use iced::{Element, Fill, Task};
 use relay_core::{Api, ApiError};
@@ -124,27 +122,6 @@ impl Reset {
             Step::Code { dialog, .. } => Some(dialog),
             _ => None,
         }
-    }
-
-    /// The open code dialog's ticks need a clock (its countdowns).
-    pub fn needs_ticks(&self) -> bool {
-        self.dialog().is_some_and(|d| d.needs_ticks())
-    }
-
-    pub fn dialog_open(&self) -> bool {
-        self.dialog().is_some()
-    }
-
-    /// What a clock tick means here: the code dialog's countdown, if open.
-    pub fn tick(&self, now: Instant) -> Option<Message> {
-        self.dialog_open()
-            .then_some(Message::Dialog(code_dialog::Message::Tick(now)))
-    }
-
-    /// What Escape means here: cancel the code dialog, if open.
-    pub fn on_escape(&self) -> Option<Message> {
-        self.dialog_open()
-            .then_some(Message::Dialog(code_dialog::Message::Cancel))
     }
 
     pub fn update(&mut self, message: Message) -> (Task<Message>, Option<Event>) {
@@ -390,5 +367,17 @@ impl Reset {
                 .padding(SPACE_S)
                 .into(),
         }
+    }
+}
+
+impl code_dialog::DialogHost for Reset {
+    type Message = Message;
+
+    fn code_dialog(&self) -> Option<&CodeDialog> {
+        self.dialog()
+    }
+
+    fn dialog_message(message: code_dialog::Message) -> Message {
+        Message::Dialog(message)
     }
 }

@@ -43,6 +43,37 @@ enum Busy {
     Resending,
 }
 
+/// A screen that shows the code dialog inside its own messages. It answers
+/// the app's questions (a clock? Escape? a dialog up?) from the dialog, so
+/// the app never reaches into it.
+pub trait DialogHost {
+    type Message;
+
+    fn code_dialog(&self) -> Option<&CodeDialog>;
+    fn dialog_message(message: Message) -> Self::Message;
+
+    /// The open dialog's countdowns need a clock.
+    fn needs_ticks(&self) -> bool {
+        self.code_dialog().is_some_and(CodeDialog::needs_ticks)
+    }
+
+    fn dialog_open(&self) -> bool {
+        self.code_dialog().is_some()
+    }
+
+    /// What a clock tick means here: the dialog's countdown, if open.
+    fn tick(&self, now: std::time::Instant) -> Option<Self::Message> {
+        self.code_dialog()
+            .map(|_| Self::dialog_message(Message::Tick(now)))
+    }
+
+    /// What Escape means here: cancel the dialog, if open.
+    fn on_escape(&self) -> Option<Self::Message> {
+        self.code_dialog()
+            .map(|_| Self::dialog_message(Message::Cancel))
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct CodeDialog {
     /// The masked address, when the server told it.

@@ -6,6 +6,7 @@
 use relay_core::store::{AccountFiles, Record, Store, StoreError};
 use relay_core::vault::KdfParams;
 use relay_protocol::crm::Entity;
+use relay_testkit::{NEW_PASSWORD, PASSWORD};
 use serde_json::json;
 
 const FAST: KdfParams = relay_testkit::FAST_KDF;
@@ -29,7 +30,7 @@ fn the_file_reveals_nothing_without_the_key() {
     let dir = tempfile::tempdir().unwrap();
     let files = AccountFiles::new(dir.path(), "https://crm.example.com", "alice");
     {
-        let mut store = Store::unlock(&files, "Tq7#mV2!pLx9", FAST).unwrap();
+        let mut store = Store::unlock(&files, PASSWORD, FAST).unwrap();
         store
             .put(&customer(
                 "c1",
@@ -64,7 +65,7 @@ fn the_file_reveals_nothing_without_the_key() {
 fn offline_sign_in_needs_the_right_password_and_a_change_rewraps() {
     let dir = tempfile::tempdir().unwrap();
     let files = AccountFiles::new(dir.path(), "https://crm.example.com", "alice");
-    Store::unlock(&files, "Tq7#mV2!pLx9", FAST)
+    Store::unlock(&files, PASSWORD, FAST)
         .unwrap()
         .put(&customer("c1", "Acme", "12345678"))
         .unwrap();
@@ -72,15 +73,15 @@ fn offline_sign_in_needs_the_right_password_and_a_change_rewraps() {
         Store::unlock(&files, "wrong", FAST).err(),
         Some(StoreError::WrongPassword)
     );
-    let store = Store::unlock(&files, "Tq7#mV2!pLx9", FAST).unwrap();
+    let store = Store::unlock(&files, PASSWORD, FAST).unwrap();
     assert_eq!(store.get("c1").unwrap().unwrap().data["name"], "Acme");
     drop(store);
-    Store::rewrap(&files, "Tq7#mV2!pLx9", "Orbit-Cactus-93?", FAST).unwrap();
+    Store::rewrap(&files, PASSWORD, NEW_PASSWORD, FAST).unwrap();
     assert_eq!(
-        Store::unlock(&files, "Tq7#mV2!pLx9", FAST).err(),
+        Store::unlock(&files, PASSWORD, FAST).err(),
         Some(StoreError::WrongPassword)
     );
-    let store = Store::unlock(&files, "Orbit-Cactus-93?", FAST).unwrap();
+    let store = Store::unlock(&files, NEW_PASSWORD, FAST).unwrap();
     assert_eq!(
         store.get("c1").unwrap().unwrap().data["name"],
         "Acme",
@@ -101,7 +102,7 @@ fn offline_sign_in_needs_the_right_password_and_a_change_rewraps() {
 fn search_finds_chinese_latin_and_phone_numbers() {
     let dir = tempfile::tempdir().unwrap();
     let files = AccountFiles::new(dir.path(), "https://crm.example.com", "alice");
-    let mut store = Store::unlock(&files, "Tq7#mV2!pLx9", FAST).unwrap();
+    let mut store = Store::unlock(&files, PASSWORD, FAST).unwrap();
     store
         .put(&customer("c1", "上海申通物流有限公司", "+86 138 0013 8000"))
         .unwrap();

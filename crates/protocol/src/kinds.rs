@@ -9,9 +9,13 @@ use utoipa::ToSchema;
 macro_rules! named {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal,)* }) => {
         $(#[$meta])*
+        // snake_case names, which the `as_str` texts are (a test checks):
+        // a per-variant rename built by this macro would not reach the
+        // OpenAPI schema (schemathesis found that).
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+        #[serde(rename_all = "snake_case")]
         pub enum $name {
-            $($(#[$vmeta])* #[serde(rename = $text)] $variant,)*
+            $($(#[$vmeta])* $variant,)*
         }
 
         impl $name {
@@ -115,12 +119,21 @@ mod tests {
             );
             assert_eq!(SecurityEventKind::parse(kind.as_str()), Some(*kind));
         }
+        // The OpenAPI schema lists the wire names, not the Rust ones.
+        let schema =
+            serde_json::to_string(&<SecurityEventKind as utoipa::PartialSchema>::schema()).unwrap();
+        assert!(schema.contains("\"login_failed\""), "{schema}");
+        assert!(!schema.contains("\"LoginFailed\""), "{schema}");
         let later: SecurityEventKind = serde_json::from_str("\"avatar_changed\"").unwrap();
         assert_eq!(later, SecurityEventKind::Other);
         for error in FieldError::ALL {
+            let json = serde_json::to_string(error).unwrap();
+            assert_eq!(json, format!("\"{}\"", error.as_str()));
             assert_eq!(FieldError::parse(error.as_str()), Some(*error));
         }
         for purpose in ChallengePurpose::ALL {
+            let json = serde_json::to_string(purpose).unwrap();
+            assert_eq!(json, format!("\"{}\"", purpose.as_str()));
             assert_eq!(ChallengePurpose::parse(purpose.as_str()), Some(*purpose));
         }
     }

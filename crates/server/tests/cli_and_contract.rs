@@ -6,6 +6,7 @@ mod common;
 use std::collections::BTreeSet;
 use std::process::Command;
 
+use common::PASSWORD;
 use common::process::{self, binary, user_add, write_fast_config};
 use serde_json::json;
 
@@ -41,7 +42,7 @@ fn user_add_creates_a_verified_account_that_can_sign_in_while_the_server_runs() 
     let out = user_add(
         dir.path(),
         "alice",
-        "Tq7#mV2!pLx9",
+        PASSWORD,
         &["--phone", "+8613800138000"],
     );
     assert!(
@@ -52,14 +53,14 @@ fn user_add_creates_a_verified_account_that_can_sign_in_while_the_server_runs() 
     let http = reqwest::blocking::Client::new();
     let r = http
         .post(format!("{}/api/v1/auth/login", server.base))
-        .json(&json!({"login": "alice", "password": "Tq7#mV2!pLx9"}))
+        .json(&json!({"login": "alice", "password": PASSWORD}))
         .send()
         .unwrap();
     assert_eq!(r.status(), 200);
     let body: serde_json::Value = r.json().unwrap();
     assert_eq!(body["user"]["phone"], "+8613800138000");
     // The same login again is refused with a clear message.
-    let again = user_add(dir.path(), "alice", "Tq7#mV2!pLx9", &[]);
+    let again = user_add(dir.path(), "alice", PASSWORD, &[]);
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
 }

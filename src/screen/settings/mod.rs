@@ -18,6 +18,7 @@ use relay_protocol::api::User;
 use crate::fl;
 use crate::i18n::Language;
 use crate::theme::{BOLD, SPACE_L, SPACE_M, SPACE_S, TEXT_L, TEXT_S};
+use crate::widget::code_dialog::DialogHost as _;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Nav {
