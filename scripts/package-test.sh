@@ -56,7 +56,11 @@ needed=$(for deb in "$app_deb" "$server_deb"; do dpkg-deb -f "$deb" Depends; don
     | tr ',' '\n' | sed 's/(.*)//; s/|.*//; s/ //g' | sort -u)
 missing=$(for pkg in $needed; do dpkg -s "$pkg" >/dev/null 2>&1 || echo "$pkg"; done)
 if [ -n "$missing" ]; then
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing >/dev/null
+    # Package lists may be old on a machine that had all else installed.
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing >/dev/null 2>&1 || {
+        $SUDO apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing >/dev/null
+    }
 fi
 $SUDO dpkg -i "$app_deb" "$server_deb" >/dev/null
 [ -x /usr/bin/relay ] || fail "/usr/bin/relay not installed"
