@@ -86,35 +86,65 @@ impl Server {
 /// A private X display for one test.
 pub struct Display {
     pub name: String,
-    _xvfb: Killed,
+    _xvfb: Xvfb,
 }
 
 pub fn display() -> Display {
-    // A display number of our own, so tests never share a screen.
-    let number = 200 + (std::process::id() % 500) + rand_offset();
-    let name = format!(":{number}");
-    let xvfb = Command::new("Xvfb")
-        .args([&name, "-screen", "0", SCREEN, "-nolisten", "tcp"])
-        .stdout(Stdio::null())
+    // Xvfb picks a free display itself and writes its number to the given
+    // fd (here its stdout) once it accepts connections: no two tests share a
+    // screen, and a stale socket of a killed server is never mistaken for a
+    // live one.
+    let mut xvfb = Command::new("Xvfb")
+        .args([
+            "-displayfd",
+            "1",
+            "-screen",
+            "0",
+            SCREEN,
+            "-nolisten",
+            "tcp",
+        ])
+        .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .expect("Xvfb is needed for GUI tests (scripts/test.sh installs it)");
-    let socket = PathBuf::from(format!("/tmp/.X11-unix/X{number}"));
-    let deadline = Instant::now() + Duration::from_secs(15);
-    while !socket.exists() {
-        assert!(Instant::now() < deadline, "Xvfb did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let stdout = xvfb.stdout.take().expect("piped stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        let mut line = String::new();
+        let _ = std::io::BufReader::new(stdout).read_line(&mut line);
+        let _ = tx.send(line);
+    });
+    let line = rx
+        .recv_timeout(Duration::from_secs(15))
+        .expect("Xvfb did not start within 15 s");
+    let number: u32 = line.trim().parse().expect("Xvfb said its display number");
     Display {
-        name,
-        _xvfb: Killed(xvfb),
+        name: format!(":{number}"),
+        _xvfb: Xvfb(xvfb),
     }
 }
 
-fn rand_offset() -> u32 {
-    use std::sync::atomic::{AtomicU32, Ordering};
-    static NEXT: AtomicU32 = AtomicU32::new(0);
-    NEXT.fetch_add(1, Ordering::Relaxed) * 500
+/// Xvfb, ended with SIGTERM so it removes its lock file and socket (a
+/// SIGKILL leaves them in /tmp).
+pub struct Xvfb(Child);
+
+impl Drop for Xvfb {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.0.id().to_string()])
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.0.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }
 
 pub fn app_binary() -> PathBuf {
