@@ -102,8 +102,7 @@ fn serve(listener: TcpListener, token: String, activations: UnboundedSender<()>)
 /// Reads one line; the right token gets "ok" and counts as an activation.
 fn answer(stream: TcpStream, token: &str) -> std::io::Result<bool> {
     stream.set_read_timeout(Some(ANSWER_WITHIN))?;
-    let mut line = String::new();
-    BufReader::new(stream.try_clone()?).take_line(&mut line, 128)?;
+    let line = read_line_bounded(&stream, 128)?;
     let right = line.trim_end() == token;
     if right {
         (&stream).write_all(b"ok\n")?;
@@ -120,24 +119,19 @@ fn knock(dir: &Path) -> std::io::Result<()> {
     )?;
     stream.set_read_timeout(Some(ANSWER_WITHIN))?;
     stream.write_all(format!("{}\n", address.token).as_bytes())?;
-    let mut reply = String::new();
-    BufReader::new(stream).take_line(&mut reply, 8)?;
-    if reply.trim_end() == "ok" {
+    if read_line_bounded(&stream, 8)?.trim_end() == "ok" {
         Ok(())
     } else {
         Err(std::io::Error::other("the running instance did not answer"))
     }
 }
 
-/// `read_line` with a bound, so a stranger's endless line costs nothing.
-trait TakeLine {
-    fn take_line(self, line: &mut String, limit: u64) -> std::io::Result<usize>;
-}
-
-impl<R: std::io::Read> TakeLine for BufReader<R> {
-    fn take_line(self, line: &mut String, limit: u64) -> std::io::Result<usize> {
-        std::io::Read::take(self, limit).read_line(line)
-    }
+/// One line of at most `limit` bytes, so a stranger's endless line costs
+/// nothing.
+fn read_line_bounded(stream: &TcpStream, limit: u64) -> std::io::Result<String> {
+    let mut line = String::new();
+    BufReader::new(std::io::Read::take(stream, limit)).read_line(&mut line)?;
+    Ok(line)
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use relay_protocol::ErrorCode;
 use serde_json::json;
 
 use crate::crypto::{clean_code, code_hash, equal_hashes, new_code};
-pub use crate::data::challenges::Challenge;
+pub use crate::data::challenges::{Challenge, NewChallenge};
 use crate::data::guards::{HOUR_MS, Window};
 use crate::data::{self, Tx, now_ms};
 use crate::error::{ApiError, ApiResult};
@@ -41,17 +41,6 @@ pub fn too_many_attempts() -> ApiError {
         ErrorCode::TooManyAttempts,
         "too many wrong codes; ask for a new one",
     )
-}
-
-pub struct NewChallenge<'a> {
-    pub purpose: ChallengePurpose,
-    pub user_id: Option<&'a str>,
-    pub session_id: Option<&'a str>,
-    pub channel: Option<&'a str>,
-    pub destination: Option<&'a str>,
-    pub new_password_hash: Option<&'a str>,
-    /// For challenges whose proof is a secret token rather than a code.
-    pub secret_hash: Option<&'a str>,
 }
 
 /// What a challenge's code hash is when no code was sent (past an

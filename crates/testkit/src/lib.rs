@@ -11,7 +11,6 @@ use std::time::{Duration, Instant};
 
 use relay_core::vault::KdfParams;
 use relay_protocol::PasswordPolicy;
-use relay_protocol::api::OutboxMessage;
 use relay_server::Application;
 use relay_server::config::Config;
 use relay_server::state::AppState;
@@ -185,21 +184,14 @@ impl Drop for Server {
     }
 }
 
-/// The outbox's messages, oldest first.
-pub fn read_outbox(outbox: &Path) -> Vec<OutboxMessage> {
-    std::fs::read_to_string(outbox)
-        .unwrap_or_default()
-        .lines()
-        .filter_map(|l| serde_json::from_str(l).ok())
-        .collect()
-}
-
 /// Waits (up to 15 s) for the `n`-th code (0 = first) in an outbox file.
 pub async fn wait_for_code(outbox: &Path, n: usize) -> String {
     let deadline = Instant::now() + Duration::from_secs(15);
     loop {
-        let codes: Vec<String> = read_outbox(outbox)
+        // read_inbox is newest first; the n-th code counts from the oldest.
+        let codes: Vec<String> = relay_core::demo::read_inbox(outbox)
             .into_iter()
+            .rev()
             .filter_map(|m| m.code)
             .collect();
         if let Some(code) = codes.get(n) {

@@ -6,8 +6,6 @@ use sqlx::{Any, AnyConnection, Executor, Row};
 
 use relay_protocol::ChallengePurpose;
 
-use crate::challenges::NewChallenge;
-
 #[derive(Debug, Clone)]
 pub struct Challenge {
     pub id: String,
@@ -85,6 +83,18 @@ pub async fn mark_verified<'e>(
     .execute(e)
     .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// A challenge about to be stored.
+pub struct NewChallenge<'a> {
+    pub purpose: ChallengePurpose,
+    pub user_id: Option<&'a str>,
+    pub session_id: Option<&'a str>,
+    pub channel: Option<&'a str>,
+    pub destination: Option<&'a str>,
+    pub new_password_hash: Option<&'a str>,
+    /// For challenges whose proof is a secret token rather than a code.
+    pub secret_hash: Option<&'a str>,
 }
 
 /// Stores a new challenge.

@@ -40,7 +40,7 @@ pub async fn record<'e>(
 }
 
 /// The account's newest `limit` events, newest first.
-#[tracing::instrument(level = "debug", skip_all, fields(limit))]
+#[tracing::instrument(level = "debug", skip_all, fields(limit = limit))]
 pub async fn recent<'e>(
     e: impl Executor<'e, Database = Any>,
     user_id: &str,

@@ -67,7 +67,7 @@ pub async fn load<'e>(
 
 /// Up to `limit` changes of the organisation after sequence number `after`,
 /// in sequence order.
-#[tracing::instrument(level = "debug", skip_all, fields(after, limit))]
+#[tracing::instrument(level = "debug", skip_all, fields(after = after, limit = limit))]
 pub async fn changes_after<'e>(
     e: impl Executor<'e, Database = Any>,
     org_id: &str,

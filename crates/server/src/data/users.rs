@@ -257,7 +257,7 @@ pub async fn disable_mfa(conn: &mut AnyConnection, user_id: &str) -> Result<(), 
 }
 
 /// The account's `limit` newest earlier password hashes.
-#[tracing::instrument(level = "debug", skip_all, fields(limit))]
+#[tracing::instrument(level = "debug", skip_all, fields(limit = limit))]
 pub async fn recent_password_hashes<'e>(
     e: impl Executor<'e, Database = Any>,
     user_id: &str,

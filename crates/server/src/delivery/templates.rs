@@ -94,7 +94,7 @@ impl Kind {
     }
 }
 
-fn format(
+fn format_pattern(
     bundle: &Bundle,
     pattern: &fluent_syntax::ast::Pattern<&str>,
     args: &FluentArgs,
@@ -129,7 +129,7 @@ pub fn render(
     let attribute = |name: &str| {
         message
             .get_attribute(name)
-            .map(|a| format(bundle, a.value(), &args))
+            .map(|a| format_pattern(bundle, a.value(), &args))
     };
     let subject = attribute("subject").unwrap_or_default();
     let lines: Vec<String> = (1..)
@@ -141,7 +141,7 @@ pub fn render(
             let prefix = bundle
                 .get_message("sms-prefix")
                 .and_then(|m| m.value())
-                .map(|p| format(bundle, p, &args))
+                .map(|p| format_pattern(bundle, p, &args))
                 .unwrap_or_default();
             format!("{prefix}{}", lines.join(" "))
         }
