@@ -162,6 +162,33 @@ mod tests {
     }
 
     #[test]
+    fn a_running_instance_that_does_not_answer_is_reported_as_such() {
+        let dir = tempfile::tempdir().unwrap();
+        // Another process holds the lock but listens nowhere (hung, or
+        // still starting): its address file names a port nobody serves.
+        let holder = std::fs::File::create(dir.path().join(LOCK_FILE)).unwrap();
+        holder.lock().unwrap();
+        let closed = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = closed.local_addr().unwrap().port();
+        drop(closed);
+        std::fs::write(
+            dir.path().join(ADDRESS_FILE),
+            serde_json::to_vec(&Address {
+                port,
+                token: "t".into(),
+            })
+            .unwrap(),
+        )
+        .unwrap();
+        assert!(matches!(
+            claim(dir.path()).unwrap(),
+            Claim::Running {
+                brought_forward: false
+            }
+        ));
+    }
+
+    #[test]
     fn a_wrong_token_is_no_activation() {
         let dir = tempfile::tempdir().unwrap();
         let Claim::First {
