@@ -67,7 +67,11 @@ async fn remember_me_survives_rotations_and_a_restart() {
         seen.insert(live);
         tokio::time::sleep(Duration::from_millis(700)).await;
     }
-    assert!(seen.len() >= 5, "only {} refresh tokens seen in 90 s", seen.len());
+    assert!(
+        seen.len() >= 5,
+        "only {} refresh tokens seen in 90 s",
+        seen.len()
+    );
     drop(session);
 
     // The next start: silent sign-in from the keyring, twice over.
