@@ -43,6 +43,9 @@ apt_install pkg-config python3 python3-pip python3-venv
 # keyring tests: a D-Bus session and gnome-keyring's Secret Service.
 apt_install xvfb xdotool x11-utils imagemagick dbus dbus-x11 gnome-keyring \
     libxkbcommon-x11-0 libx11-xcb1 libxcursor1 libxrandr2 libxi6
+# Two-step enrolment is checked as an authenticator sees it: zbarimg reads
+# the QR code off the rendered dialog, oathtool makes the codes.
+apt_install zbar-tools oathtool
 # The proxy test puts a real nginx in front of two servers. Debian starts
 # its own nginx on port 80 when the package is installed: stop that one.
 if ! dpkg -s nginx >/dev/null 2>&1; then

@@ -46,6 +46,13 @@ pub fn error_text(error: &ApiError) -> String {
                 ErrorCode::Forbidden => fl!("error-forbidden"),
                 ErrorCode::NotFound => fl!("error-not-found"),
                 ErrorCode::PasswordChangeRequired => fl!("error-password-change-required"),
+                ErrorCode::ValidationFailed => fl!("error-validation-failed"),
+                ErrorCode::AlreadyInUse => fl!("error-already-in-use"),
+                ErrorCode::LastChannel => fl!("error-last-channel"),
+                ErrorCode::UnsupportedImage => fl!("error-unsupported-image"),
+                ErrorCode::ImageTooLarge => fl!("error-image-too-large"),
+                ErrorCode::MfaAlreadyEnabled => fl!("error-mfa-already-enabled"),
+                ErrorCode::MfaNotEnabled => fl!("error-mfa-not-enabled"),
                 ErrorCode::BadRequest
                 | ErrorCode::PayloadTooLarge
                 | ErrorCode::MethodNotAllowed => {

@@ -14,6 +14,8 @@ mod screen;
 mod single_instance;
 mod theme;
 #[cfg(test)]
+mod two_step_tests;
+#[cfg(test)]
 mod ui_tests;
 mod widget;
 #[cfg(test)]

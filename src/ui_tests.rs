@@ -50,6 +50,8 @@ pub(crate) fn alice() -> User {
         password_expires_at: None,
         mfa_enabled: false,
         must_change_password: false,
+        avatar_version: None,
+        recovery_codes_left: 0,
     }
 }
 
@@ -380,6 +382,8 @@ fn must_change_password_opens_only_the_change_form() {
     let _lang = speak(Language::English);
     let user = User {
         must_change_password: true,
+        avatar_version: None,
+        recovery_codes_left: 0,
         ..alice()
     };
     let (mut home, _dir) = home_for(user);
@@ -408,6 +412,8 @@ fn must_change_password_holds_when_the_left_navigation_opens_security() {
     let _lang = speak(Language::English);
     let user = User {
         must_change_password: true,
+        avatar_version: None,
+        recovery_codes_left: 0,
         ..alice()
     };
     let (mut home, _dir) = home_for(user);

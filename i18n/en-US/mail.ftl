@@ -43,3 +43,26 @@ recovery-codes-notice =
     .subject = New Relay CRM recovery codes
     .line-1 = New recovery codes were just made for your Relay CRM account; the old ones no longer work.
     .line-2 = If this was not you, reset your password at once and tell your administrator.
+
+email-changed-notice =
+    .subject = The email of your Relay CRM account was changed
+    .line-1 = The email address of your Relay CRM account was just changed; this address no longer receives its codes and notices.
+    .line-2 = If this was not you, reset your password at once and tell your administrator.
+
+phone-changed-notice =
+    .subject = The phone number of your Relay CRM account was changed
+    .line-1 = The phone number of your Relay CRM account was just changed; this number no longer receives its codes.
+    .line-2 = If this was not you, reset your password at once and tell your administrator.
+
+new-device-notice =
+    .subject = A new sign-in to your Relay CRM account
+    .line-1 = Your Relay CRM account was signed in to from a device it had not used before: { $device }, from { $address }, at { $time }.
+    .line-2 = If this was you, there is nothing to do. If not, change your password now and sign that device out under Settings → Security.
+
+password-expiry-reminder =
+    .subject = Your Relay CRM password expires soon
+    .line-1 = { $days ->
+        [one] Your Relay CRM password expires tomorrow.
+       *[other] Your Relay CRM password expires in { $days } days.
+    }
+    .line-2 = Change it under Settings → Security before then, so that signing in is not held up.

@@ -64,6 +64,13 @@ error-not-found = This no longer exists. Start again.
 error-password-change-required = You must change your password before you continue.
 error-internal = Something went wrong on the server. Try again later.
 error-bad-request = The request was not accepted. Check what you entered.
+error-validation-failed = Check what you entered: a field is not valid.
+error-already-in-use = Another account already uses this address.
+error-last-channel = This is the only address left that can receive codes, so it can't be removed.
+error-unsupported-image = This file is not a PNG, JPEG or WebP picture.
+error-image-too-large = This picture is too large (at most 8000 pixels a side).
+error-mfa-already-enabled = Two-step sign-in is already on.
+error-mfa-not-enabled = Two-step sign-in is not on.
 error-confirm-mismatch = The two passwords differ.
 error-keyring = Relay could not use the keyring: you will have to sign in next time.
 
@@ -127,7 +134,15 @@ personal-login = Username
 personal-email = Email
 personal-phone = Phone
 personal-none = Not set
-personal-readonly = Ask your administrator to change these details.
+personal-language = Language of your account
+personal-language-hint = Relay's mail and text messages to you are in this language.
+personal-save = Save
+personal-saving = Saving…
+personal-saved = Saved.
+personal-name-required = Enter your name.
+personal-name-too-long = At most { $max } characters.
+personal-name-invalid = This name can't be used: use letters, not control characters.
+personal-contact-hint = Email and phone are changed under Security settings → Verification.
 
 ## Security settings
 security-title = Security settings
@@ -387,3 +402,39 @@ login-offline-signed-in = The server can't be reached: signed in offline. Your c
 login-offline-wrong-password = The server can't be reached, and this password does not open the data kept on this computer.
 login-sign-in-to-sync = The server is reachable again. Sign in to sync your changes.
 list-first-matches = Showing the first { $count } matches; keep typing to narrow.
+
+two-step-on-title = Turn on two-step sign-in
+two-step-off-title = Turn off two-step sign-in
+two-step-codes-title = New recovery codes
+two-step-on-lead = Enter your password to start. You will need an authenticator app on your phone (for example Google Authenticator, Microsoft Authenticator or FreeOTP).
+two-step-off-lead = Signing in will then need only your password. Enter your password and a code from your authenticator app (or a recovery code).
+two-step-codes-lead = Your old recovery codes stop working. Enter your password and a code from your authenticator app (or a recovery code).
+two-step-current-code = Code from your authenticator app, or a recovery code
+two-step-current-code-placeholder = 123456 or abcd-efgh-jk
+two-step-next = Continue
+two-step-turn-on = Turn on
+two-step-turn-off = Turn off
+two-step-make-codes = Make new codes
+two-step-working = Please wait…
+two-step-scan = Scan this QR code with your authenticator app, then enter the 6-digit code it shows.
+two-step-key = Can't scan it? Type this key into the app instead:
+two-step-first-code = The 6-digit code from the app
+two-step-qr-failed = The QR code could not be drawn. Type the key into the app instead.
+two-step-codes-shown-once = Keep these recovery codes somewhere safe. Each signs you in once if you lose your phone. They are shown only now.
+two-step-save = Save to a file…
+two-step-copy = Copy
+two-step-copied = Copied to the clipboard.
+two-step-saved-to = Saved to { $path }.
+two-step-save-failed = The file could not be saved. Copy the codes instead.
+two-step-have-saved = I have saved these codes
+two-step-done = Done
+two-step-file-title = Relay CRM recovery codes for { $login }
+two-step-file-lead = Each code signs you in once when you can't use your authenticator app. Keep this file safe.
+mfa-turn-on = Turn on…
+mfa-turn-off = Turn off…
+mfa-new-codes = New recovery codes…
+mfa-codes-left = { $count ->
+    [one] 1 recovery code left.
+   *[other] { $count } recovery codes left.
+}
+mfa-codes-low = Only { $count } recovery codes left: make new ones before you run out.

@@ -42,3 +42,23 @@ recovery-codes-notice =
     .subject = Relay CRM 恢复码已更新
     .line-1 = 您的 Relay CRM 账号刚刚生成了新的恢复码，旧的恢复码已失效。
     .line-2 = 如果这不是您本人的操作，请立即重置密码并联系管理员。
+
+email-changed-notice =
+    .subject = 您的 Relay CRM 账号邮箱已更改
+    .line-1 = 您的 Relay CRM 账号的邮箱地址刚刚被更改，此地址今后不再接收该账号的验证码和通知。
+    .line-2 = 如果这不是您本人的操作，请立即重置密码并告知管理员。
+
+phone-changed-notice =
+    .subject = 您的 Relay CRM 账号手机号已更改
+    .line-1 = 您的 Relay CRM 账号的手机号刚刚被更改，此号码今后不再接收该账号的验证码。
+    .line-2 = 如果这不是您本人的操作，请立即重置密码并告知管理员。
+
+new-device-notice =
+    .subject = 您的 Relay CRM 账号在新设备上登录
+    .line-1 = 您的 Relay CRM 账号刚刚在一台从未使用过的设备上登录：{ $device }，来自 { $address }，时间 { $time }。
+    .line-2 = 如果是您本人，无需任何操作；如果不是，请立即修改密码，并在“设置 → 安全”中让该设备退出登录。
+
+password-expiry-reminder =
+    .subject = 您的 Relay CRM 密码即将过期
+    .line-1 = 您的 Relay CRM 密码将在 { $days } 天后过期。
+    .line-2 = 请在此之前在“设置 → 安全”中修改密码，以免影响登录。

@@ -342,6 +342,15 @@ impl Home {
                         None
                     }
                     Some(settings::Event::Language(l)) => Some(Event::Language(l)),
+                    Some(settings::Event::Personal(personal)) => match *personal {
+                        settings::personal_info::Event::UserChanged(user) => {
+                            self.user = user;
+                            None
+                        }
+                        settings::personal_info::Event::SessionEnded(e) => {
+                            Some(Event::SessionEnded(e))
+                        }
+                    },
                     Some(settings::Event::Theme(t)) => Some(Event::Theme(t)),
                     Some(settings::Event::Security(security_event)) => match *security_event {
                         settings::security::Event::PasswordChanged {
@@ -373,6 +382,10 @@ impl Home {
                             );
                         }
                         settings::security::Event::SessionEnded(e) => Some(Event::SessionEnded(e)),
+                        settings::security::Event::UserChanged(user) => {
+                            self.user = user;
+                            None
+                        }
                     },
                 };
                 return (task, event);
@@ -464,7 +477,7 @@ impl Home {
         }
         let page: Element<'a, Message> = match &self.page {
             Page::Workspace => self.workspace_view(),
-            Page::Settings(s) => s.view(&self.user, server, theme).map(Message::Settings),
+            Page::Settings(s) => s.view(server, theme).map(Message::Settings),
         };
         content = content.push(page);
         if let Page::Settings(s) = &self.page
@@ -477,7 +490,7 @@ impl Home {
                 &self.user,
                 MenuMessages {
                     personal_info: Message::Open(Nav::PersonalInfo),
-                    settings: Message::Open(Nav::PersonalInfo),
+                    settings: Message::Open(Nav::Preferences),
                     security: Message::Open(Nav::Security),
                     toggle_language: Message::ToggleLanguage,
                     sign_out: Message::SignOut,

@@ -13,7 +13,10 @@ use crate::widget::card::card_style;
 
 pub const AVATAR_SIZE: f32 = 36.0;
 
-/// Up to two letters: "Alice Wang" → "AW"; "王丽" → "王丽"; "bob" → "B".
+/// Up to two letters: "Alice Wang" → "AW"; "bob" → "B". A Chinese name
+/// shows its given name, as colleagues call each other: "王丽" → "丽",
+/// "张小明" → "小明" (the surname is the first character; a longer name
+/// keeps its last two).
 pub fn initials(name: &str) -> String {
     let words: Vec<&str> = name.split_whitespace().collect();
     let first_char = |w: &str| {
@@ -24,7 +27,15 @@ pub fn initials(name: &str) -> String {
     };
     match words.as_slice() {
         [] => "?".into(),
-        [one] if one.chars().next().is_some_and(|c| !c.is_ascii()) => one.chars().take(2).collect(),
+        [one] if one.chars().next().is_some_and(|c| !c.is_ascii()) => {
+            let chars: Vec<char> = one.chars().collect();
+            let given = match chars.len() {
+                1 => &chars[..],
+                2 => &chars[1..],
+                n => &chars[n - 2..],
+            };
+            given.iter().collect()
+        }
         [one] => first_char(one),
         [first, .., last] => format!("{}{}", first_char(first), first_char(last)),
     }
@@ -112,7 +123,10 @@ mod tests {
     #[test]
     fn initials_of_latin_and_chinese_names() {
         assert_eq!(initials("Alice Wang"), "AW");
-        assert_eq!(initials("王丽"), "王丽");
+        assert_eq!(initials("王丽"), "丽");
+        assert_eq!(initials("张小明"), "小明");
+        assert_eq!(initials("欧阳娜娜"), "娜娜");
+        assert_eq!(initials("丽"), "丽");
         assert_eq!(initials("bob"), "B");
         assert_eq!(initials("  "), "?");
     }

@@ -5,9 +5,12 @@ use std::time::Duration;
 
 use relay_protocol::PasswordPolicy;
 use relay_protocol::api::{
-    ChallengeCreated, ChangePasswordRequest, Channel, CompleteResetRequest, ConfirmChangeRequest,
-    LoginRequest, LoginResponse, MfaRequest, RefreshRequest, ResendResponse, ResetRequest,
-    ResetStarted, ResetToken, SecurityEvent, SessionInfo, TokenPair, User, VerifyCodeRequest,
+    AvatarVersion, ChallengeCreated, ChangePasswordRequest, Channel, CodeRequest,
+    CompleteResetRequest, ConfirmChangeRequest, ContactChangeRequest, LoginRequest, LoginResponse,
+    MfaDisableRequest, MfaRequest, MfaStatus, RecoveryCodes, RefreshRequest,
+    RegenerateRecoveryCodesRequest, RemoveContactRequest, ResendResponse, ResetRequest,
+    ResetStarted, ResetToken, SecurityEvent, SessionInfo, TokenPair, TotpEnableRequest, TotpSetup,
+    UpdateMeRequest, User, VerifyCodeRequest,
 };
 use reqwest::Method;
 use serde::Serialize;
@@ -297,5 +300,173 @@ impl Api {
             Some(token),
         )
         .await
+    }
+
+    pub async fn update_me(&self, token: &str, change: &UpdateMeRequest) -> Result<User, ApiError> {
+        self.call(Method::PATCH, "/api/v1/me", Some(token), Some(change))
+            .await
+    }
+
+    pub async fn mfa_status(&self, token: &str) -> Result<MfaStatus, ApiError> {
+        self.get("/api/v1/me/mfa", Some(token)).await
+    }
+
+    pub async fn totp_setup(&self, token: &str) -> Result<TotpSetup, ApiError> {
+        self.post(
+            "/api/v1/me/mfa/totp/setup",
+            Some(token),
+            &serde_json::json!({}),
+        )
+        .await
+    }
+
+    pub async fn totp_enable(
+        &self,
+        token: &str,
+        password: &str,
+        code: &str,
+    ) -> Result<RecoveryCodes, ApiError> {
+        let body = TotpEnableRequest {
+            password: password.into(),
+            code: code.trim().into(),
+        };
+        self.post("/api/v1/me/mfa/totp/enable", Some(token), &body)
+            .await
+    }
+
+    pub async fn mfa_disable(
+        &self,
+        token: &str,
+        password: &str,
+        code: &str,
+    ) -> Result<(), ApiError> {
+        let body = MfaDisableRequest {
+            password: password.into(),
+            code: code.trim().into(),
+        };
+        self.post::<_, serde_json::Value>("/api/v1/me/mfa/disable", Some(token), &body)
+            .await
+            .map(|_| ())
+    }
+
+    pub async fn regenerate_recovery_codes(
+        &self,
+        token: &str,
+        password: &str,
+        code: &str,
+    ) -> Result<RecoveryCodes, ApiError> {
+        let body = RegenerateRecoveryCodesRequest {
+            password: password.into(),
+            code: code.trim().into(),
+        };
+        self.post("/api/v1/me/mfa/recovery-codes", Some(token), &body)
+            .await
+    }
+
+    pub async fn start_contact_change(
+        &self,
+        token: &str,
+        channel: Channel,
+        new_value: &str,
+        current_password: &str,
+    ) -> Result<ChallengeCreated, ApiError> {
+        let body = ContactChangeRequest {
+            channel,
+            new_value: new_value.trim().into(),
+            current_password: current_password.into(),
+        };
+        self.post("/api/v1/me/contact/change", Some(token), &body)
+            .await
+    }
+
+    pub async fn resend_contact_change(
+        &self,
+        token: &str,
+        challenge_id: &str,
+    ) -> Result<ResendResponse, ApiError> {
+        let path = format!("/api/v1/me/contact/change/{challenge_id}/resend");
+        self.post(&path, Some(token), &serde_json::json!({})).await
+    }
+
+    pub async fn confirm_contact_change(
+        &self,
+        token: &str,
+        challenge_id: &str,
+        code: &str,
+    ) -> Result<User, ApiError> {
+        let path = format!("/api/v1/me/contact/change/{challenge_id}/confirm");
+        let body = CodeRequest { code: code.into() };
+        self.post(&path, Some(token), &body).await
+    }
+
+    pub async fn remove_contact(
+        &self,
+        token: &str,
+        channel: Channel,
+        current_password: &str,
+    ) -> Result<User, ApiError> {
+        let path = format!("/api/v1/me/contact/{}", channel.as_str());
+        let body = RemoveContactRequest {
+            current_password: current_password.into(),
+        };
+        self.call(Method::DELETE, &path, Some(token), Some(&body))
+            .await
+    }
+
+    /// Uploads a photo: `png` is the encoded image (the app sends PNG).
+    pub async fn put_avatar(&self, token: &str, png: Vec<u8>) -> Result<AvatarVersion, ApiError> {
+        let url = self
+            .base
+            .join("api/v1/me/avatar")
+            .map_err(|_| ApiError::InvalidAddress)?;
+        let resp = self
+            .http
+            .put(url)
+            .bearer_auth(token)
+            .header(reqwest::header::CONTENT_TYPE, "image/png")
+            .body(png)
+            .send()
+            .await?;
+        let status = resp.status().as_u16();
+        let bytes = resp.bytes().await?;
+        if !(200..300).contains(&status) {
+            return Err(ApiError::from_body(status, &bytes));
+        }
+        serde_json::from_slice(&bytes).map_err(|_| ApiError::Unexpected)
+    }
+
+    pub async fn delete_avatar(&self, token: &str) -> Result<(), ApiError> {
+        self.call::<(), serde_json::Value>(Method::DELETE, "/api/v1/me/avatar", Some(token), None)
+            .await
+            .map(|_| ())
+    }
+
+    /// The PNG of a member's photo at `size` (256 or 64) and `version`;
+    /// `None` when they have none.
+    pub async fn avatar(
+        &self,
+        token: &str,
+        user_id: &str,
+        size: u32,
+        version: &str,
+    ) -> Result<Option<Vec<u8>>, ApiError> {
+        let url = self
+            .base
+            .join(&format!("api/v1/users/{user_id}/avatar"))
+            .map_err(|_| ApiError::InvalidAddress)?;
+        let resp = self
+            .http
+            .get(url)
+            .query(&[("size", size.to_string()), ("v", version.to_string())])
+            .bearer_auth(token)
+            .send()
+            .await?;
+        let status = resp.status().as_u16();
+        let bytes = resp.bytes().await?;
+        match status {
+            200 => Ok(Some(bytes.to_vec())),
+            404 => Ok(None),
+            _ => Err(ApiError::from_body(status, &bytes)),
+        }
     }
 }

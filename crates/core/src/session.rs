@@ -309,4 +309,108 @@ impl Session {
         let access = self.tokens.lock().await.access.clone();
         self.api.logout(&access).await
     }
+
+    pub async fn update_me(
+        &self,
+        change: &relay_protocol::api::UpdateMeRequest,
+    ) -> Result<User, ApiError> {
+        self.api.update_me(&self.access().await?, change).await
+    }
+
+    pub async fn mfa_status(&self) -> Result<relay_protocol::api::MfaStatus, ApiError> {
+        self.api.mfa_status(&self.access().await?).await
+    }
+
+    pub async fn totp_setup(&self) -> Result<relay_protocol::api::TotpSetup, ApiError> {
+        self.api.totp_setup(&self.access().await?).await
+    }
+
+    pub async fn totp_enable(&self, password: &str, code: &str) -> Result<Vec<String>, ApiError> {
+        Ok(self
+            .api
+            .totp_enable(&self.access().await?, password, code)
+            .await?
+            .recovery_codes)
+    }
+
+    pub async fn mfa_disable(&self, password: &str, code: &str) -> Result<(), ApiError> {
+        self.api
+            .mfa_disable(&self.access().await?, password, code)
+            .await
+    }
+
+    pub async fn regenerate_recovery_codes(
+        &self,
+        password: &str,
+        code: &str,
+    ) -> Result<Vec<String>, ApiError> {
+        Ok(self
+            .api
+            .regenerate_recovery_codes(&self.access().await?, password, code)
+            .await?
+            .recovery_codes)
+    }
+
+    pub async fn start_contact_change(
+        &self,
+        channel: Channel,
+        new_value: &str,
+        current_password: &str,
+    ) -> Result<ChallengeCreated, ApiError> {
+        self.api
+            .start_contact_change(&self.access().await?, channel, new_value, current_password)
+            .await
+    }
+
+    pub async fn resend_contact_change(
+        &self,
+        challenge_id: &str,
+    ) -> Result<ResendResponse, ApiError> {
+        self.api
+            .resend_contact_change(&self.access().await?, challenge_id)
+            .await
+    }
+
+    pub async fn confirm_contact_change(
+        &self,
+        challenge_id: &str,
+        code: &str,
+    ) -> Result<User, ApiError> {
+        self.api
+            .confirm_contact_change(&self.access().await?, challenge_id, code)
+            .await
+    }
+
+    pub async fn remove_contact(
+        &self,
+        channel: Channel,
+        current_password: &str,
+    ) -> Result<User, ApiError> {
+        self.api
+            .remove_contact(&self.access().await?, channel, current_password)
+            .await
+    }
+
+    pub async fn put_avatar(&self, png: Vec<u8>) -> Result<String, ApiError> {
+        Ok(self
+            .api
+            .put_avatar(&self.access().await?, png)
+            .await?
+            .avatar_version)
+    }
+
+    pub async fn delete_avatar(&self) -> Result<(), ApiError> {
+        self.api.delete_avatar(&self.access().await?).await
+    }
+
+    pub async fn avatar(
+        &self,
+        user_id: &str,
+        size: u32,
+        version: &str,
+    ) -> Result<Option<Vec<u8>>, ApiError> {
+        self.api
+            .avatar(&self.access().await?, user_id, size, version)
+            .await
+    }
 }

@@ -23,6 +23,50 @@ pub struct User {
     pub password_expires_at: Option<DateTime<Utc>>,
     pub mfa_enabled: bool,
     pub must_change_password: bool,
+    /// Changes with every new photo; `None` without one. The photo is at
+    /// `GET /api/v1/users/{id}/avatar?size=256|64&v=<this>`.
+    #[serde(default)]
+    pub avatar_version: Option<String>,
+    /// Unused recovery codes (0 while two-step sign-in is off).
+    #[serde(default)]
+    pub recovery_codes_left: u32,
+}
+
+/// `PATCH /api/v1/me`: what is left out stays as it is.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct UpdateMeRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    /// `zh-CN` or `en-US`; also the language of mail and SMS.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locale: Option<String>,
+}
+
+/// `POST /api/v1/me/contact/change`: a code goes to `new_value`; the
+/// address is bound when it comes back. The 202 is [`ChallengeCreated`].
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ContactChangeRequest {
+    pub channel: Channel,
+    pub new_value: String,
+    pub current_password: String,
+}
+
+/// `POST /api/v1/me/contact/change/{id}/confirm`
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CodeRequest {
+    pub code: String,
+}
+
+/// `DELETE /api/v1/me/contact/{channel}`
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RemoveContactRequest {
+    pub current_password: String,
+}
+
+/// 200 of `PUT /api/v1/me/avatar`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct AvatarVersion {
+    pub avatar_version: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -208,6 +252,8 @@ pub struct TotpSetup {
 /// code from the authenticator.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct TotpEnableRequest {
+    /// Also accepted as `current_password`, the name the other changes use.
+    #[serde(alias = "current_password")]
     pub password: String,
     pub code: String,
 }
@@ -223,6 +269,8 @@ pub struct MfaStatus {
 /// unused recovery code); the old ones stop working.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct RegenerateRecoveryCodesRequest {
+    /// Also accepted as `current_password`, the name the other changes use.
+    #[serde(alias = "current_password")]
     pub password: String,
     pub code: String,
 }
@@ -237,6 +285,8 @@ pub struct RecoveryCodes {
 /// or an unused recovery code).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct MfaDisableRequest {
+    /// Also accepted as `current_password`, the name the other changes use.
+    #[serde(alias = "current_password")]
     pub password: String,
     pub code: String,
 }

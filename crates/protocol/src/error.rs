@@ -32,6 +32,16 @@ pub enum ErrorCode {
     MfaAlreadyEnabled,
     MfaNotEnabled,
     Conflict,
+    /// A field of the body breaks its rule; `details.fields` names it.
+    ValidationFailed,
+    /// Another account has that email or phone.
+    AlreadyInUse,
+    /// Removing this address would leave no way to receive codes.
+    LastChannel,
+    /// The body is not an image of the type it claims, or of none we take.
+    UnsupportedImage,
+    /// Over 8 000 px a side, or more pixels than the decoder may allocate.
+    ImageTooLarge,
     #[serde(other)]
     Unknown,
 }
@@ -63,6 +73,11 @@ impl ErrorCode {
             Self::MfaAlreadyEnabled => "mfa_already_enabled",
             Self::MfaNotEnabled => "mfa_not_enabled",
             Self::Conflict => "conflict",
+            Self::ValidationFailed => "validation_failed",
+            Self::AlreadyInUse => "already_in_use",
+            Self::LastChannel => "last_channel",
+            Self::UnsupportedImage => "unsupported_image",
+            Self::ImageTooLarge => "image_too_large",
             Self::Unknown => "unknown",
         }
     }
@@ -75,7 +90,8 @@ impl ErrorCode {
             | Self::PasswordPolicy
             | Self::ChannelUnavailable
             | Self::MfaAlreadyEnabled
-            | Self::MfaNotEnabled => 400,
+            | Self::MfaNotEnabled
+            | Self::ValidationFailed => 400,
             Self::Unauthorized
             | Self::InvalidCredentials
             | Self::TokenReused
@@ -83,9 +99,11 @@ impl ErrorCode {
             Self::Forbidden | Self::PasswordChangeRequired => 403,
             Self::NotFound => 404,
             Self::MethodNotAllowed => 405,
-            Self::Conflict => 409,
+            Self::Conflict | Self::AlreadyInUse | Self::LastChannel => 409,
             Self::ChallengeExpired => 410,
             Self::PayloadTooLarge => 413,
+            Self::UnsupportedImage => 415,
+            Self::ImageTooLarge => 422,
             Self::AccountLocked | Self::TooManyAttempts => 423,
             Self::RateLimited | Self::ResendTooSoon => 429,
             Self::Internal | Self::Unknown => 500,

@@ -71,6 +71,8 @@ named! {
         PasswordChange = "password_change",
         PasswordReset = "password_reset",
         MfaLogin = "mfa_login",
+        /// A new email or phone: the code goes to the new address.
+        ContactChange = "contact_change",
     }
 }
 

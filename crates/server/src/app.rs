@@ -82,7 +82,8 @@ impl Application {
         let workers = tokio::spawn(async move {
             tokio::select! {
                 _ = notice_worker(worker_state.clone()) => {},
-                _ = janitor(worker_state) => {},
+                _ = janitor(worker_state.clone()) => {},
+                _ = expiry_reminders(worker_state) => {},
                 _ = workers_stopped => {},
             }
         });
@@ -117,19 +118,13 @@ const NOTICE_RETRY_SECS: [i64; 5] = [10, 60, 300, 1800, 7200];
 
 async fn send_due_notices(state: &AppState) -> anyhow::Result<()> {
     let now = now_ms();
-    for notices::Due {
-        id,
-        user_id,
-        kind,
-        attempts,
-    } in notices::due(&state.db.pool, now).await?
-    {
-        if !notices::claim(&state.db.pool, &id, now, now + 120_000).await? {
+    for due in notices::due(&state.db.pool, now).await? {
+        if !notices::claim(&state.db.pool, &due.id, now, now + 120_000).await? {
             continue;
         }
         let state = state.clone();
         tokio::spawn(async move {
-            if let Err(e) = deliver_notice(&state, &id, &user_id, &kind, attempts).await {
+            if let Err(e) = deliver_notice(&state, &due).await {
                 tracing::warn!(error = %e, "notice delivery");
             }
         });
@@ -137,25 +132,45 @@ async fn send_due_notices(state: &AppState) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn deliver_notice(
-    state: &AppState,
-    id: &str,
-    user_id: &str,
-    kind: &str,
-    attempts: i64,
-) -> anyhow::Result<()> {
-    let Some(user) = crate::users::by_id(&state.db.pool, user_id).await? else {
+/// Where a notice goes: the one address it names, or the account's email
+/// and phone — only one of them for a new-device notice (email first: an
+/// SMS per sign-in would be noise).
+fn notice_targets(
+    user: &crate::users::UserRow,
+    kind: Kind,
+    target: &Option<(String, String)>,
+) -> Vec<(Channel, String)> {
+    if let Some((channel, to)) = target {
+        let channel = if channel == "sms" {
+            Channel::Sms
+        } else {
+            Channel::Email
+        };
+        return vec![(channel, to.clone())];
+    }
+    let email = user.email.clone().map(|to| (Channel::Email, to));
+    let sms = user.phone.clone().map(|to| (Channel::Sms, to));
+    match kind {
+        Kind::NewDeviceNotice | Kind::PasswordExpiryReminder => email.or(sms).into_iter().collect(),
+        _ => email.into_iter().chain(sms).collect(),
+    }
+}
+
+async fn deliver_notice(state: &AppState, due: &notices::Due) -> anyhow::Result<()> {
+    let id = due.id.as_str();
+    let Some(user) = crate::users::by_id(&state.db.pool, &due.user_id).await? else {
         notices::mark_failed(&state.db.pool, id).await?;
         return Ok(());
     };
-    let kind = Kind::parse(kind).unwrap_or(Kind::PasswordChangedNotice);
+    let kind = Kind::parse(&due.kind).unwrap_or(Kind::PasswordChangedNotice);
+    let details: Vec<(String, String)> = due
+        .details
+        .as_deref()
+        .and_then(|d| serde_json::from_str::<std::collections::BTreeMap<String, String>>(d).ok())
+        .map(|m| m.into_iter().collect())
+        .unwrap_or_default();
     let mut all_sent = true;
-    let targets = [
-        (Channel::Email, user.email.clone()),
-        (Channel::Sms, user.phone.clone()),
-    ];
-    for (channel, to) in targets {
-        let Some(to) = to else { continue };
+    for (channel, to) in notice_targets(&user, kind, &due.target) {
         let (done, result) = oneshot::channel();
         state.delivery.send(Message {
             channel,
@@ -164,10 +179,12 @@ async fn deliver_notice(
             locale: user.locale.clone(),
             code: None,
             code_minutes: 0,
+            details: details.clone(),
             done: Some(done),
         });
         all_sent &= result.await.unwrap_or(false);
     }
+    let attempts = due.attempts;
     let now = now_ms();
     if all_sent {
         notices::mark_sent(&state.db.pool, id).await?;
@@ -179,6 +196,67 @@ async fn deliver_notice(
             "notice could not be delivered; given up after retries"
         );
         notices::mark_failed(&state.db.pool, id).await?;
+    }
+    Ok(())
+}
+
+/// From `expiry_reminder_days` before a password expires, one email (per
+/// password, claimed in the database so two instances don't both send it).
+async fn expiry_reminders(state: AppState) {
+    let every = Duration::from_secs(state.config.security.expiry_reminder_check_secs.max(1));
+    loop {
+        if let Err(e) = queue_expiry_reminders(&state).await {
+            tracing::warn!(error = %e, "expiry reminders");
+        }
+        tokio::time::sleep(every).await;
+    }
+}
+
+async fn queue_expiry_reminders(state: &AppState) -> anyhow::Result<()> {
+    let policy = state
+        .policy()
+        .await
+        .map_err(|e| anyhow::anyhow!(e.message))?;
+    if policy.expiry == relay_protocol::Expiry::Off {
+        return Ok(());
+    }
+    const DAY_MS: i64 = 86_400_000;
+    let now = now_ms();
+    let max_age = i64::from(policy.max_age_days) * DAY_MS;
+    let ahead = i64::from(state.config.security.expiry_reminder_days) * DAY_MS;
+    // Expiring within `ahead` and not yet expired: changed in this span.
+    let due = crate::data::users::due_for_expiry_reminder(
+        &state.db.pool,
+        now - max_age,
+        now - max_age + ahead,
+    )
+    .await?;
+    let mut queued = false;
+    for (user_id, changed_at) in due {
+        let mut tx = state.db.begin_write().await?;
+        if crate::data::users::mark_expiry_reminded(&mut *tx, &user_id, changed_at).await? {
+            // Whole days left, rounded up: "expires in 1 day" on its last
+            // day. The clock is read again: the password may have been set
+            // after this pass began.
+            let now = now_ms().max(changed_at);
+            let days = (changed_at + max_age - now + DAY_MS - 1) / DAY_MS;
+            let details = serde_json::json!({ "days": days.max(1).to_string() }).to_string();
+            notices::queue_with(
+                &mut tx,
+                &user_id,
+                Kind::PasswordExpiryReminder,
+                notices::Extra {
+                    target: None,
+                    details: Some(details),
+                },
+            )
+            .await?;
+            queued = true;
+        }
+        tx.commit().await?;
+    }
+    if queued {
+        state.notices.notify_one();
     }
     Ok(())
 }

@@ -224,7 +224,18 @@ pub async fn start_session(
         device.as_deref(),
     )
     .await?;
+    let new_device = note_device(
+        &mut tx,
+        user,
+        device.as_deref(),
+        client,
+        presented_device.is_some(),
+    )
+    .await?;
     tx.commit().await?;
+    if new_device {
+        state.notices.notify_one();
+    }
     Ok(TokenPair {
         access_token,
         refresh_token,
@@ -232,4 +243,41 @@ pub async fn start_session(
         user: user.to_api(&policy),
         device_token: Some(device_token),
     })
+}
+
+/// Remembers the device a sign-in came from and, when the account had not
+/// used it before, queues the new-device notice (the sign-in itself is the
+/// `login` event; a second event would say the same twice).
+/// A device is the device token it presented (trusted: never new), else
+/// its name and user agent. True when a notice was queued.
+async fn note_device(
+    tx: &mut crate::data::Tx,
+    user: &UserRow,
+    device_name: Option<&str>,
+    client: &Client,
+    trusted: bool,
+) -> ApiResult<bool> {
+    let name = device_name.unwrap_or_default().to_lowercase();
+    let agent = client.user_agent.as_deref().unwrap_or_default();
+    let key = crate::crypto::token_hash(&format!("device:{name}\n{agent}"));
+    let unseen = crate::data::devices::remember(&mut **tx, &user.id, &key).await?;
+    if !unseen || trusted {
+        return Ok(false);
+    }
+    let details = serde_json::json!({
+        "time": chrono::Utc::now().format("%Y-%m-%d %H:%M UTC").to_string(),
+        "device": device_name.filter(|d| !d.is_empty()).unwrap_or(agent),
+        "address": client.ip.as_deref().unwrap_or("?"),
+    });
+    crate::data::notices::queue_with(
+        tx,
+        &user.id,
+        crate::delivery::Kind::NewDeviceNotice,
+        crate::data::notices::Extra {
+            target: None,
+            details: Some(details.to_string()),
+        },
+    )
+    .await?;
+    Ok(true)
 }

@@ -112,6 +112,11 @@ pub struct SecurityConfig {
     /// generated on first start and kept in the database. Give the same
     /// value to every instance when you set it.
     pub mfa_secret: Option<SecretString>,
+    /// From this many days before a password expires its owner gets a
+    /// banner in the app and one email.
+    pub expiry_reminder_days: u32,
+    /// How often each instance looks for passwords to remind of (seconds).
+    pub expiry_reminder_check_secs: u64,
 }
 
 impl Default for SecurityConfig {
@@ -141,6 +146,8 @@ impl Default for SecurityConfig {
             hash_workers: 0,
             code_secret: None,
             mfa_secret: None,
+            expiry_reminder_days: 14,
+            expiry_reminder_check_secs: 3600,
         }
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod auth;
+pub mod avatar;
 pub mod challenges;
 pub mod cli;
 pub mod client_ip;

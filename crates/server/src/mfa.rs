@@ -105,9 +105,20 @@ pub async fn reauthenticate(
     client: &Client,
     password: String,
 ) -> ApiResult<UserRow> {
+    reauthenticate_for(state, me, client, password, "mfa").await
+}
+
+/// [`reauthenticate`] with its per-user rate limit under `scope`.
+pub async fn reauthenticate_for(
+    state: &AppState,
+    me: &Authed,
+    client: &Client,
+    password: String,
+    scope: &str,
+) -> ApiResult<UserRow> {
     state
         .rate_limit(
-            &format!("mfa:{}", me.user_id),
+            &format!("{scope}:{}", me.user_id),
             state.config.security.change_per_user_per_minute,
         )
         .await?;

@@ -43,12 +43,23 @@ impl UserRow {
             display_name: self.display_name.clone(),
             email: self.email.clone(),
             phone: self.phone.clone(),
-            avatar_url: self.avatar_url.clone(),
+            // A photo uploaded here is served by us, its version in the URL
+            // so that a cache keeps it until it changes.
+            avatar_url: match &self.avatar_version {
+                Some(v) => Some(format!("/api/v1/users/{}/avatar?size=256&v={v}", self.id)),
+                None => self.avatar_url.clone(),
+            },
             locale: self.locale.clone(),
             password_changed_at: to_time(self.password_changed_at),
             password_expires_at: self.password_expires_at(policy).map(to_time),
             mfa_enabled: self.mfa_enabled,
             must_change_password: self.must_change(policy, now_ms()),
+            avatar_version: self.avatar_version.clone(),
+            recovery_codes_left: if self.mfa_enabled {
+                u32::try_from(self.recovery_codes_left).unwrap_or(0)
+            } else {
+                0
+            },
         }
     }
 }
@@ -58,7 +69,7 @@ pub fn login_key(login: &str) -> String {
 }
 
 /// Digits of a phone number, or `None` when `text` isn't one.
-fn phone_key(text: &str) -> Option<String> {
+pub fn phone_key(text: &str) -> Option<String> {
     let text = text.trim();
     let plausible = text
         .chars()
@@ -197,6 +208,6 @@ pub async fn create(
 
 /// The protocol's email shape, and no surrounding spaces (they would be
 /// stored as typed).
-fn valid_email(email: &str) -> bool {
+pub fn valid_email(email: &str) -> bool {
     email == email.trim() && relay_protocol::crm::valid_email(email)
 }

@@ -6,6 +6,7 @@ pub mod about;
 pub mod personal_info;
 pub mod preferences;
 pub mod security;
+pub mod two_step;
 
 use std::time::Instant;
 
@@ -33,6 +34,7 @@ pub struct Settings {
     pub nav: Nav,
     demo: bool,
     security: Option<security::Security>,
+    personal: Option<personal_info::PersonalInfo>,
 }
 
 #[derive(Debug, Clone)]
@@ -40,12 +42,14 @@ pub enum Message {
     Go(Nav),
     Back,
     Security(security::Message),
+    Personal(personal_info::Message),
     Preferences(preferences::Message),
 }
 
 pub enum Event {
     Back,
     Security(Box<security::Event>),
+    Personal(Box<personal_info::Event>),
     Language(Language),
     Theme(ThemeChoice),
 }
@@ -56,6 +60,7 @@ impl Settings {
             nav,
             demo,
             security: None,
+            personal: None,
         };
         let task = settings.go(nav, session, user);
         (settings, task)
@@ -63,6 +68,9 @@ impl Settings {
 
     fn go(&mut self, nav: Nav, session: &Session, user: &User) -> Task<Message> {
         self.nav = nav;
+        // Leaving a page drops it, and with it any answer still coming.
+        self.personal = (nav == Nav::PersonalInfo)
+            .then(|| personal_info::PersonalInfo::open(session.clone(), user.clone()));
         if nav == Nav::Security {
             // However the page is reached (menu, left navigation, Ctrl+2),
             // a password the server wants changed is asked for at once.
@@ -120,6 +128,16 @@ impl Settings {
                 }
                 None => (Task::none(), None),
             },
+            Message::Personal(m) => match &mut self.personal {
+                Some(page) => {
+                    let (task, event) = page.update(m);
+                    (
+                        task.map(Message::Personal),
+                        event.map(|e| Event::Personal(Box::new(e))),
+                    )
+                }
+                None => (Task::none(), None),
+            },
             Message::Preferences(m) => (
                 Task::none(),
                 Some(match m {
@@ -130,12 +148,7 @@ impl Settings {
         }
     }
 
-    pub fn view<'a>(
-        &'a self,
-        user: &'a User,
-        server: &str,
-        theme: ThemeChoice,
-    ) -> Element<'a, Message> {
+    pub fn view<'a>(&'a self, server: &str, theme: ThemeChoice) -> Element<'a, Message> {
         let item = |nav: Nav, label: String| {
             let selected = self.nav == nav;
             button(text(label).size(15).font(if selected {
@@ -165,7 +178,10 @@ impl Settings {
         .spacing(4)
         .width(220);
         let page: Element<'a, Message> = match self.nav {
-            Nav::PersonalInfo => personal_info::view(user),
+            Nav::PersonalInfo => match &self.personal {
+                Some(page) => page.view().map(Message::Personal),
+                None => text("").into(),
+            },
             Nav::Security => match &self.security {
                 Some(page) => page.view().map(Message::Security),
                 None => text("").into(),

@@ -13,11 +13,13 @@ use relay_protocol::{Evaluation, PasswordPolicy, SecurityEventKind, evaluate};
 
 use crate::error_text::{ends_session, error_text, error_with_violations};
 use crate::fl;
-use crate::theme::{BOLD, DANGER, MUTED, SPACE_L, SPACE_M, SPACE_S, SUCCESS, TEXT_S};
+use crate::theme::{BOLD, DANGER, MUTED, SPACE_L, SPACE_M, SPACE_S, SUCCESS, TEXT_S, WARNING};
 use crate::widget::card::card;
 use crate::widget::code_dialog::{self, CodeDialog};
 use crate::widget::new_password::NewPassword;
 use crate::widget::password_field::PasswordField;
+
+use super::two_step::{self, Purpose, TwoStepDialog};
 
 use relay_protocol::mask::{mask_email, mask_phone};
 
@@ -57,6 +59,7 @@ pub struct Security {
     current_error: Option<String>,
     form_error: Option<String>,
     dialog: Option<(String, CodeDialog)>,
+    two_step: Option<TwoStepDialog>,
     sessions: Loadable<Vec<SessionInfo>>,
     events: Loadable<Vec<SecurityEvent>>,
 }
@@ -79,6 +82,9 @@ pub enum Message {
     Revoke(String),
     RevokeOthers,
     Revoked(Result<(), ApiError>),
+    OpenTwoStep(Purpose),
+    TwoStep(two_step::Message),
+    UserLoaded(Result<User, ApiError>),
 }
 
 pub enum Event {
@@ -89,6 +95,8 @@ pub enum Event {
         new_password: Secret,
     },
     SessionEnded(ApiError),
+    /// The account changed here (two-step sign-in on or off …).
+    UserChanged(User),
 }
 
 impl Security {
@@ -121,6 +129,7 @@ impl Security {
             current_error: None,
             form_error: None,
             dialog: None,
+            two_step: None,
             sessions: Loadable::Loading,
             events: Loadable::Loading,
         };
@@ -340,6 +349,37 @@ impl Security {
                     None,
                 );
             }
+            Message::OpenTwoStep(purpose) => {
+                let (dialog, task) = TwoStepDialog::open(purpose, &self.user.login);
+                self.two_step = Some(dialog);
+                return (task.map(Message::TwoStep), None);
+            }
+            Message::TwoStep(m) => {
+                let Some(dialog) = &mut self.two_step else {
+                    return (Task::none(), None);
+                };
+                let (task, outcome) = dialog.update(m, &self.session);
+                let task = task.map(Message::TwoStep);
+                return match outcome {
+                    two_step::Outcome::Stay => (task, None),
+                    two_step::Outcome::Close { changed } => {
+                        self.two_step = None;
+                        if !changed {
+                            return (task, None);
+                        }
+                        let s = self.session.clone();
+                        let reload =
+                            Task::perform(async move { s.me().await }, Message::UserLoaded);
+                        (Task::batch([task, reload, self.load()]), None)
+                    }
+                    two_step::Outcome::SessionEnded(e) => (task, Some(Event::SessionEnded(e))),
+                };
+            }
+            Message::UserLoaded(Ok(user)) => {
+                self.user = user.clone();
+                return (Task::none(), Some(Event::UserChanged(user)));
+            }
+            Message::UserLoaded(Err(e)) => return (Task::none(), self.session_error(e)),
             Message::Revoked(result) => {
                 if let Err(e) = result
                     && ends_session(&e)
@@ -608,12 +648,40 @@ impl Security {
     }
 
     fn mfa_card(&self) -> Element<'_, Message> {
-        let line = if self.user.mfa_enabled {
-            fl!("mfa-on")
-        } else {
-            fl!("mfa-off")
+        let action = |label: String, purpose: Purpose| {
+            button(text(label).size(TEXT_S))
+                .style(button::secondary)
+                .on_press(Message::OpenTwoStep(purpose))
         };
-        card(fl!("mfa-card"), text(line).size(TEXT_S))
+        let mut body = column![].spacing(SPACE_S);
+        if self.user.mfa_enabled {
+            body = body.push(text(fl!("mfa-on")).size(TEXT_S));
+            let left = self.user.recovery_codes_left;
+            body = body.push(if left <= 2 {
+                text(fl!("mfa-codes-low", count = left))
+                    .size(TEXT_S)
+                    .color(WARNING)
+            } else {
+                text(fl!("mfa-codes-left", count = left))
+                    .size(TEXT_S)
+                    .color(MUTED)
+            });
+            body = body.push(
+                row![
+                    action(fl!("mfa-new-codes"), Purpose::NewCodes),
+                    action(fl!("mfa-turn-off"), Purpose::TurnOff),
+                ]
+                .spacing(SPACE_S),
+            );
+        } else {
+            body = body.push(text(fl!("mfa-off")).size(TEXT_S));
+            body = body.push(
+                button(text(fl!("mfa-turn-on")).size(TEXT_S))
+                    .style(button::primary)
+                    .on_press(Message::OpenTwoStep(Purpose::TurnOn)),
+            );
+        }
+        card(fl!("mfa-card"), body)
     }
 
     pub fn view(&self) -> Element<'_, Message> {
@@ -641,6 +709,9 @@ impl Security {
     /// The code dialog, drawn by the parent over the whole window (not
     /// inside this scrolling page).
     pub fn dialog_view(&self) -> Option<Element<'_, Message>> {
+        if let Some(two_step) = &self.two_step {
+            return Some(two_step.view().map(Message::TwoStep));
+        }
         self.dialog
             .as_ref()
             .map(|(_, d)| d.view().map(Message::Dialog))
@@ -676,5 +747,21 @@ impl code_dialog::DialogHost for Security {
 
     fn dialog_message(message: code_dialog::Message) -> Message {
         Message::Dialog(message)
+    }
+
+    fn dialog_open(&self) -> bool {
+        self.two_step.is_some() || self.dialog.is_some()
+    }
+
+    /// The two-step dialog decides what Escape means (not while recovery
+    /// codes wait to be saved).
+    fn on_escape(&self) -> Option<Message> {
+        match &self.two_step {
+            Some(d) => d.on_escape().map(Message::TwoStep),
+            None => self
+                .dialog
+                .as_ref()
+                .map(|_| Message::Dialog(code_dialog::Message::Cancel)),
+        }
     }
 }

@@ -6,7 +6,9 @@ use std::time::Duration;
 
 // One module per table or aggregate: the only place SQL lives (besides the
 // migrations). Handlers and domain modules call these functions.
+pub mod avatars;
 pub mod challenges;
+pub mod devices;
 pub mod events;
 pub mod expiry;
 pub mod guards;
@@ -35,6 +37,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         2,
         "security_hardening",
         include_str!("../../migrations/0002_security_hardening.sql"),
+    ),
+    (
+        3,
+        "account_settings",
+        include_str!("../../migrations/0003_account_settings.sql"),
     ),
 ];
 

@@ -13,23 +13,59 @@ pub struct Due {
     pub user_id: String,
     pub kind: String,
     pub attempts: i64,
+    /// One address instead of the account's (`"email"`/`"sms"`, address).
+    pub target: Option<(String, String)>,
+    /// The message's arguments, JSON.
+    pub details: Option<String>,
 }
 
-/// Queues a notice in the caller's transaction.
-#[tracing::instrument(level = "debug", skip_all, fields(kind = kind.as_str()))]
+/// Where a notice goes other than to the account's addresses, and what it
+/// says beyond its kind.
+#[derive(Default)]
+pub struct Extra<'a> {
+    pub target: Option<(&'a str, &'a str)>,
+    pub details: Option<String>,
+}
+
+/// Queues a notice to the account's addresses in the caller's transaction.
 pub async fn queue(conn: &mut AnyConnection, user_id: &str, kind: Kind) -> Result<(), sqlx::Error> {
+    queue_with(conn, user_id, kind, Extra::default()).await
+}
+
+/// [`queue`] with a target address or details.
+#[tracing::instrument(level = "debug", skip_all, fields(kind = kind.as_str()))]
+pub async fn queue_with(
+    conn: &mut AnyConnection,
+    user_id: &str,
+    kind: Kind,
+    extra: Extra<'_>,
+) -> Result<(), sqlx::Error> {
     let now = now_ms();
     sqlx::query(
-        "INSERT INTO notices (id, user_id, kind, created_at, attempts, next_attempt_at) VALUES ($1, $2, $3, $4, 0, $4)",
+        "INSERT INTO notices (id, user_id, kind, created_at, attempts, next_attempt_at, send_channel, send_to, details) \
+         VALUES ($1, $2, $3, $4, 0, $4, $5, $6, $7)",
     )
     .bind(uuid::Uuid::new_v4().to_string())
     .bind(user_id)
     .bind(kind.as_str())
     .bind(now)
+    .bind(extra.target.map(|(c, _)| c.to_owned()))
+    .bind(extra.target.map(|(_, to)| to.to_owned()))
+    .bind(extra.details)
     .execute(conn)
     .await?;
     Ok(())
 }
+
+type DueRow = (
+    String,
+    String,
+    String,
+    i64,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
 
 /// Up to 50 notices due at `now` and not claimed by a live sender, oldest first.
 #[tracing::instrument(level = "debug", skip_all)]
@@ -37,8 +73,9 @@ pub async fn due<'e>(
     e: impl Executor<'e, Database = Any>,
     now: i64,
 ) -> Result<Vec<Due>, sqlx::Error> {
-    let rows: Vec<(String, String, String, i64)> = sqlx::query_as(
-        "SELECT id, user_id, kind, attempts FROM notices WHERE sent_at IS NULL AND failed_at IS NULL \
+    let rows: Vec<DueRow> = sqlx::query_as(
+        "SELECT id, user_id, kind, attempts, send_channel, send_to, details FROM notices \
+         WHERE sent_at IS NULL AND failed_at IS NULL \
          AND next_attempt_at <= $1 AND (claimed_until IS NULL OR claimed_until < $1) ORDER BY created_at LIMIT 50",
     )
     .bind(now)
@@ -46,11 +83,13 @@ pub async fn due<'e>(
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(id, user_id, kind, attempts)| Due {
+        .map(|(id, user_id, kind, attempts, channel, to, details)| Due {
             id,
             user_id,
             kind,
             attempts,
+            target: channel.zip(to),
+            details,
         })
         .collect())
 }

@@ -9,7 +9,8 @@ use super::{Db, now_ms};
 
 pub const COLUMNS: &str = "id, org_id, login, email, phone, display_name, locale, avatar_url, is_admin, \
      password_hash, password_changed_at, must_change_password, failed_logins, locked_until, \
-     mfa_enabled, totp_secret, totp_pending_secret, totp_last_step";
+     mfa_enabled, totp_secret, totp_pending_secret, totp_last_step, avatar_version, expiry_reminded_for, \
+     (SELECT COUNT(*) FROM recovery_codes r WHERE r.user_id = users.id AND r.used_at IS NULL) AS recovery_codes_left";
 
 #[derive(Debug, Clone)]
 pub struct UserRow {
@@ -31,6 +32,10 @@ pub struct UserRow {
     pub totp_secret: Option<String>,
     pub totp_pending_secret: Option<String>,
     pub totp_last_step: Option<i64>,
+    pub avatar_version: Option<String>,
+    /// The `password_changed_at` the expiry reminder was sent for.
+    pub expiry_reminded_for: Option<i64>,
+    pub recovery_codes_left: i64,
 }
 
 impl UserRow {
@@ -54,6 +59,9 @@ impl UserRow {
             totp_secret: r.try_get("totp_secret")?,
             totp_pending_secret: r.try_get("totp_pending_secret")?,
             totp_last_step: r.try_get("totp_last_step")?,
+            avatar_version: r.try_get("avatar_version")?,
+            expiry_reminded_for: r.try_get("expiry_reminded_for")?,
+            recovery_codes_left: r.try_get("recovery_codes_left")?,
         })
     }
 }
@@ -409,4 +417,156 @@ pub async fn replace_recovery_codes(
             .await?;
     }
     Ok(())
+}
+
+/// New display name and language; `None` keeps the stored one.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn update_profile<'e>(
+    e: impl Executor<'e, Database = Any>,
+    user_id: &str,
+    display_name: Option<&str>,
+    locale: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE users SET display_name = COALESCE($1, display_name), locale = COALESCE($2, locale) WHERE id = $3",
+    )
+    .bind(display_name.map(str::to_owned))
+    .bind(locale.map(str::to_owned))
+    .bind(user_id)
+    .execute(e)
+    .await?;
+    Ok(())
+}
+
+/// Which bound address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Contact {
+    Email,
+    Phone,
+}
+
+impl Contact {
+    fn columns(self) -> (&'static str, &'static str) {
+        match self {
+            Contact::Email => ("email", "email_key"),
+            Contact::Phone => ("phone", "phone_key"),
+        }
+    }
+}
+
+/// Whether another account has `key` as its email (or phone) key.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn contact_taken<'e>(
+    e: impl Executor<'e, Database = Any>,
+    contact: Contact,
+    key: &str,
+    except_user: &str,
+) -> Result<bool, sqlx::Error> {
+    let (_, key_column) = contact.columns();
+    let row: Option<(String,)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT id FROM users WHERE {key_column} = $1 AND id <> $2"
+    )))
+    .bind(key)
+    .bind(except_user)
+    .fetch_optional(e)
+    .await?;
+    Ok(row.is_some())
+}
+
+/// Binds the account's email or phone and its lookup key; a key another
+/// account has is a unique violation.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn set_contact<'e>(
+    e: impl Executor<'e, Database = Any>,
+    user_id: &str,
+    contact: Contact,
+    value: &str,
+    key: &str,
+) -> Result<(), sqlx::Error> {
+    let (column, key_column) = contact.columns();
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE users SET {column} = $1, {key_column} = $2 WHERE id = $3"
+    )))
+    .bind(value)
+    .bind(key)
+    .bind(user_id)
+    .execute(e)
+    .await?;
+    Ok(())
+}
+
+/// Removes the email (or phone) if the account keeps the other one, in one
+/// conditional UPDATE, so two parallel removals can't take both; false when
+/// it would have been the last.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn remove_contact<'e>(
+    e: impl Executor<'e, Database = Any>,
+    user_id: &str,
+    contact: Contact,
+) -> Result<bool, sqlx::Error> {
+    let (column, key_column) = contact.columns();
+    let (other, _) = match contact {
+        Contact::Email => Contact::Phone,
+        Contact::Phone => Contact::Email,
+    }
+    .columns();
+    let done = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE users SET {column} = NULL, {key_column} = NULL WHERE id = $1 AND {other} IS NOT NULL"
+    )))
+    .bind(user_id)
+    .execute(e)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn set_avatar_version<'e>(
+    e: impl Executor<'e, Database = Any>,
+    user_id: &str,
+    version: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET avatar_version = $1 WHERE id = $2")
+        .bind(version.map(str::to_owned))
+        .bind(user_id)
+        .execute(e)
+        .await?;
+    Ok(())
+}
+
+/// Accounts whose password changed between `from` and `to` (ms) and that
+/// have not been reminded for that password: the ones whose expiry falls
+/// inside the reminder window.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn due_for_expiry_reminder<'e>(
+    e: impl Executor<'e, Database = Any>,
+    changed_from: i64,
+    changed_to: i64,
+) -> Result<Vec<(String, i64)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, password_changed_at FROM users WHERE password_changed_at > $1 AND password_changed_at <= $2 \
+         AND (expiry_reminded_for IS NULL OR expiry_reminded_for <> password_changed_at) LIMIT 500",
+    )
+    .bind(changed_from)
+    .bind(changed_to)
+    .fetch_all(e)
+    .await
+}
+
+/// Marks the reminder for the password changed at `changed_at` as sent;
+/// false when another instance did it first (or the password changed).
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn mark_expiry_reminded<'e>(
+    e: impl Executor<'e, Database = Any>,
+    user_id: &str,
+    changed_at: i64,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE users SET expiry_reminded_for = $1 WHERE id = $2 AND password_changed_at = $1 \
+         AND (expiry_reminded_for IS NULL OR expiry_reminded_for <> $1)",
+    )
+    .bind(changed_at)
+    .bind(user_id)
+    .execute(e)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }

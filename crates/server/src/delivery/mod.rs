@@ -27,6 +27,8 @@ pub struct Message {
     pub locale: String,
     pub code: Option<SecretString>,
     pub code_minutes: u64,
+    /// A notice's own arguments (device, address, days …).
+    pub details: Vec<(String, String)>,
     /// Told whether the message finally went out (notices use it to mark
     /// their row); `None` for fire-and-forget codes.
     pub done: Option<oneshot::Sender<bool>>,
@@ -162,6 +164,7 @@ async fn send_once(route: &Route, m: &Message) -> Result<(), String> {
         m.channel,
         code.as_deref(),
         m.code_minutes,
+        &m.details,
     );
     match route {
         Route::Nowhere => Err("no delivery configured for this channel".into()),

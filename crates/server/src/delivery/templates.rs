@@ -19,9 +19,18 @@ pub enum Kind {
     MfaEnabledNotice,
     MfaDisabledNotice,
     RecoveryCodesNotice,
+    /// To the old address, after the email was changed.
+    EmailChangedNotice,
+    /// To the old number, after the phone was changed.
+    PhoneChangedNotice,
+    /// A sign-in from a device the account had not used (`time`, `device`,
+    /// `address`).
+    NewDeviceNotice,
+    /// The password expires in `days` days.
+    PasswordExpiryReminder,
 }
 
-const ALL: [Kind; 8] = [
+const ALL: [Kind; 12] = [
     Kind::PasswordChangeCode,
     Kind::PasswordResetCode,
     Kind::PasswordChangedNotice,
@@ -30,6 +39,10 @@ const ALL: [Kind; 8] = [
     Kind::MfaEnabledNotice,
     Kind::MfaDisabledNotice,
     Kind::RecoveryCodesNotice,
+    Kind::EmailChangedNotice,
+    Kind::PhoneChangedNotice,
+    Kind::NewDeviceNotice,
+    Kind::PasswordExpiryReminder,
 ];
 
 impl Kind {
@@ -43,6 +56,10 @@ impl Kind {
             Kind::MfaEnabledNotice => "mfa_enabled_notice",
             Kind::MfaDisabledNotice => "mfa_disabled_notice",
             Kind::RecoveryCodesNotice => "recovery_codes_notice",
+            Kind::EmailChangedNotice => "email_changed_notice",
+            Kind::PhoneChangedNotice => "phone_changed_notice",
+            Kind::NewDeviceNotice => "new_device_notice",
+            Kind::PasswordExpiryReminder => "password_expiry_reminder",
         }
     }
 
@@ -90,6 +107,10 @@ impl Kind {
             Kind::MfaEnabledNotice => "mfa-enabled-notice",
             Kind::MfaDisabledNotice => "mfa-disabled-notice",
             Kind::RecoveryCodesNotice => "recovery-codes-notice",
+            Kind::EmailChangedNotice => "email-changed-notice",
+            Kind::PhoneChangedNotice => "phone-changed-notice",
+            Kind::NewDeviceNotice => "new-device-notice",
+            Kind::PasswordExpiryReminder => "password-expiry-reminder",
         }
     }
 }
@@ -107,13 +128,15 @@ fn format_pattern(
     text.into_owned()
 }
 
-/// `minutes` is how long a code stays valid.
+/// `minutes` is how long a code stays valid; `details` are the notice's
+/// own arguments (a number where it parses as one, for plural rules).
 pub fn render(
     kind: Kind,
     locale: &str,
     channel: Channel,
     code: Option<&str>,
     minutes: u64,
+    details: &[(String, String)],
 ) -> Rendered {
     let zh = locale.to_ascii_lowercase().starts_with("zh");
     let bundle = &BUNDLES[usize::from(zh)];
@@ -123,6 +146,12 @@ pub fn render(
         FluentValue::from(code.unwrap_or_default().to_string()),
     );
     args.set("minutes", FluentValue::from(minutes));
+    for (name, value) in details {
+        match value.parse::<i64>() {
+            Ok(n) => args.set(name.clone(), FluentValue::from(n)),
+            Err(_) => args.set(name.clone(), FluentValue::from(value.clone())),
+        }
+    }
     let message = bundle
         .get_message(kind.message_id())
         .expect("every kind has a message (tested)");
@@ -180,13 +209,21 @@ mod tests {
                 Channel::Email,
                 Some("123456"),
                 10,
+                &[],
             );
             assert!(
                 r.text.contains("123456") && r.html.contains("123456"),
                 "{locale}"
             );
         }
-        let zh = render(Kind::PasswordChangedNotice, "zh-CN", Channel::Sms, None, 10);
+        let zh = render(
+            Kind::PasswordChangedNotice,
+            "zh-CN",
+            Channel::Sms,
+            None,
+            10,
+            &[],
+        );
         assert!(zh.text.starts_with("【Relay CRM】"));
         let en = render(
             Kind::PasswordResetCode,
@@ -194,6 +231,7 @@ mod tests {
             Channel::Email,
             Some("654321"),
             7,
+            &[],
         );
         assert_eq!(en.subject, "Reset your Relay CRM password");
         assert_eq!(
@@ -221,10 +259,19 @@ mod tests {
     #[test]
     fn both_languages_have_the_same_messages_and_every_kind_renders() {
         assert_eq!(ids(EN_US), ids(ZH_CN), "en-US and zh-CN mail.ftl differ");
+        let details: Vec<(String, String)> = [
+            ("time", "2026-12-01 09:30 UTC"),
+            ("device", "Alice's laptop"),
+            ("address", "203.0.113.7"),
+            ("days", "3"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
         for kind in ALL {
             for locale in ["en-US", "zh-CN"] {
                 for channel in [Channel::Email, Channel::Sms] {
-                    let r = render(kind, locale, channel, Some("135790"), 10);
+                    let r = render(kind, locale, channel, Some("135790"), 10, &details);
                     assert!(!r.subject.is_empty(), "{kind:?} {locale}: no subject");
                     assert!(r.text.chars().count() > 15, "{kind:?} {locale}: no text");
                     assert!(!r.text.contains('{'), "{kind:?} {locale}: unformatted");

@@ -174,6 +174,11 @@ pub async fn mfa(
         return Err(ApiError::unauthorized());
     }
     drop(conn);
+    // Read again: a recovery code was just used up, and the answer's user
+    // says how many are left.
+    let user = users::by_id(&state.db.pool, &user_id)
+        .await?
+        .ok_or_else(ApiError::unauthorized)?;
     let device = match req.device_token.as_deref() {
         Some(token) => lockout::find_device(&state, token).await?,
         None => None,

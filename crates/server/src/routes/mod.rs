@@ -1,9 +1,13 @@
 //! The HTTP surface: every route of `docs/API.md` and the layers around it.
 
 pub mod auth;
+pub mod avatar;
+pub mod contact_change;
 pub mod me;
 pub mod password_change;
 pub mod password_reset;
+pub mod profile;
+pub mod signed_in_code;
 pub mod sync;
 
 use relay_protocol::SecurityEventKind;
@@ -12,7 +16,7 @@ use std::time::Duration;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
 use relay_protocol::api::Health;
 use relay_protocol::{ErrorCode, PasswordPolicy};
@@ -40,7 +44,18 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/auth/password-reset/{id}/resend", post(password_reset::resend))
         .route("/api/v1/auth/password-reset/{id}/verify", post(password_reset::verify))
         .route("/api/v1/auth/password-reset/{id}/complete", post(password_reset::complete))
-        .route("/api/v1/me", get(me::me))
+        .route("/api/v1/me", get(me::me).patch(profile::update))
+        .route("/api/v1/me/contact/change", post(contact_change::start))
+        .route("/api/v1/me/contact/change/{id}/resend", post(contact_change::resend))
+        .route("/api/v1/me/contact/change/{id}/confirm", post(contact_change::confirm))
+        .route("/api/v1/me/contact/{channel}", delete(contact_change::remove))
+        .route(
+            "/api/v1/me/avatar",
+            put(avatar::put)
+                .delete(avatar::delete)
+                .layer(DefaultBodyLimit::max(crate::avatar::MAX_BYTES)),
+        )
+        .route("/api/v1/users/{user_id}/avatar", get(avatar::get))
         .route("/api/v1/me/password/change", post(password_change::start))
         .route("/api/v1/me/password/change/{id}/resend", post(password_change::resend))
         .route("/api/v1/me/password/change/{id}/confirm", post(password_change::confirm))

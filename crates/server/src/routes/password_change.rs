@@ -24,6 +24,8 @@ use crate::passwords::{policy_error, swap_password, violations};
 use crate::state::{AppState, CodeFlow, take_code_allowance, too_many_codes};
 use crate::users;
 
+use super::signed_in_code;
+
 #[utoipa::path(post, path = "/api/v1/me/password/change", tag = "password", security(("bearer" = [])),
     request_body = ChangePasswordRequest,
     responses((status = 202, body = ChallengeCreated), (status = 400, body = relay_protocol::ErrorBody),
@@ -102,6 +104,7 @@ pub async fn start(
         locale: user.locale.clone(),
         code: Some(SecretString::from(code)),
         code_minutes: state.code_minutes(),
+        details: Vec::new(),
         done: None,
     });
     let s = &state.config.security;
@@ -118,19 +121,6 @@ pub async fn start(
     ))
 }
 
-/// The challenge, if it belongs to this session (any other gets 404).
-async fn own_challenge(
-    state: &AppState,
-    me: &crate::auth::Authed,
-    id: &str,
-) -> ApiResult<challenges::Challenge> {
-    let c = challenges::load(state, id, ChallengePurpose::PasswordChange).await?;
-    if c.session_id.as_deref() != Some(me.session_id.as_str()) {
-        return Err(ApiError::not_found());
-    }
-    Ok(c)
-}
-
 #[utoipa::path(post, path = "/api/v1/me/password/change/{challenge_id}/resend", tag = "password",
     security(("bearer" = [])), params(("challenge_id" = String, Path)),
     responses((status = 202, body = ResendResponse), (status = 429, body = relay_protocol::ErrorBody),
@@ -142,43 +132,15 @@ pub async fn resend(
     client: Client,
     Path(id): Path<String>,
 ) -> ApiResult<(StatusCode, Json<ResendResponse>)> {
-    state
-        .rate_limit(
-            &format!("resend:{}", client.ip_key()),
-            state.config.security.resend_per_ip_per_minute,
-        )
-        .await?;
-    let c = own_challenge(&state, &me, &id).await?;
-    challenges::resend_allowed(&c)?;
-    let user = users::by_id(&state.db.pool, &me.user_id)
-        .await?
-        .ok_or_else(ApiError::unauthorized)?;
-    if let Err(secs) = take_code_allowance(&state, &user.id, CodeFlow::SignedIn).await? {
-        return Err(too_many_codes(secs));
-    }
-    let code = challenges::resend(&state, &c).await?;
-    let channel = if c.channel.as_deref() == Some("sms") {
-        Channel::Sms
-    } else {
-        Channel::Email
-    };
-    state.delivery.send(Message {
-        channel,
-        to: c.destination.clone().unwrap_or_default(),
-        kind: Kind::PasswordChangeCode,
-        locale: user.locale.clone(),
-        code: Some(SecretString::from(code)),
-        code_minutes: state.code_minutes(),
-        done: None,
-    });
-    let s = &state.config.security;
-    Ok((
-        StatusCode::ACCEPTED,
-        Json(ResendResponse {
-            resend_after: s.code_resend_secs,
-            expires_in: s.code_ttl_secs,
-        }),
-    ))
+    signed_in_code::resend(
+        &state,
+        &me,
+        &client,
+        &id,
+        ChallengePurpose::PasswordChange,
+        Kind::PasswordChangeCode,
+    )
+    .await
 }
 
 #[utoipa::path(post, path = "/api/v1/me/password/change/{challenge_id}/confirm", tag = "password",
@@ -193,7 +155,8 @@ pub async fn confirm(
     Path(id): Path<String>,
     ApiJson(req): ApiJson<ConfirmChangeRequest>,
 ) -> ApiResult<Json<TokenPair>> {
-    let c = own_challenge(&state, &me, &id).await?;
+    let c =
+        signed_in_code::own_challenge(&state, &me, &id, ChallengePurpose::PasswordChange).await?;
     challenges::check_code(&state, &c, &req.code).await?;
     let new_hash = c
         .new_password_hash

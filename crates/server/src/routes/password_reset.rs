@@ -42,6 +42,7 @@ fn send_code(state: &AppState, user: &UserRow, channel: Channel, to: String, cod
         locale: user.locale.clone(),
         code: Some(SecretString::from(code)),
         code_minutes: state.code_minutes(),
+        details: Vec::new(),
         done: None,
     });
 }
