@@ -10,6 +10,7 @@ mod bench_list;
 mod error_text;
 mod i18n;
 mod logs;
+mod photo;
 mod screen;
 mod single_instance;
 mod theme;

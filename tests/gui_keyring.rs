@@ -10,8 +10,6 @@ use std::time::Duration;
 
 use support::*;
 
-const ACCENT: [u8; 3] = [0x25, 0x63, 0xeb];
-
 fn keyring_expected() -> bool {
     std::env::var("RELAY_TEST_KEYRING").as_deref() == Ok("present")
 }
@@ -45,7 +43,7 @@ async fn remember_me_signs_in_silently_next_time_or_degrades_gracefully() {
     } else {
         "21-no-keyring"
     });
-    let avatar = count_colour(&shot, (1132, 14, 20, 20), ACCENT, 20);
+    let avatar = count_coloured(&shot, (1132, 14, 20, 20), 80);
     if keyring_expected() {
         assert!(avatar > 100, "signed in silently from the keyring");
         assert_eq!(

@@ -67,6 +67,10 @@ pub struct Home {
     /// it to re-wrap the key).
     password: Option<Secret>,
     files: Option<AccountFiles>,
+    /// The account's photo (its version and picture), when it has one.
+    photo: Option<(String, iced::widget::image::Handle)>,
+    /// Where photos are cached: the account's folder, so they show offline.
+    photo_dir: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Clone)]
@@ -83,6 +87,7 @@ pub enum Message {
     Unlock(unlock::Message),
     Workspace_(workspace::Message),
     Rewrapped(Result<(), StoreError>),
+    PhotoLoaded(String, Option<Vec<u8>>),
 }
 
 pub enum Event {
@@ -122,6 +127,8 @@ impl Home {
             offline,
             password: None,
             files: None,
+            photo: None,
+            photo_dir: None,
         };
         let load_policy = if offline {
             Task::none()
@@ -132,14 +139,52 @@ impl Home {
             )
         };
         let open_data = home.open_data(source);
+        let photo = home.refresh_photo();
         if must_change {
             let task = home.open(Nav::Security);
-            return (home, Task::batch([task, load_policy, open_data]));
+            return (home, Task::batch([task, load_policy, open_data, photo]));
         }
-        (home, Task::batch([load_policy, open_data]))
+        (home, Task::batch([load_policy, open_data, photo]))
+    }
+
+    /// Brings the photo in line with the account's `avatar_version`: from
+    /// the disk cache, else from the server (and then into the cache).
+    fn refresh_photo(&mut self) -> Task<Message> {
+        let Some(version) = self.user.avatar_version.clone() else {
+            self.set_photo(None);
+            return Task::none();
+        };
+        if self.photo.as_ref().is_some_and(|(v, _)| *v == version) {
+            return Task::none();
+        }
+        let (session, dir, user_id) = (
+            self.session.clone(),
+            self.photo_dir.clone(),
+            self.user.id.to_string(),
+        );
+        let offline = self.offline;
+        Task::perform(
+            async move {
+                let bytes = fetch_photo(session, dir, user_id, version.clone(), offline).await;
+                (version, bytes)
+            },
+            |(version, bytes)| Message::PhotoLoaded(version, bytes),
+        )
+    }
+
+    fn set_photo(&mut self, photo: Option<(String, iced::widget::image::Handle)>) {
+        if let Page::Settings(s) = &mut self.page {
+            s.set_photo(photo.as_ref().map(|(_, h)| h.clone()));
+        }
+        self.photo = photo;
     }
 
     fn open_data(&mut self, source: DataSource) -> Task<Message> {
+        let files = match &source {
+            DataSource::Ready(local) => local.files().clone(),
+            DataSource::Open { files, .. } => files.clone(),
+        };
+        self.photo_dir = files.database.parent().map(|d| d.join("photos"));
         match source {
             DataSource::Ready(local) => Task::done(Message::DataOpened(Ok(Opening::Opened(local)))),
             DataSource::Open {
@@ -208,7 +253,14 @@ impl Home {
 
     fn open(&mut self, nav: Nav) -> Task<Message> {
         self.menu_open = false;
-        let (settings, task) = Settings::open(nav, &self.session, &self.user, self.demo);
+        let (settings, task) = Settings::open(
+            nav,
+            &self.session,
+            &self.user,
+            self.demo,
+            self.photo.as_ref().map(|(_, h)| h.clone()),
+            self.photo_dir.clone(),
+        );
         self.page = Page::Settings(Box::new(settings));
         task.map(Message::Settings)
     }
@@ -276,6 +328,16 @@ impl Home {
                 self.password_old = expired.then_some(policy.max_age_days);
             }
             Message::PolicyLoaded(Err(_)) => {}
+            Message::PhotoLoaded(version, Some(bytes)) => {
+                if self.user.avatar_version.as_deref() == Some(version.as_str()) {
+                    self.set_photo(Some((
+                        version,
+                        iced::widget::image::Handle::from_bytes(bytes),
+                    )));
+                }
+            }
+            // Not cached and not reachable: initials until it is.
+            Message::PhotoLoaded(_, None) => {}
             Message::DataOpened(Ok(Opening::Opened(local))) => return self.data_opened(local),
             Message::DataOpened(Ok(opening)) => {
                 let Some(files) = self.files.clone() else {
@@ -345,6 +407,10 @@ impl Home {
                     Some(settings::Event::Personal(personal)) => match *personal {
                         settings::personal_info::Event::UserChanged(user) => {
                             self.user = user;
+                            return (Task::batch([task, self.refresh_photo()]), None);
+                        }
+                        settings::personal_info::Event::PhotoChanged(photo) => {
+                            self.set_photo(photo);
                             None
                         }
                         settings::personal_info::Event::SessionEnded(e) => {
@@ -384,7 +450,7 @@ impl Home {
                         settings::security::Event::SessionEnded(e) => Some(Event::SessionEnded(e)),
                         settings::security::Event::UserChanged(user) => {
                             self.user = user;
-                            None
+                            return (Task::batch([task, self.refresh_photo()]), None);
                         }
                     },
                 };
@@ -415,7 +481,11 @@ impl Home {
                 .size(TEXT_S)
                 .color(MUTED),
         );
-        bar = bar.push(avatar_menu::avatar(&self.user, Message::ToggleMenu));
+        bar = bar.push(avatar_menu::avatar(
+            &self.user,
+            self.photo.as_ref().map(|(_, h)| h),
+            Message::ToggleMenu,
+        ));
         container(bar)
             .padding([SPACE_S, SPACE_L])
             .width(Fill)
@@ -488,6 +558,7 @@ impl Home {
         if self.menu_open {
             let menu = avatar_menu::menu(
                 &self.user,
+                self.photo.as_ref().map(|(_, h)| h),
                 MenuMessages {
                     personal_info: Message::Open(Nav::PersonalInfo),
                     settings: Message::Open(Nav::Preferences),
@@ -507,4 +578,31 @@ impl Home {
             content.into()
         }
     }
+}
+
+/// The photo's PNG at `version`: the cached file, else the server's copy
+/// (cached for next time, so it shows offline). `None` when neither has it.
+async fn fetch_photo(
+    session: Session,
+    dir: Option<std::path::PathBuf>,
+    user_id: String,
+    version: String,
+    offline: bool,
+) -> Option<Vec<u8>> {
+    if let Some(dir) = &dir {
+        let file = crate::photo::cache_file(dir, &user_id, &version);
+        if let Ok(bytes) = tokio::fs::read(&file).await {
+            return Some(bytes);
+        }
+    }
+    if offline {
+        return None;
+    }
+    let bytes = session.avatar(&user_id, 256, &version).await.ok()??;
+    if let Some(dir) = &dir
+        && let Err(e) = crate::photo::store_in_cache(dir, &user_id, &version, &bytes)
+    {
+        tracing::warn!(error = %e, "photo not cached");
+    }
+    Some(bytes)
 }

@@ -1,14 +1,14 @@
-//! The avatar at the top right (initials in a circle) and the dropdown it
-//! opens: name and login, Personal info, Settings, Security settings,
-//! language, Sign out.
+//! The avatar at the top right (the photo, or initials on the account's
+//! colour) and the dropdown it opens: picture, name and login, Personal
+//! info, Settings, Security settings, language, Sign out.
 
-use iced::widget::{button, column, container, rule, text};
-use iced::{Border, Color, Element, Fill};
+use iced::widget::{button, column, container, image, row, rule, text};
+use iced::{Border, Color, Element, Fill, color};
 use relay_protocol::api::User;
 
 use crate::fl;
 use crate::i18n::language;
-use crate::theme::{ACCENT, BOLD, MUTED, SPACE_M, SPACE_S, TEXT_M, TEXT_S};
+use crate::theme::{BOLD, MUTED, SPACE_M, SPACE_S, TEXT_M, TEXT_S};
 use crate::widget::card::card_style;
 
 pub const AVATAR_SIZE: f32 = 36.0;
@@ -41,26 +41,69 @@ pub fn initials(name: &str) -> String {
     }
 }
 
-pub fn avatar<'a, M: Clone + 'a>(user: &User, on_press: M) -> Element<'a, M> {
-    let circle = container(
+/// The colours initials sit on; each login keeps its own, so colleagues
+/// are told apart at a glance and a person looks the same on every device.
+const PALETTE: [Color; 8] = [
+    color!(0x2563eb),
+    color!(0x16a34a),
+    color!(0xdb2777),
+    color!(0xd97706),
+    color!(0x7c3aed),
+    color!(0x0891b2),
+    color!(0xdc2626),
+    color!(0x4f46e5),
+];
+
+/// The colour of `login` (FNV-1a of its lower case: stable everywhere).
+pub fn colour_of(login: &str) -> Color {
+    let hash = login
+        .to_lowercase()
+        .bytes()
+        .fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        });
+    PALETTE[(hash % PALETTE.len() as u64) as usize]
+}
+
+/// The round picture of an account at `size` px: its photo, or its
+/// initials on its colour.
+pub fn picture<'a, M: 'a>(user: &User, photo: Option<&image::Handle>, size: f32) -> Element<'a, M> {
+    if let Some(handle) = photo {
+        return image(handle.clone())
+            .width(size)
+            .height(size)
+            .border_radius(size / 2.0)
+            .into();
+    }
+    let colour = colour_of(&user.login);
+    container(
         text(initials(&user.display_name))
-            .size(TEXT_S)
+            .size((size * 0.36).max(TEXT_S))
             .font(BOLD)
             .color(Color::WHITE),
     )
-    .width(AVATAR_SIZE)
-    .height(AVATAR_SIZE)
-    .center_x(AVATAR_SIZE)
-    .center_y(AVATAR_SIZE)
-    .style(|_| container::Style {
-        background: Some(ACCENT.into()),
+    .width(size)
+    .height(size)
+    .center_x(size)
+    .center_y(size)
+    .style(move |_| container::Style {
+        background: Some(colour.into()),
         border: Border {
-            radius: (AVATAR_SIZE / 2.0).into(),
+            radius: (size / 2.0).into(),
             ..Border::default()
         },
         ..container::Style::default()
-    });
-    button(circle)
+    })
+    .into()
+}
+
+/// The avatar button of the top bar.
+pub fn avatar<'a, M: Clone + 'a>(
+    user: &User,
+    photo: Option<&image::Handle>,
+    on_press: M,
+) -> Element<'a, M> {
+    button(picture(user, photo, AVATAR_SIZE))
         .padding(0)
         .style(button::text)
         .on_press(on_press)
@@ -84,18 +127,27 @@ fn item<'a, M: Clone + 'a>(label: String, message: M) -> Element<'a, M> {
         .into()
 }
 
-pub fn menu<'a, M: Clone + 'a>(user: &User, m: MenuMessages<M>) -> Element<'a, M> {
+pub fn menu<'a, M: Clone + 'a>(
+    user: &User,
+    photo: Option<&image::Handle>,
+    m: MenuMessages<M>,
+) -> Element<'a, M> {
     let next_language = match language() {
         crate::i18n::Language::English => crate::i18n::Language::Chinese,
         crate::i18n::Language::Chinese => crate::i18n::Language::English,
     };
     container(
         column![
-            column![
-                text(user.display_name.clone()).size(TEXT_M).font(BOLD),
-                text(user.login.clone()).size(TEXT_S).color(MUTED),
+            row![
+                picture(user, photo, 40.0),
+                column![
+                    text(user.display_name.clone()).size(TEXT_M).font(BOLD),
+                    text(user.login.clone()).size(TEXT_S).color(MUTED),
+                ]
+                .spacing(2),
             ]
-            .spacing(2)
+            .spacing(SPACE_M)
+            .align_y(iced::Center)
             .padding([SPACE_S, SPACE_M]),
             rule::horizontal(1),
             item(fl!("menu-personal-info"), m.personal_info),
@@ -129,5 +181,17 @@ mod tests {
         assert_eq!(initials("丽"), "丽");
         assert_eq!(initials("bob"), "B");
         assert_eq!(initials("  "), "?");
+    }
+
+    #[test]
+    fn a_login_keeps_its_colour() {
+        use super::colour_of;
+        assert_eq!(colour_of("alice"), colour_of("ALICE"));
+        let colours: std::collections::HashSet<String> =
+            ["alice", "bob", "carol", "dave", "erin", "frank"]
+                .iter()
+                .map(|l| format!("{:?}", colour_of(l)))
+                .collect();
+        assert!(colours.len() >= 3, "logins spread over the palette");
     }
 }

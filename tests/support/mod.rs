@@ -276,6 +276,24 @@ impl AppWindow<'_> {
     }
 }
 
+/// Pixels in the box (x, y, w, h) of a strong colour (the channels at least
+/// `spread` apart): the avatar — initials on its colour, or a photo — as
+/// against the window's whites and greys.
+pub fn count_coloured(img: &image::RgbImage, area: (u32, u32, u32, u32), spread: u8) -> usize {
+    let (x0, y0, w, h) = area;
+    let mut n = 0;
+    for y in y0..(y0 + h).min(img.height()) {
+        for x in x0..(x0 + w).min(img.width()) {
+            let p = img.get_pixel(x, y).0;
+            let (lo, hi) = (p.iter().min().unwrap(), p.iter().max().unwrap());
+            if hi - lo >= spread {
+                n += 1;
+            }
+        }
+    }
+    n
+}
+
 /// Pixels in the box (x, y, w, h) within `tolerance` of `rgb`.
 pub fn count_colour(
     img: &image::RgbImage,

@@ -386,21 +386,6 @@ fn picture(width: u32, height: u32, format: image::ImageFormat) -> Vec<u8> {
     out.into_inner()
 }
 
-fn crc32(bytes: &[u8]) -> u32 {
-    let mut crc = 0xFFFF_FFFFu32;
-    for &b in bytes {
-        crc ^= u32::from(b);
-        for _ in 0..8 {
-            crc = if crc & 1 == 1 {
-                (crc >> 1) ^ 0xEDB8_8320
-            } else {
-                crc >> 1
-            };
-        }
-    }
-    !crc
-}
-
 /// A valid small PNG whose header claims `width` × `height` (its IHDR
 /// rewritten, CRC and all): the decompression bomb's shape.
 fn png_claiming(width: u32, height: u32) -> Vec<u8> {
@@ -408,7 +393,7 @@ fn png_claiming(width: u32, height: u32) -> Vec<u8> {
     // Signature (8), IHDR length (4), "IHDR" (4), then width and height.
     png[16..20].copy_from_slice(&width.to_be_bytes());
     png[20..24].copy_from_slice(&height.to_be_bytes());
-    let crc = crc32(&png[12..29]);
+    let crc = crc32fast::hash(&png[12..29]);
     png[29..33].copy_from_slice(&crc.to_be_bytes());
     png
 }

@@ -3,7 +3,9 @@
 //! answers for a page that was closed meanwhile find no page and are dropped.
 
 pub mod about;
+pub mod contact_change;
 pub mod personal_info;
+pub mod photo_crop;
 pub mod preferences;
 pub mod security;
 pub mod two_step;
@@ -35,6 +37,9 @@ pub struct Settings {
     demo: bool,
     security: Option<security::Security>,
     personal: Option<personal_info::PersonalInfo>,
+    /// The account's photo and where photos are cached (for Personal info).
+    photo: Option<iced::widget::image::Handle>,
+    photo_dir: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Clone)]
@@ -55,12 +60,21 @@ pub enum Event {
 }
 
 impl Settings {
-    pub fn open(nav: Nav, session: &Session, user: &User, demo: bool) -> (Self, Task<Message>) {
+    pub fn open(
+        nav: Nav,
+        session: &Session,
+        user: &User,
+        demo: bool,
+        photo: Option<iced::widget::image::Handle>,
+        photo_dir: Option<std::path::PathBuf>,
+    ) -> (Self, Task<Message>) {
         let mut settings = Self {
             nav,
             demo,
             security: None,
             personal: None,
+            photo,
+            photo_dir,
         };
         let task = settings.go(nav, session, user);
         (settings, task)
@@ -69,8 +83,14 @@ impl Settings {
     fn go(&mut self, nav: Nav, session: &Session, user: &User) -> Task<Message> {
         self.nav = nav;
         // Leaving a page drops it, and with it any answer still coming.
-        self.personal = (nav == Nav::PersonalInfo)
-            .then(|| personal_info::PersonalInfo::open(session.clone(), user.clone()));
+        self.personal = (nav == Nav::PersonalInfo).then(|| {
+            personal_info::PersonalInfo::open(
+                session.clone(),
+                user.clone(),
+                self.photo.clone(),
+                self.photo_dir.clone(),
+            )
+        });
         if nav == Nav::Security {
             // However the page is reached (menu, left navigation, Ctrl+2),
             // a password the server wants changed is asked for at once.
@@ -86,12 +106,21 @@ impl Settings {
         }
     }
 
+    /// The photo changed (or was loaded): the next Personal info shows it.
+    pub fn set_photo(&mut self, photo: Option<iced::widget::image::Handle>) {
+        self.photo = photo;
+    }
+
     pub fn needs_ticks(&self) -> bool {
         self.security.as_ref().is_some_and(|s| s.needs_ticks())
     }
 
     pub fn dialog_open(&self) -> bool {
         self.security.as_ref().is_some_and(|s| s.dialog_open())
+            || self
+                .personal
+                .as_ref()
+                .is_some_and(|p| p.dialog_view().is_some())
     }
 
     pub fn tick(&self, now: Instant) -> Option<Message> {
@@ -99,10 +128,16 @@ impl Settings {
     }
 
     pub fn on_escape(&self) -> Option<Message> {
+        if let Some(m) = self.personal.as_ref().and_then(|p| p.on_escape()) {
+            return Some(Message::Personal(m));
+        }
         self.security.as_ref()?.on_escape().map(Message::Security)
     }
 
     pub fn dialog_view(&self) -> Option<Element<'_, Message>> {
+        if let Some(d) = self.personal.as_ref().and_then(|p| p.dialog_view()) {
+            return Some(d.map(Message::Personal));
+        }
         self.security
             .as_ref()?
             .dialog_view()

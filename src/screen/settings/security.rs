@@ -19,6 +19,7 @@ use crate::widget::code_dialog::{self, CodeDialog};
 use crate::widget::new_password::NewPassword;
 use crate::widget::password_field::PasswordField;
 
+use super::contact_change::{self, ContactDialog, Mode};
 use super::two_step::{self, Purpose, TwoStepDialog};
 
 use relay_protocol::mask::{mask_email, mask_phone};
@@ -60,6 +61,9 @@ pub struct Security {
     form_error: Option<String>,
     dialog: Option<(String, CodeDialog)>,
     two_step: Option<TwoStepDialog>,
+    contact: Option<ContactDialog>,
+    /// "Email changed." under the Verification card after a change.
+    contact_notice: Option<String>,
     sessions: Loadable<Vec<SessionInfo>>,
     events: Loadable<Vec<SecurityEvent>>,
 }
@@ -85,6 +89,8 @@ pub enum Message {
     OpenTwoStep(Purpose),
     TwoStep(two_step::Message),
     UserLoaded(Result<User, ApiError>),
+    OpenContact(Mode),
+    Contact(contact_change::Message),
 }
 
 pub enum Event {
@@ -130,6 +136,8 @@ impl Security {
             form_error: None,
             dialog: None,
             two_step: None,
+            contact: None,
+            contact_notice: None,
             sessions: Loadable::Loading,
             events: Loadable::Loading,
         };
@@ -269,6 +277,11 @@ impl Security {
                     }
                 }
             }
+            // The contact dialog's code step shares the code dialog's
+            // clock and keys.
+            Message::Dialog(m) if self.contact.is_some() => {
+                return self.update(Message::Contact(contact_change::Message::Code(m)));
+            }
             Message::Dialog(m) => {
                 let Some((id, dialog)) = &mut self.dialog else {
                     return (Task::none(), None);
@@ -373,6 +386,43 @@ impl Security {
                         (Task::batch([task, reload, self.load()]), None)
                     }
                     two_step::Outcome::SessionEnded(e) => (task, Some(Event::SessionEnded(e))),
+                };
+            }
+            Message::OpenContact(mode) => {
+                let (dialog, task) = ContactDialog::open(mode, self.demo);
+                self.contact = Some(dialog);
+                self.contact_notice = None;
+                return (task.map(Message::Contact), None);
+            }
+            Message::Contact(m) => {
+                let Some(dialog) = &mut self.contact else {
+                    return (Task::none(), None);
+                };
+                let mode = dialog.mode();
+                let (task, outcome) = dialog.update(m, &self.session);
+                let task = task.map(Message::Contact);
+                return match outcome {
+                    contact_change::Outcome::Stay => (task, None),
+                    contact_change::Outcome::Close(None) => {
+                        self.contact = None;
+                        (task, None)
+                    }
+                    contact_change::Outcome::Close(Some(user)) => {
+                        self.contact = None;
+                        self.contact_notice = Some(match mode {
+                            Mode::Change(Channel::Email) => fl!("contact-email-changed"),
+                            Mode::Change(Channel::Sms) => fl!("contact-phone-changed"),
+                            Mode::Remove(_) => fl!("contact-removed"),
+                        });
+                        self.user = user.clone();
+                        (
+                            Task::batch([task, self.load()]),
+                            Some(Event::UserChanged(user)),
+                        )
+                    }
+                    contact_change::Outcome::SessionEnded(e) => {
+                        (task, Some(Event::SessionEnded(e)))
+                    }
                 };
             }
             Message::UserLoaded(Ok(user)) => {
@@ -513,37 +563,57 @@ impl Security {
     }
 
     fn verification_card(&self) -> Element<'_, Message> {
-        let status = |bound: bool| {
-            if bound {
+        let both = self.user.email.is_some() && self.user.phone.is_some();
+        let line = |label: String, value: Option<String>, channel: Channel| {
+            let status = if value.is_some() {
                 text(fl!("verification-bound")).size(TEXT_S).color(SUCCESS)
             } else {
                 text(fl!("verification-none")).size(TEXT_S).color(MUTED)
-            }
-        };
-        let line = |label: String, value: Option<String>| {
-            row![
+            };
+            let change = if value.is_some() {
+                fl!("verification-change")
+            } else {
+                fl!("verification-add")
+            };
+            let mut r = row![
                 text(label).size(TEXT_S).color(MUTED).width(120),
                 text(value.clone().unwrap_or_default())
                     .size(TEXT_S)
                     .width(Fill),
-                status(value.is_some())
+                status,
+                button(text(change).size(TEXT_S))
+                    .style(button::text)
+                    .on_press(Message::OpenContact(Mode::Change(channel))),
             ]
             .spacing(SPACE_M)
+            .align_y(iced::Center);
+            // The last way to receive codes can't go: no Remove for it.
+            if value.is_some() && both {
+                r = r.push(
+                    button(text(fl!("verification-remove")).size(TEXT_S))
+                        .style(button::text)
+                        .on_press(Message::OpenContact(Mode::Remove(channel))),
+                );
+            }
+            r
         };
-        card(
-            fl!("verification-card"),
-            column![
-                line(
-                    fl!("verification-email"),
-                    self.user.email.as_deref().map(mask_email)
-                ),
-                line(
-                    fl!("verification-phone"),
-                    self.user.phone.as_deref().map(mask_phone)
-                ),
-            ]
-            .spacing(SPACE_S),
-        )
+        let mut body = column![
+            line(
+                fl!("verification-email"),
+                self.user.email.as_deref().map(mask_email),
+                Channel::Email
+            ),
+            line(
+                fl!("verification-phone"),
+                self.user.phone.as_deref().map(mask_phone),
+                Channel::Sms
+            ),
+        ]
+        .spacing(SPACE_S);
+        if let Some(n) = &self.contact_notice {
+            body = body.push(text(n).size(TEXT_S).color(SUCCESS));
+        }
+        card(fl!("verification-card"), body)
     }
 
     fn sessions_card(&self) -> Element<'_, Message> {
@@ -709,6 +779,9 @@ impl Security {
     /// The code dialog, drawn by the parent over the whole window (not
     /// inside this scrolling page).
     pub fn dialog_view(&self) -> Option<Element<'_, Message>> {
+        if let Some(contact) = &self.contact {
+            return Some(contact.view().map(Message::Contact));
+        }
         if let Some(two_step) = &self.two_step {
             return Some(two_step.view().map(Message::TwoStep));
         }
@@ -742,7 +815,10 @@ impl code_dialog::DialogHost for Security {
     type Message = Message;
 
     fn code_dialog(&self) -> Option<&CodeDialog> {
-        self.dialog()
+        match &self.contact {
+            Some(contact) => contact.code_dialog(),
+            None => self.dialog(),
+        }
     }
 
     fn dialog_message(message: code_dialog::Message) -> Message {
@@ -750,12 +826,15 @@ impl code_dialog::DialogHost for Security {
     }
 
     fn dialog_open(&self) -> bool {
-        self.two_step.is_some() || self.dialog.is_some()
+        self.two_step.is_some() || self.contact.is_some() || self.dialog.is_some()
     }
 
     /// The two-step dialog decides what Escape means (not while recovery
     /// codes wait to be saved).
     fn on_escape(&self) -> Option<Message> {
+        if self.contact.is_some() {
+            return Some(Message::Contact(contact_change::Message::Cancel));
+        }
         match &self.two_step {
             Some(d) => d.on_escape().map(Message::TwoStep),
             None => self
