@@ -68,7 +68,10 @@ fn security_page() -> Security {
             device_token: None,
         },
     );
-    Security::open(session, alice(), false, false).0
+    let mut page = Security::open(session, alice(), false, false).0;
+    // Ten days after alice's last change, whatever today is.
+    page.set_clock(alice().password_changed_at + chrono::Duration::days(10));
+    page
 }
 
 /// Types `text` into the input `id` and feeds the messages to the page.

@@ -201,6 +201,32 @@ contact-remove = Remove
 contact-email-changed = Your email address was changed. Sign in with the new one from now on.
 contact-phone-changed = Your phone number was changed. Sign in with the new one from now on.
 contact-removed = The address was removed.
+checkup-card = Security checkup
+checkup-all-well = All is well. Relay checks these each time you open this page.
+checkup-some-to-do = A few things would make your account safer:
+checkup-password-ok = Your password was changed { $days } days ago and meets your organisation's rules.
+checkup-password-expires = { $days ->
+    [one] Your password expires tomorrow.
+   *[other] Your password expires in { $days } days.
+}
+checkup-password-expired = Your password has expired.
+checkup-password-old = Your password is { $days } days old.
+checkup-change-password = Change password
+checkup-two-step-on = Two-step sign-in is on.
+checkup-two-step-off = Two-step sign-in is off: anyone with your password can sign in.
+checkup-contact-both = Email and phone are both bound.
+checkup-contact-no-email = No email is bound: add one so you can always get codes.
+checkup-contact-no-phone = No phone is bound: add one so you can always get codes.
+checkup-devices-ok = No signed-in device has gone unused for { $days } days.
+checkup-devices-stale = { $count ->
+    [one] 1 device has not been used for { $days } days but is still signed in.
+   *[other] { $count } devices have not been used for { $days } days but are still signed in.
+}
+checkup-sign-them-out = Sign them out
+reminder-password-expires = { $days ->
+    [one] Your password expires tomorrow. Change it now so signing in is not held up.
+   *[other] Your password expires in { $days } days. Change it now so signing in is not held up.
+}
 mfa-card = Two-step sign-in
 mfa-on = On: signing in needs a code from your authenticator app.
 mfa-off = Off. Turn it on to protect your account even if your password leaks.

@@ -523,13 +523,18 @@ impl Home {
 
     pub fn view<'a>(&'a self, server: &str, theme: ThemeChoice) -> Element<'a, Message> {
         let mut content = column![self.top_bar()].width(Fill).height(Fill);
-        if let Some(days) = self.password_old {
+        // Past its age (from the policy), or about to expire.
+        let reminder = match self.password_old {
+            Some(days) => Some(fl!("reminder-password-old", days = days)),
+            None => settings::checkup::expires_in_days(&self.user, chrono::Utc::now())
+                .filter(|days| *days > 0)
+                .map(|days| fl!("reminder-password-expires", days = days)),
+        };
+        if let Some(reminder) = reminder {
             content = content.push(
                 container(
                     row![
-                        text(fl!("reminder-password-old", days = days))
-                            .size(TEXT_S)
-                            .width(Fill),
+                        text(reminder).size(TEXT_S).width(Fill),
                         button(text(fl!("reminder-change-now")).size(TEXT_S))
                             .style(button::primary)
                             .on_press(Message::Open(Nav::Security)),

@@ -3,6 +3,7 @@
 //! answers for a page that was closed meanwhile find no page and are dropped.
 
 pub mod about;
+pub mod checkup;
 pub mod contact_change;
 pub mod personal_info;
 pub mod photo_crop;

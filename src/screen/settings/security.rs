@@ -19,6 +19,7 @@ use crate::widget::code_dialog::{self, CodeDialog};
 use crate::widget::new_password::NewPassword;
 use crate::widget::password_field::PasswordField;
 
+use super::checkup;
 use super::contact_change::{self, ContactDialog, Mode};
 use super::two_step::{self, Purpose, TwoStepDialog};
 
@@ -64,6 +65,9 @@ pub struct Security {
     contact: Option<ContactDialog>,
     /// "Email changed." under the Verification card after a change.
     contact_notice: Option<String>,
+    /// The checkup's clock: read when the page opens (and fixed in tests,
+    /// so pictures of the page don't change with the date).
+    now: chrono::DateTime<chrono::Utc>,
     sessions: Loadable<Vec<SessionInfo>>,
     events: Loadable<Vec<SecurityEvent>>,
 }
@@ -91,6 +95,7 @@ pub enum Message {
     UserLoaded(Result<User, ApiError>),
     OpenContact(Mode),
     Contact(contact_change::Message),
+    Checkup(checkup::Fix),
 }
 
 pub enum Event {
@@ -138,6 +143,7 @@ impl Security {
             two_step: None,
             contact: None,
             contact_notice: None,
+            now: chrono::Utc::now(),
             sessions: Loadable::Loading,
             events: Loadable::Loading,
         };
@@ -162,6 +168,11 @@ impl Security {
                 Message::EventsLoaded,
             ),
         ])
+    }
+
+    #[cfg(test)]
+    pub fn set_clock(&mut self, now: chrono::DateTime<chrono::Utc>) {
+        self.now = now;
     }
 
     pub fn evaluation(&self) -> Evaluation {
@@ -210,6 +221,7 @@ impl Security {
                 }
             },
             Message::Reload => {
+                self.now = chrono::Utc::now();
                 self.sessions = Loadable::Loading;
                 self.events = Loadable::Loading;
                 return (self.load(), None);
@@ -387,6 +399,40 @@ impl Security {
                     }
                     two_step::Outcome::SessionEnded(e) => (task, Some(Event::SessionEnded(e))),
                 };
+            }
+            Message::Checkup(fix) => {
+                let next = match fix {
+                    checkup::Fix::ChangePassword => {
+                        return (operation::focus(CURRENT_ID), None);
+                    }
+                    checkup::Fix::TurnOnTwoStep => Message::OpenTwoStep(Purpose::TurnOn),
+                    checkup::Fix::NewRecoveryCodes => Message::OpenTwoStep(Purpose::NewCodes),
+                    checkup::Fix::AddEmail => Message::OpenContact(Mode::Change(Channel::Email)),
+                    checkup::Fix::AddPhone => Message::OpenContact(Mode::Change(Channel::Sms)),
+                    checkup::Fix::SignOutStale => {
+                        let Loadable::Ready(list) = &self.sessions else {
+                            return (Task::none(), None);
+                        };
+                        let ids: Vec<String> = checkup::stale_sessions(list, chrono::Utc::now())
+                            .into_iter()
+                            .map(|s| s.id.to_string())
+                            .collect();
+                        let s = self.session.clone();
+                        return (
+                            Task::perform(
+                                async move {
+                                    for id in ids {
+                                        s.revoke_session(&id).await?;
+                                    }
+                                    Ok(())
+                                },
+                                Message::Revoked,
+                            ),
+                            None,
+                        );
+                    }
+                };
+                return self.update(next);
             }
             Message::OpenContact(mode) => {
                 let (dialog, task) = ContactDialog::open(mode, self.demo);
@@ -717,6 +763,17 @@ impl Security {
         card(fl!("activity-card"), body)
     }
 
+    fn checkup_card(&self) -> Element<'_, Message> {
+        let sessions = match &self.sessions {
+            Loadable::Ready(list) => Some(list.as_slice()),
+            _ => None,
+        };
+        checkup::view(
+            checkup::lines(&self.user, sessions, self.now),
+            Message::Checkup,
+        )
+    }
+
     fn mfa_card(&self) -> Element<'_, Message> {
         let action = |label: String, purpose: Purpose| {
             button(text(label).size(TEXT_S))
@@ -767,6 +824,7 @@ impl Security {
                     text(fl!("security-title")).size(22).font(BOLD),
                     space::horizontal()
                 ])
+                .push(self.checkup_card())
                 .push(self.password_card())
                 .push(self.verification_card())
                 .push(self.mfa_card())
