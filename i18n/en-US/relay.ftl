@@ -204,7 +204,11 @@ contact-removed = The address was removed.
 checkup-card = Security checkup
 checkup-all-well = All is well. Relay checks these each time you open this page.
 checkup-some-to-do = A few things would make your account safer:
-checkup-password-ok = Your password was changed { $days } days ago and meets your organisation's rules.
+checkup-password-ok = { $days ->
+    [0] Your password was changed today and meets your organisation's rules.
+    [one] Your password was changed yesterday and meets your organisation's rules.
+   *[other] Your password was changed { $days } days ago and meets your organisation's rules.
+}
 checkup-password-expires = { $days ->
     [one] Your password expires tomorrow.
    *[other] Your password expires in { $days } days.

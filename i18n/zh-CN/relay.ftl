@@ -204,7 +204,10 @@ contact-removed = 地址已删除。
 checkup-card = 安全检查
 checkup-all-well = 一切正常。每次打开此页面时 Relay 都会检查这些项目。
 checkup-some-to-do = 以下几项可以让您的账号更安全：
-checkup-password-ok = 您的密码在 { $days } 天前修改，符合组织的规则。
+checkup-password-ok = { $days ->
+    [0] 您的密码今天刚修改，符合组织的规则。
+   *[other] 您的密码在 { $days } 天前修改，符合组织的规则。
+}
 checkup-password-expires = 您的密码将在 { $days } 天后过期。
 checkup-password-expired = 您的密码已过期。
 checkup-password-old = 您的密码已使用 { $days } 天。

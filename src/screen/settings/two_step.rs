@@ -377,7 +377,7 @@ impl TwoStepDialog {
                         .center_x(Fill),
                 );
                 body = body.push(text(fl!("two-step-key")).size(TEXT_S).color(MUTED));
-                body = body.push(text(grouped(&setup.secret)).font(MONO).size(TEXT_L));
+                body = body.push(text(grouped(&setup.secret)).font(MONO).size(17));
                 body =
                     body.push(self.code_input(fl!("two-step-first-code"), fl!("code-placeholder")));
                 if let Some(e) = &self.error {
@@ -407,13 +407,11 @@ impl TwoStepDialog {
                     ]
                     .spacing(SPACE_S),
                 );
-                if let Some((ok, note)) = &self.note {
-                    body = body.push(text(note).size(TEXT_S).color(if *ok {
-                        SUCCESS
-                    } else {
-                        DANGER
-                    }));
-                }
+                // Always a line, empty or not: the dialog doesn't jump when
+                // "Copied" appears.
+                let (ok, note) = self.note.clone().unwrap_or((true, String::new()));
+                let colour = if ok { SUCCESS } else { DANGER };
+                body = body.push(text(note).size(TEXT_S).color(colour));
                 body = body.push(
                     checkbox(self.saved)
                         .label(fl!("two-step-have-saved"))
