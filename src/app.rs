@@ -573,6 +573,10 @@ impl App {
                             _ => task,
                         }
                     }
+                    Some(home::Event::Notice(text)) => {
+                        self.toast(toast::Kind::Success, text);
+                        task
+                    }
                     Some(home::Event::SignInAgain) => Task::batch([
                         task,
                         self.show_login_as(Some(fl!("login-sign-in-to-sync")), None, Some(&login)),
@@ -771,10 +775,11 @@ impl App {
         } else {
             screen
         };
-        if self.toasts.is_empty() {
-            body
-        } else {
-            stack![body, toast::view(&self.toasts, Message::DismissToast)].into()
-        }
+        // The toast layer is always there, empty or not: a tree that lost
+        // its second layer when the last toast went would rebuild the
+        // screen's widgets, and with them the focus (a user typing into the
+        // password field at that moment lost the rest of it) and scroll
+        // positions.
+        stack![body, toast::view(&self.toasts, Message::DismissToast)].into()
     }
 }

@@ -18,9 +18,16 @@ const MENU_PERSONAL: (u32, u32) = (1000, 135);
 const MENU_SECURITY: (u32, u32) = (1000, 202);
 const MENU_SIGN_OUT: (u32, u32) = (1000, 272);
 const TURN_ON: (u32, u32) = (1099, 233);
+/// The test photo's colour: in the avatar button once it is saved.
+const PHOTO: [u8; 3] = [0, 200, 120];
+const CHANGE_PHOTO: (u32, u32) = (475, 162);
 const COPY: (u32, u32) = (511, 484);
 const TICK: (u32, u32) = (378, 547);
 const DONE: (u32, u32) = (783, 581);
+/// Mouse-wheel steps that bring the Verification card into view.
+const SCROLL_TO_VERIFICATION: usize = 60;
+/// The email line's "Change…", with the page scrolled to its end.
+const CHANGE_EMAIL: (u32, u32) = (1005, 192);
 
 fn shot_path(name: &str) -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -79,6 +86,21 @@ fn sign_out(window: &AppWindow<'_>) {
     window.click(AVATAR.0, AVATAR.1);
     window.click(MENU_SIGN_OUT.0, MENU_SIGN_OUT.1);
     pause(1000);
+}
+
+/// Waits until the server has started `n` two-step sign-ins: the app shows
+/// the code step then.
+async fn wait_code_step(server: &Server, n: i64) {
+    wait_until("the two-step code step", || async {
+        let (count,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM challenges WHERE purpose = 'mfa_login'")
+                .fetch_one(&server.state.db.pool)
+                .await
+                .unwrap();
+        count >= n
+    })
+    .await;
+    pause(800);
 }
 
 async fn wait_until<F: std::future::Future<Output = bool>>(
@@ -153,7 +175,7 @@ async fn two_step_from_the_qr_code_on_screen_then_email_and_photo() {
     // Sign in again: the password, then a code from the authenticator.
     sign_out(&window);
     sign_in(&window, PASSWORD);
-    pause(1200);
+    wait_code_step(&server, 1).await;
     window.screenshot("a06-asks-for-the-code");
     let before = server.logins().await;
     window.type_text(&next_totp(&secret));
@@ -163,14 +185,14 @@ async fn two_step_from_the_qr_code_on_screen_then_email_and_photo() {
     // And with a recovery code, once.
     sign_out(&window);
     sign_in(&window, PASSWORD);
-    pause(1200);
+    wait_code_step(&server, 2).await;
     window.type_text(&codes[0]);
     window.key("Return");
     server.wait_logins(before + 2).await;
     pause(800);
     sign_out(&window);
     sign_in(&window, PASSWORD);
-    pause(1200);
+    wait_code_step(&server, 3).await;
     window.type_text(&codes[0]);
     window.key("Return");
     pause(2000);
@@ -185,4 +207,59 @@ async fn two_step_from_the_qr_code_on_screen_then_email_and_photo() {
     window.key("Return");
     server.wait_logins(before + 3).await;
     pause(1000);
+
+    // A new email: the Verification card's "Change…", the address and the
+    // password, then the code the server sent to the new address.
+    open_security(&window);
+    window.xdotool(&["mousemove", "700", "500"]);
+    window.xdotool(&[
+        "click",
+        "--repeat",
+        &SCROLL_TO_VERIFICATION.to_string(),
+        "--delay",
+        "30",
+        "5",
+    ]);
+    pause(600);
+    window.screenshot("a08-verification");
+    window.click(CHANGE_EMAIL.0, CHANGE_EMAIL.1);
+    window.type_text("alice.wang@example.org");
+    window.key("Tab");
+    window.type_text(PASSWORD);
+    window.screenshot("a09-new-email");
+    window.key("Return");
+    let code = server.code(0).await;
+    pause(800);
+    window.screenshot("a10-email-code");
+    window.type_text(&code);
+    window.key("Return");
+    wait_until("the email change", || async {
+        let (email,): (Option<String>,) =
+            sqlx::query_as("SELECT email FROM users WHERE login = 'alice'")
+                .fetch_one(&server.state.db.pool)
+                .await
+                .unwrap();
+        email.as_deref() == Some("alice.wang@example.org")
+    })
+    .await;
+    pause(800);
+    window.screenshot("a11-email-changed");
+
+    // A photo: Personal info → "Change photo…".
+    let picture = tempfile::tempdir().unwrap();
+    let file = picture.path().join("me.png");
+    image::RgbImage::from_pixel(600, 400, image::Rgb(PHOTO))
+        .save(&file)
+        .unwrap();
+    window.click(AVATAR.0, AVATAR.1);
+    window.click(MENU_PERSONAL.0, MENU_PERSONAL.1);
+    pause(800);
+    window.screenshot("a12-personal-info");
+    window.click(CHANGE_PHOTO.0, CHANGE_PHOTO.1);
+    pause(1500);
+    window.screenshot("a13-photo-dialog");
+    window.type_text(file.to_str().unwrap());
+    window.key("Return");
+    pause(1500);
+    window.screenshot("a14-photo-crop");
 }

@@ -105,6 +105,8 @@ pub enum Event {
     DataOpened(LocalData),
     /// Signed in offline and the server is back: sign in for real to sync.
     SignInAgain,
+    /// Something changed that the user should be told of (a toast).
+    Notice(String),
 }
 
 impl Home {
@@ -448,9 +450,12 @@ impl Home {
                             );
                         }
                         settings::security::Event::SessionEnded(e) => Some(Event::SessionEnded(e)),
-                        settings::security::Event::UserChanged(user) => {
+                        settings::security::Event::UserChanged { user, notice } => {
                             self.user = user;
-                            return (Task::batch([task, self.refresh_photo()]), None);
+                            return (
+                                Task::batch([task, self.refresh_photo()]),
+                                notice.map(Event::Notice),
+                            );
                         }
                     },
                 };
@@ -580,7 +585,10 @@ impl Home {
                 .padding([56.0, SPACE_L]);
             stack![content, backdrop, overlay].into()
         } else {
-            content.into()
+            // Always a stack with the page first, as with a dialog or the
+            // menu over it: the page keeps its state (its scroll position)
+            // when a dialog opens or closes.
+            stack![content].into()
         }
     }
 }

@@ -68,6 +68,8 @@ pub struct Security {
     /// The checkup's clock: read when the page opens (and fixed in tests,
     /// so pictures of the page don't change with the date).
     now: chrono::DateTime<chrono::Utc>,
+    /// Said once the account is read again after a two-step change.
+    pending_notice: Option<String>,
     sessions: Loadable<Vec<SessionInfo>>,
     events: Loadable<Vec<SecurityEvent>>,
 }
@@ -106,8 +108,12 @@ pub enum Event {
         new_password: Secret,
     },
     SessionEnded(ApiError),
-    /// The account changed here (two-step sign-in on or off …).
-    UserChanged(User),
+    /// The account changed here (two-step sign-in on or off …), with what
+    /// to tell the user, if anything.
+    UserChanged {
+        user: User,
+        notice: Option<String>,
+    },
 }
 
 impl Security {
@@ -144,6 +150,7 @@ impl Security {
             contact: None,
             contact_notice: None,
             now: chrono::Utc::now(),
+            pending_notice: None,
             sessions: Loadable::Loading,
             events: Loadable::Loading,
         };
@@ -383,6 +390,7 @@ impl Security {
                 let Some(dialog) = &mut self.two_step else {
                     return (Task::none(), None);
                 };
+                let purpose = dialog.purpose();
                 let (task, outcome) = dialog.update(m, &self.session);
                 let task = task.map(Message::TwoStep);
                 return match outcome {
@@ -392,6 +400,11 @@ impl Security {
                         if !changed {
                             return (task, None);
                         }
+                        self.pending_notice = Some(match purpose {
+                            Purpose::TurnOn => fl!("two-step-on-toast"),
+                            Purpose::TurnOff => fl!("two-step-off-toast"),
+                            Purpose::NewCodes => fl!("two-step-codes-toast"),
+                        });
                         let s = self.session.clone();
                         let reload =
                             Task::perform(async move { s.me().await }, Message::UserLoaded);
@@ -455,15 +468,19 @@ impl Security {
                     }
                     contact_change::Outcome::Close(Some(user)) => {
                         self.contact = None;
-                        self.contact_notice = Some(match mode {
+                        let notice = match mode {
                             Mode::Change(Channel::Email) => fl!("contact-email-changed"),
                             Mode::Change(Channel::Sms) => fl!("contact-phone-changed"),
                             Mode::Remove(_) => fl!("contact-removed"),
-                        });
+                        };
+                        self.contact_notice = Some(notice.clone());
                         self.user = user.clone();
                         (
                             Task::batch([task, self.load()]),
-                            Some(Event::UserChanged(user)),
+                            Some(Event::UserChanged {
+                                user,
+                                notice: Some(notice),
+                            }),
                         )
                     }
                     contact_change::Outcome::SessionEnded(e) => {
@@ -473,7 +490,8 @@ impl Security {
             }
             Message::UserLoaded(Ok(user)) => {
                 self.user = user.clone();
-                return (Task::none(), Some(Event::UserChanged(user)));
+                let notice = self.pending_notice.take();
+                return (Task::none(), Some(Event::UserChanged { user, notice }));
             }
             Message::UserLoaded(Err(e)) => return (Task::none(), self.session_error(e)),
             Message::Revoked(result) => {

@@ -123,6 +123,10 @@ impl TwoStepDialog {
         (dialog, iced::widget::operation::focus(PASSWORD_ID))
     }
 
+    pub fn purpose(&self) -> Purpose {
+        self.purpose
+    }
+
     /// Shown recovery codes must be ticked as saved before the dialog goes.
     pub fn on_escape(&self) -> Option<Message> {
         (!matches!(self.step, Step::Codes(_))).then_some(Message::Cancel)
