@@ -106,6 +106,21 @@ pub fn decode(bytes: &[u8]) -> Result<Picture, PhotoError> {
     })
 }
 
+impl Picture {
+    /// A copy at most `side` pixels on its longest side (for previews).
+    pub fn scaled(&self, side: u32) -> Picture {
+        if self.image.width().max(self.image.height()) <= side {
+            return self.clone();
+        }
+        let image = DynamicImage::ImageRgba8((*self.image).clone())
+            .resize(side, side, FilterType::Triangle)
+            .to_rgba8();
+        Picture {
+            image: Arc::new(image),
+        }
+    }
+}
+
 /// Where the square sits: `zoom` from 1 (the largest square that fits) to
 /// [`MAX_ZOOM`]; `x`, `y` from 0 to 1 across the room left on each axis
 /// (0.5 is the middle).
@@ -144,6 +159,44 @@ pub fn cropped(picture: &Picture, crop: Crop, side: u32) -> RgbaImage {
     let (left, top, edge) = crop.square(picture.image.width(), picture.image.height());
     let square = image::imageops::crop_imm(&*picture.image, left, top, edge, edge).to_image();
     image::imageops::resize(&square, side, side, FilterType::Lanczos3)
+}
+
+/// The square at `side` pixels, quickly (for the live preview).
+pub fn preview(picture: &Picture, crop: Crop, side: u32) -> RgbaImage {
+    let (left, top, edge) = crop.square(picture.image.width(), picture.image.height());
+    let square = image::imageops::crop_imm(&*picture.image, left, top, edge, edge).to_image();
+    image::imageops::resize(&square, side, side, FilterType::Triangle)
+}
+
+/// `image` with everything outside the inscribed circle made transparent
+/// (the edge softened over a pixel): photos are shown round, and the
+/// renderer does not round images itself everywhere.
+pub fn round(mut image: RgbaImage) -> RgbaImage {
+    let (w, h) = (image.width() as f32, image.height() as f32);
+    let r = w.min(h) / 2.0;
+    let (cx, cy) = (w / 2.0, h / 2.0);
+    for (x, y, p) in image.enumerate_pixels_mut() {
+        let d = ((x as f32 + 0.5 - cx).powi(2) + (y as f32 + 0.5 - cy).powi(2)).sqrt();
+        let cover = (r - d + 0.5).clamp(0.0, 1.0);
+        p.0[3] = (f32::from(p.0[3]) * cover) as u8;
+    }
+    image
+}
+
+/// A PNG (as cached or served) ready to show: decoded and made round.
+pub fn shown(png: &[u8]) -> Option<RgbaImage> {
+    let decoded = image::load_from_memory_with_format(png, ImageFormat::Png).ok()?;
+    Some(round(decoded.to_rgba8()))
+}
+
+/// An iced image of a PNG photo, round.
+pub fn handle(png: &[u8]) -> Option<iced::widget::image::Handle> {
+    let rgba = shown(png)?;
+    Some(iced::widget::image::Handle::from_rgba(
+        rgba.width(),
+        rgba.height(),
+        rgba.into_raw(),
+    ))
 }
 
 /// PNG bytes of `image` (pixels only).
@@ -265,6 +318,15 @@ mod tests {
         assert_eq!(crop(2.0, 1.0, 1.0), (300, 100, 100));
         // Out-of-range values are held inside.
         assert_eq!(crop(9.0, 2.0, -1.0), (350, 0, 50));
+    }
+
+    #[test]
+    fn a_shown_photo_is_round() {
+        let square = RgbaImage::from_pixel(64, 64, image::Rgba([10, 200, 90, 255]));
+        let round = round(square);
+        assert_eq!(round.get_pixel(32, 32).0[3], 255, "the middle stays");
+        assert_eq!(round.get_pixel(0, 0).0[3], 0, "a corner goes");
+        assert_eq!(round.get_pixel(63, 0).0[3], 0);
     }
 
     #[test]

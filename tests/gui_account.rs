@@ -21,6 +21,8 @@ const TURN_ON: (u32, u32) = (1099, 233);
 /// The test photo's colour: in the avatar button once it is saved.
 const PHOTO: [u8; 3] = [0, 200, 120];
 const CHANGE_PHOTO: (u32, u32) = (475, 162);
+const USE_PHOTO: (u32, u32) = (726, 622);
+const REMOVE_PHOTO: (u32, u32) = (595, 162);
 const COPY: (u32, u32) = (511, 484);
 const TICK: (u32, u32) = (378, 547);
 const DONE: (u32, u32) = (783, 581);
@@ -262,4 +264,70 @@ async fn two_step_from_the_qr_code_on_screen_then_email_and_photo() {
     window.key("Return");
     pause(1500);
     window.screenshot("a14-photo-crop");
+    window.click(USE_PHOTO.0, USE_PHOTO.1);
+    wait_until("the photo upload", || async {
+        let (version,): (Option<String>,) =
+            sqlx::query_as("SELECT avatar_version FROM users WHERE login = 'alice'")
+                .fetch_one(&server.state.db.pool)
+                .await
+                .unwrap();
+        version.is_some()
+    })
+    .await;
+    pause(1500);
+    let shot = window.screenshot("a15-photo-saved");
+    assert!(
+        count_colour(&shot, (AVATAR.0 - 10, AVATAR.1 - 10, 20, 20), PHOTO, 24) > 200,
+        "the photo is in the avatar button"
+    );
+    assert!(
+        count_colour(&shot, (300, 126, 96, 96), PHOTO, 24) > 4000,
+        "and on Personal info"
+    );
+
+    // Another device: after its sign-in the photo comes from the server.
+    let other = launch(&display, &["--server", &server.url, "--lang", "zh-CN"]);
+    // Two windows and no window manager: the keyboard goes to the newest
+    // one, the one on top (xdotool lists it last).
+    let ids = other.xdotool(&["search", "--onlyvisible", "--name", "Relay CRM"]);
+    let newest = ids.lines().last().unwrap_or_default().to_string();
+    other.xdotool(&["windowraise", &newest]);
+    other.xdotool(&["windowfocus", "--sync", &newest]);
+    other.click(590, 358);
+    sign_in(&other, PASSWORD);
+    wait_code_step(&server, 4).await;
+    let logins = server.logins().await;
+    other.type_text(&codes[2]);
+    other.key("Return");
+    server.wait_logins(logins + 1).await;
+    pause(2000);
+    let there = other.screenshot("a16-photo-on-another-device");
+    assert!(
+        count_colour(&there, (AVATAR.0 - 10, AVATAR.1 - 10, 20, 20), PHOTO, 24) > 200,
+        "the photo shows on the other device"
+    );
+    drop(other);
+
+    // "Remove photo": initials again.
+    let ids = window.xdotool(&["search", "--onlyvisible", "--name", "Relay CRM"]);
+    let first = ids.lines().next().unwrap_or_default().to_string();
+    window.xdotool(&["windowfocus", "--sync", &first]);
+    window.click(REMOVE_PHOTO.0, REMOVE_PHOTO.1);
+    wait_until("the photo removal", || async {
+        let (version,): (Option<String>,) =
+            sqlx::query_as("SELECT avatar_version FROM users WHERE login = 'alice'")
+                .fetch_one(&server.state.db.pool)
+                .await
+                .unwrap();
+        version.is_none()
+    })
+    .await;
+    pause(1000);
+    let gone = window.screenshot("a17-photo-removed");
+    assert_eq!(
+        count_colour(&gone, (AVATAR.0 - 10, AVATAR.1 - 10, 20, 20), PHOTO, 24),
+        0,
+        "initials again"
+    );
+    assert!(count_coloured(&gone, (AVATAR.0 - 10, AVATAR.1 - 10, 20, 20), 80) > 100);
 }

@@ -331,11 +331,10 @@ impl Home {
             }
             Message::PolicyLoaded(Err(_)) => {}
             Message::PhotoLoaded(version, Some(bytes)) => {
-                if self.user.avatar_version.as_deref() == Some(version.as_str()) {
-                    self.set_photo(Some((
-                        version,
-                        iced::widget::image::Handle::from_bytes(bytes),
-                    )));
+                if self.user.avatar_version.as_deref() == Some(version.as_str())
+                    && let Some(handle) = crate::photo::handle(&bytes)
+                {
+                    self.set_photo(Some((version, handle)));
                 }
             }
             // Not cached and not reachable: initials until it is.

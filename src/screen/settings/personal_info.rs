@@ -285,7 +285,9 @@ impl PersonalInfo {
                 {
                     tracing::warn!(error = %e, "photo not cached");
                 }
-                let handle = image::Handle::from_bytes(png);
+                let Some(handle) = photo::handle(&png) else {
+                    return (Task::none(), None);
+                };
                 self.photo = Some(handle.clone());
                 let s = self.session.clone();
                 return (

@@ -3,19 +3,27 @@
 //! across and up and down.
 
 use iced::widget::{button, column, container, image, row, slider, space, text};
-use iced::{Element, Fill, Rectangle};
+use iced::{Element, Fill};
 
 use crate::fl;
-use crate::photo::{Crop, MAX_ZOOM, Picture};
+use crate::photo::{Crop, MAX_ZOOM, Picture, preview, round};
 use crate::theme::{BOLD, DANGER, MUTED, SPACE_L, SPACE_M, SPACE_S, TEXT_L, TEXT_S};
 use crate::widget::card::card_style;
 
 const PREVIEW: f32 = 220.0;
 
+fn render(small: &Picture, crop: Crop) -> image::Handle {
+    let square = round(preview(small, crop, PREVIEW as u32));
+    image::Handle::from_rgba(square.width(), square.height(), square.into_raw())
+}
+
 #[derive(Debug, Clone)]
 pub struct CropDialog {
     pub picture: Picture,
+    /// The chosen square as it will look, redrawn on every move (from a
+    /// small copy of the picture, so dragging a slider stays smooth).
     handle: image::Handle,
+    small: Picture,
     pub crop: Crop,
     pub busy: bool,
     pub error: Option<String>,
@@ -32,15 +40,13 @@ pub enum Message {
 
 impl CropDialog {
     pub fn new(picture: Picture) -> Self {
-        let handle = image::Handle::from_rgba(
-            picture.image.width(),
-            picture.image.height(),
-            picture.image.as_raw().clone(),
-        );
+        let small = picture.scaled(2 * PREVIEW as u32);
+        let crop = Crop::default();
         Self {
+            handle: render(&small, crop),
+            small,
             picture,
-            handle,
-            crop: Crop::default(),
+            crop,
             busy: false,
             error: None,
         }
@@ -52,21 +58,13 @@ impl CropDialog {
             Message::Zoom(z) => self.crop.zoom = z,
             Message::Across(x) => self.crop.x = x,
             Message::UpDown(y) => self.crop.y = y,
-            Message::Save | Message::Cancel => {}
+            Message::Save | Message::Cancel => return,
         }
+        self.handle = render(&self.small, self.crop);
     }
 
     pub fn view(&self) -> Element<'_, Message> {
-        let (left, top, side) = self
-            .crop
-            .square(self.picture.image.width(), self.picture.image.height());
         let preview = image(self.handle.clone())
-            .crop(Rectangle {
-                x: left,
-                y: top,
-                width: side,
-                height: side,
-            })
             .width(PREVIEW)
             .height(PREVIEW)
             .border_radius(PREVIEW / 2.0);
