@@ -44,8 +44,9 @@ apt_install pkg-config python3 python3-pip python3-venv
 apt_install xvfb xdotool x11-utils imagemagick dbus dbus-x11 gnome-keyring \
     libxkbcommon-x11-0 libx11-xcb1 libxcursor1 libxrandr2 libxi6
 # Two-step enrolment is checked as an authenticator sees it: zbarimg reads
-# the QR code off the rendered dialog, oathtool makes the codes.
-apt_install zbar-tools oathtool
+# the QR code off a screenshot, oathtool makes the codes; xclip reads the
+# recovery codes the dialog copied.
+apt_install zbar-tools oathtool xclip
 # The proxy test puts a real nginx in front of two servers. Debian starts
 # its own nginx on port 80 when the package is installed: stop that one.
 if ! dpkg -s nginx >/dev/null 2>&1; then

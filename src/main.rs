@@ -4,6 +4,8 @@
 // builds keep it, for the logs on the terminal.
 #![cfg_attr(all(windows, not(debug_assertions)), windows_subsystem = "windows")]
 
+#[cfg(test)]
+mod account_screens_tests;
 mod app;
 #[cfg(feature = "bench")]
 mod bench_list;

@@ -55,10 +55,11 @@ pub(crate) fn alice() -> User {
     }
 }
 
-fn security_page() -> Security {
-    // No request is sent: the page's load task is simply not run.
+/// A session of alice's that never sends a request (a page's load task is
+/// simply not run in these tests).
+pub(crate) fn idle_session() -> Session {
     let api = Api::new("http://127.0.0.1:9").unwrap();
-    let session = Session::new(
+    Session::new(
         api,
         &TokenPair {
             access_token: "a".into(),
@@ -67,7 +68,11 @@ fn security_page() -> Security {
             user: alice(),
             device_token: None,
         },
-    );
+    )
+}
+
+fn security_page() -> Security {
+    let session = idle_session();
     let mut page = Security::open(session, alice(), false, false).0;
     // Ten days after alice's last change, whatever today is.
     page.set_clock(alice().password_changed_at + chrono::Duration::days(10));

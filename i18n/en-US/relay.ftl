@@ -287,6 +287,7 @@ reset-login = Email, phone or username
 reset-send = Send code
 reset-sending = Sending…
 reset-new-title = Choose a new password
+reset-mfa-code = Your account has two-step sign-in: the code from your authenticator app, or a recovery code
 reset-save = Save new password
 reset-saving = Saving…
 reset-done = Password reset. Sign in with your new password.

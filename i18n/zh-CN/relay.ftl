@@ -277,6 +277,7 @@ reset-login = 邮箱、手机号或用户名
 reset-send = 发送验证码
 reset-sending = 正在发送…
 reset-new-title = 设置新密码
+reset-mfa-code = 您的账号已开启两步验证：请输入身份验证器中的验证码或一个恢复码
 reset-save = 保存新密码
 reset-saving = 正在保存…
 reset-done = 密码已重置，请使用新密码登录。

@@ -19,6 +19,7 @@ use crate::widget::password_field::labelled_input;
 pub const LOGIN_ID: &str = "reset-login";
 pub const NEW_ID: &str = "reset-new";
 pub const CONFIRM_ID: &str = "reset-confirm";
+pub const MFA_ID: &str = "reset-mfa-code";
 
 #[derive(Debug)]
 enum Step {
@@ -30,6 +31,8 @@ enum Step {
     NewPassword {
         reset_id: String,
         token: String,
+        /// The account has two-step sign-in: the form asks for a code too.
+        mfa_required: bool,
     },
 }
 
@@ -46,6 +49,9 @@ pub struct Reset {
     busy: bool,
     error: Option<String>,
     demo: bool,
+    /// The authenticator's code or a recovery code (two-step accounts).
+    mfa_code: String,
+    mfa_error: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -63,6 +69,7 @@ pub enum Message {
     ToggleConfirm,
     Save,
     Saved(Result<(), ApiError>),
+    MfaCode(String),
     Back,
 }
 
@@ -97,6 +104,8 @@ impl Reset {
             busy: false,
             error,
             demo,
+            mfa_code: String::new(),
+            mfa_error: None,
         };
         (
             reset,
@@ -113,7 +122,11 @@ impl Reset {
     }
 
     fn can_save(&self) -> bool {
-        !self.busy && self.evaluation().is_acceptable() && self.new == self.confirm
+        let code_given = match &self.step {
+            Step::NewPassword { mfa_required, .. } => !*mfa_required || self.mfa_code.len() >= 6,
+            _ => true,
+        };
+        !self.busy && self.evaluation().is_acceptable() && self.new == self.confirm && code_given
     }
 
     /// Whether the code dialog is up (for Escape and ticks).
@@ -220,6 +233,7 @@ impl Reset {
                             self.step = Step::NewPassword {
                                 reset_id: reset_id.clone(),
                                 token: t.reset_token,
+                                mfa_required: t.mfa_required,
                             };
                             return (operation::focus(NEW_ID), None);
                         }
@@ -240,7 +254,12 @@ impl Reset {
             Message::ToggleNew => self.show_new = !self.show_new,
             Message::ToggleConfirm => self.show_confirm = !self.show_confirm,
             Message::Save => {
-                let Step::NewPassword { reset_id, token } = &self.step else {
+                let Step::NewPassword {
+                    reset_id,
+                    token,
+                    mfa_required,
+                } = &self.step
+                else {
                     return (Task::none(), None);
                 };
                 if !self.can_save() {
@@ -248,10 +267,12 @@ impl Reset {
                 }
                 self.busy = true;
                 self.error = None;
+                self.mfa_error = None;
                 let (id, token, new) = (reset_id.clone(), token.clone(), self.new.clone());
+                let code = mfa_required.then(|| self.mfa_code.clone());
                 return (
                     Task::perform(
-                        async move { api.complete_reset(&id, &token, &new).await },
+                        async move { api.complete_reset(&id, &token, &new, code.as_deref()).await },
                         Message::Saved,
                     ),
                     None,
@@ -268,8 +289,17 @@ impl Reset {
                             }),
                         );
                     }
+                    Err(e) if e.is(relay_protocol::ErrorCode::InvalidCode) => {
+                        self.mfa_code.clear();
+                        self.mfa_error = Some(crate::error_text::error_text(&e));
+                        return (operation::focus(MFA_ID), None);
+                    }
                     Err(e) => self.error = Some(error_with_violations(&e)),
                 }
+            }
+            Message::MfaCode(c) => {
+                self.mfa_code = c.trim().chars().take(32).collect();
+                self.mfa_error = None;
             }
             Message::Back => return (Task::none(), Some(Event::Back)),
         }
@@ -331,6 +361,20 @@ impl Reset {
                     }
                     .view(),
                 );
+                if let Step::NewPassword {
+                    mfa_required: true, ..
+                } = &self.step
+                {
+                    col = col.push(labelled_input(
+                        fl!("reset-mfa-code"),
+                        MFA_ID,
+                        fl!("two-step-current-code-placeholder"),
+                        &self.mfa_code,
+                        Message::MfaCode,
+                        Some(Message::Save),
+                        self.mfa_error.clone(),
+                    ));
+                }
                 if let Some(e) = &self.error {
                     col = col.push(text(e).size(TEXT_S).color(DANGER));
                 }

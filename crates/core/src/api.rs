@@ -231,11 +231,13 @@ impl Api {
         reset_id: &str,
         reset_token: &str,
         new_password: &str,
+        mfa_code: Option<&str>,
     ) -> Result<(), ApiError> {
         let path = format!("/api/v1/auth/password-reset/{reset_id}/complete");
         let body = CompleteResetRequest {
             reset_token: reset_token.into(),
             new_password: new_password.into(),
+            mfa_code: mfa_code.map(|c| c.trim().to_string()),
         };
         self.post::<_, serde_json::Value>(&path, None, &body)
             .await

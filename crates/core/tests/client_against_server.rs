@@ -138,7 +138,9 @@ async fn reset_flow_through_the_client() {
     let id = started.reset_id.to_string();
     let c = code(&server, 0).await;
     let token = api.verify_reset(&id, &c).await.unwrap().reset_token;
-    api.complete_reset(&id, &token, NEW_PASSWORD).await.unwrap();
+    api.complete_reset(&id, &token, NEW_PASSWORD, None)
+        .await
+        .unwrap();
     sign_in(&api, NEW_PASSWORD).await.unwrap();
 }
 

@@ -209,12 +209,19 @@ pub struct VerifyCodeRequest {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ResetToken {
     pub reset_token: String,
+    /// The account has two-step sign-in: `complete` needs `mfa_code` too.
+    #[serde(default)]
+    pub mfa_required: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct CompleteResetRequest {
     pub reset_token: String,
     pub new_password: String,
+    /// For an account with two-step sign-in: a current code from the
+    /// authenticator, or a recovery code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mfa_code: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

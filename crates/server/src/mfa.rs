@@ -67,6 +67,26 @@ async fn use_recovery_code(
     Ok(data::users::use_recovery_code(conn, user_id, &hash).await?)
 }
 
+/// Checks a second factor outside any challenge (the account's hourly
+/// limit on wrong codes applies); a wrong one is recorded as `mfa_failed`.
+pub async fn second_factor(
+    state: &AppState,
+    user: &UserRow,
+    client: &Client,
+    code: &str,
+) -> ApiResult<()> {
+    let mut attempt = crate::challenges::begin_account_attempt(state, &user.id).await?;
+    if check_second_factor(state, attempt.conn(), user, code).await? {
+        attempt.right().await?;
+        clear_failures(state, user).await?;
+        Ok(())
+    } else {
+        let error = attempt.wrong().await?;
+        record_failure(state, user, client).await?;
+        Err(error)
+    }
+}
+
 /// A wrong second factor: `mfa_failed` in the security activity, and at
 /// `mfa_failures_notice` in a row a notice to the owner.
 pub async fn record_failure(state: &AppState, user: &UserRow, client: &Client) -> ApiResult<()> {

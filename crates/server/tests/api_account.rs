@@ -20,6 +20,7 @@ on_both_backends!(
     bad_photos_are_refused_and_nothing_is_stored,
     a_new_device_is_noticed_once,
     the_expiry_reminder_comes_once_per_password,
+    a_reset_on_a_two_step_account_needs_the_second_factor,
 );
 
 async fn me(s: &TestServer, token: &str) -> Value {
@@ -729,4 +730,94 @@ async fn the_expiry_reminder_comes_once_per_password(b: Backend) {
     .await
     .expect(200);
     count_settled(&s, "alice@example.com", "password_expiry_reminder", 2).await;
+}
+
+async fn a_reset_on_a_two_step_account_needs_the_second_factor(b: Backend) {
+    let s = spawn(b).await;
+    s.add_user("alice").await;
+    s.add_user("bob").await;
+    let (token, _) = s.login("alice", PASSWORD).await;
+    let (_, codes) = s.enable_totp(&token).await;
+    let reset = |login: &'static str, n: usize| {
+        let s = &s;
+        async move {
+            let started = s
+                .post("/api/v1/auth/password-reset", None, json!({"login": login}))
+                .await
+                .expect(202)
+                .body;
+            let id = started["reset_id"].as_str().unwrap().to_string();
+            let code = s
+                .wait_code(&format!("{login}@example.com"), "password_reset_code", n)
+                .await;
+            let verified = s
+                .post(
+                    &format!("/api/v1/auth/password-reset/{id}/verify"),
+                    None,
+                    json!({"code": code}),
+                )
+                .await
+                .expect(200)
+                .body;
+            (id, verified)
+        }
+    };
+    let (_, bob) = reset("bob", 0).await;
+    assert_eq!(bob["mfa_required"], false);
+    let (id, alice) = reset("alice", 0).await;
+    assert_eq!(alice["mfa_required"], true);
+    let complete = |body: Value| {
+        let s = &s;
+        let id = id.clone();
+        async move {
+            s.post(
+                &format!("/api/v1/auth/password-reset/{id}/complete"),
+                None,
+                body,
+            )
+            .await
+        }
+    };
+    let token = alice["reset_token"].as_str().unwrap();
+    let new = common::NEW_PASSWORD;
+    let r = complete(json!({"reset_token": token, "new_password": new}))
+        .await
+        .expect_error(400, "invalid_code");
+    assert_eq!(r.body["error"]["details"]["mfa_required"], true);
+    complete(json!({"reset_token": token, "new_password": new, "mfa_code": "000000"}))
+        .await
+        .expect_error(400, "invalid_code");
+    // A refused password does not use up the recovery code.
+    complete(json!({"reset_token": token, "new_password": "short", "mfa_code": codes[0]}))
+        .await
+        .expect_error(400, "password_policy");
+    // Nothing changed so far.
+    s.post(
+        "/api/v1/auth/login",
+        None,
+        json!({"login": "alice", "password": PASSWORD}),
+    )
+    .await
+    .expect(200);
+    complete(json!({"reset_token": token, "new_password": new, "mfa_code": codes[0]}))
+        .await
+        .expect(204);
+    let signed_in = s
+        .post(
+            "/api/v1/auth/login",
+            None,
+            json!({"login": "alice", "password": new}),
+        )
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(signed_in["mfa_required"], true, "two-step sign-in stays on");
+    let spent = s
+        .post(
+            "/api/v1/auth/mfa",
+            None,
+            json!({"mfa_token": signed_in["mfa_token"], "code": codes[0]}),
+        )
+        .await;
+    assert_eq!(spent.code(), "invalid_code", "the recovery code was used");
 }

@@ -310,29 +310,7 @@ async fn allowances_of_owner_and_strangers_are_apart(b: Backend) {
 /// codes. Uses the previous time step, so the current one is left for a
 /// sign-in.
 async fn enable_totp(s: &TestServer, token: &str) -> (String, Vec<String>) {
-    let setup = s
-        .post("/api/v1/me/mfa/totp/setup", Some(token), json!({}))
-        .await
-        .expect(200)
-        .body;
-    let secret = setup["secret"].as_str().unwrap().to_string();
-    let step = chrono::Utc::now().timestamp() / 30 - 1;
-    let code = relay_server::crypto::totp(&secret, step).unwrap();
-    let codes = s
-        .post(
-            "/api/v1/me/mfa/totp/enable",
-            Some(token),
-            json!({"password": PASSWORD, "code": code}),
-        )
-        .await
-        .expect(200)
-        .body["recovery_codes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c.as_str().unwrap().to_string())
-        .collect();
-    (secret, codes)
+    s.enable_totp(token).await
 }
 
 async fn mfa_token(s: &TestServer, login: &str) -> String {

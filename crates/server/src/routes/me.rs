@@ -191,26 +191,6 @@ pub async fn totp_setup(State(state): State<AppState>, me: Authed) -> ApiResult<
     }))
 }
 
-/// Checks a second factor outside any challenge (the account's hourly
-/// limit on wrong codes applies); a wrong one is recorded as `mfa_failed`.
-async fn second_factor(
-    state: &AppState,
-    user: &UserRow,
-    client: &Client,
-    code: &str,
-) -> ApiResult<()> {
-    let mut attempt = challenges::begin_account_attempt(state, &user.id).await?;
-    if mfa::check_second_factor(state, attempt.conn(), user, code).await? {
-        attempt.right().await?;
-        mfa::clear_failures(state, user).await?;
-        Ok(())
-    } else {
-        let error = attempt.wrong().await?;
-        mfa::record_failure(state, user, client).await?;
-        Err(error)
-    }
-}
-
 /// What turning two-step sign-in off and new recovery codes both ask: the
 /// password, two-step sign-in on, and a current second factor.
 async fn reauthenticate_with_code(
@@ -224,7 +204,7 @@ async fn reauthenticate_with_code(
     if !user.mfa_enabled {
         return Err(not_on());
     }
-    second_factor(state, &user, client, code).await?;
+    mfa::second_factor(state, &user, client, code).await?;
     Ok(user)
 }
 

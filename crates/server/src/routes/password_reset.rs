@@ -17,10 +17,11 @@ use crate::challenges::{self, ChallengePurpose, NewChallenge};
 use crate::crypto::{equal_hashes, new_token, token_hash};
 use crate::data::now_ms;
 use crate::delivery::{Kind, Message};
-use crate::error::{ApiJson, ApiResult};
+use crate::error::{ApiError, ApiJson, ApiResult};
 use crate::passwords::{policy_error, swap_password, violations};
 use crate::state::{AppState, CodeFlow, take_code_allowance};
 use crate::users::{self, UserRow};
+use relay_protocol::ErrorCode;
 
 /// Where a reset code for `user` goes: the phone when the login given was a
 /// phone number (and the account has one), else the email, else the phone.
@@ -205,7 +206,16 @@ pub async fn verify(
     if !verified {
         return Err(challenges::expired());
     }
-    Ok(Json(ResetToken { reset_token }))
+    let mfa_required = match c.user_id.as_deref() {
+        Some(user_id) => users::by_id(&state.db.pool, user_id)
+            .await?
+            .is_some_and(|u| u.mfa_enabled),
+        None => false,
+    };
+    Ok(Json(ResetToken {
+        reset_token,
+        mfa_required,
+    }))
 }
 
 #[utoipa::path(post, path = "/api/v1/auth/password-reset/{reset_id}/complete", tag = "password",
@@ -237,6 +247,20 @@ pub async fn complete(
     let found = violations(&state, &policy, &user, &new_password).await?;
     if !found.is_empty() {
         return Err(policy_error(&found));
+    }
+    // Two-step sign-in guards the reset too: whoever reads the mailbox
+    // still needs the second factor. Checked after the policy, so a
+    // refused password does not use up a recovery code; a wrong code
+    // leaves the reset token usable (within the account's limit on codes).
+    if user.mfa_enabled {
+        let Some(code) = req.mfa_code.as_deref().filter(|c| !c.trim().is_empty()) else {
+            return Err(ApiError::new(
+                ErrorCode::InvalidCode,
+                "this account has two-step sign-in: give mfa_code",
+            )
+            .with_details(serde_json::json!({ "mfa_required": true })));
+        };
+        crate::mfa::second_factor(&state, &user, &client, code).await?;
     }
     let new_hash = state.hasher.hash(&new_password).await?;
     let mut tx = state.db.begin_write().await?;

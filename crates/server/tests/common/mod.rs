@@ -251,6 +251,35 @@ impl TestServer {
         user.id
     }
 
+    /// Turns two-step sign-in on for the session's account (the password
+    /// given as `current_password`, as the app's other changes name it);
+    /// returns the TOTP secret and the ten recovery codes.
+    pub async fn enable_totp(&self, token: &str) -> (String, Vec<String>) {
+        let setup = self
+            .post("/api/v1/me/mfa/totp/setup", Some(token), json!({}))
+            .await
+            .expect(200)
+            .body;
+        let secret = setup["secret"].as_str().unwrap().to_string();
+        let step = chrono::Utc::now().timestamp() / 30 - 1;
+        let code = relay_server::crypto::totp(&secret, step).unwrap();
+        let codes = self
+            .post(
+                "/api/v1/me/mfa/totp/enable",
+                Some(token),
+                json!({"current_password": PASSWORD, "code": code}),
+            )
+            .await
+            .expect(200)
+            .body["recovery_codes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_str().unwrap().to_string())
+            .collect();
+        (secret, codes)
+    }
+
     /// Signs in; returns (access, refresh).
     pub async fn login(&self, login: &str, password: &str) -> (String, String) {
         let r = self
