@@ -492,6 +492,7 @@ two-step-copy = Copy
 two-step-copied = Copied to the clipboard.
 two-step-saved-to = Saved to { $path }.
 two-step-save-failed = The file could not be saved. Copy the codes instead.
+two-step-no-dialog = No file dialog is available on this desktop. Use Copy and paste the codes somewhere safe.
 two-step-have-saved = I have saved these codes
 two-step-done = Done
 two-step-on-toast = Two-step sign-in is on. Keep your recovery codes safe.

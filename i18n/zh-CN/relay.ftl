@@ -463,6 +463,7 @@ two-step-copy = 复制
 two-step-copied = 已复制到剪贴板。
 two-step-saved-to = 已保存到 { $path }。
 two-step-save-failed = 文件无法保存，请改为复制恢复码。
+two-step-no-dialog = 此桌面没有可用的文件对话框。请使用“复制”，把恢复码粘贴到安全的地方。
 two-step-have-saved = 我已保存这些恢复码
 two-step-done = 完成
 two-step-on-toast = 两步验证已开启。请妥善保管恢复码。

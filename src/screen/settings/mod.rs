@@ -11,7 +11,12 @@ pub mod preferences;
 pub mod security;
 pub mod two_step;
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
+
+/// A file dialog that answers "nothing picked" sooner than this was never
+/// shown (rfd found no portal and no zenity on this desktop): the page then
+/// says so and offers another way (a path entry, Copy).
+pub const NO_FILE_DIALOG: Duration = Duration::from_millis(400);
 
 use iced::widget::{button, column, container, row, scrollable, text};
 use iced::{Element, Fill, Task};

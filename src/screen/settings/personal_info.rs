@@ -25,10 +25,6 @@ use crate::widget::password_field::labelled_input;
 use super::photo_crop::{self, CropDialog};
 
 pub const PHOTO_PATH_ID: &str = "photo-path";
-/// A file dialog that answers "nothing picked" sooner than this was never
-/// shown (no portal and no zenity on this desktop): the page then offers a
-/// path entry instead.
-const NO_DIALOG: Duration = Duration::from_millis(400);
 
 pub const NAME_ID: &str = "personal-name";
 /// The longest display name the server takes (`PATCH /api/v1/me`).
@@ -220,7 +216,7 @@ impl PersonalInfo {
             }
             Message::Picked(Some(path), _) => return (self.load_photo(path), None),
             Message::Picked(None, open_for) => {
-                if open_for < NO_DIALOG {
+                if open_for < super::NO_FILE_DIALOG {
                     self.path_entry = Some(String::new());
                     self.photo_error = Some(fl!("photo-no-dialog"));
                     return (iced::widget::operation::focus(PHOTO_PATH_ID), None);

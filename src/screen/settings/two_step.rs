@@ -6,6 +6,7 @@
 //! password and a current code (or a recovery code) in one step.
 
 use std::path::PathBuf;
+use std::time::{Duration, Instant};
 
 use iced::widget::{button, checkbox, column, container, qr_code, row, space, text, text_input};
 use iced::{Element, Fill, Font, Task};
@@ -64,7 +65,7 @@ pub enum Message {
     TurnedOff(Result<(), ApiError>),
     NewCodes(Result<Vec<String>, ApiError>),
     Save,
-    SavedTo(Result<Option<PathBuf>, String>),
+    SavedTo(Result<Option<PathBuf>, String>, Duration),
     Copy,
     Saved(bool),
     Cancel,
@@ -252,18 +253,24 @@ impl TwoStepDialog {
                 };
                 let content = codes_file(&self.login, codes);
                 return (
-                    Task::perform(save_codes(content), Message::SavedTo),
+                    Task::perform(save_codes(content), |(r, d)| Message::SavedTo(r, d)),
                     Outcome::Stay,
                 );
             }
-            Message::SavedTo(Ok(Some(path))) => {
+            Message::SavedTo(Ok(Some(path)), _) => {
                 self.note = Some((
                     true,
                     fl!("two-step-saved-to", path = path.display().to_string()),
                 ));
             }
-            Message::SavedTo(Ok(None)) => {}
-            Message::SavedTo(Err(_)) => self.note = Some((false, fl!("two-step-save-failed"))),
+            Message::SavedTo(Ok(None), open_for) => {
+                if open_for < super::NO_FILE_DIALOG {
+                    self.note = Some((false, fl!("two-step-no-dialog")));
+                }
+            }
+            Message::SavedTo(Err(_), _) => {
+                self.note = Some((false, fl!("two-step-save-failed")));
+            }
             Message::Copy => {
                 if let Some(codes) = self.recovery_codes() {
                     let content = codes_file(&self.login, codes);
@@ -433,28 +440,45 @@ impl TwoStepDialog {
     }
 }
 
-/// Asks where to save and writes the file. `Ok(None)`: the user cancelled
-/// (or no file dialog could be shown — the portal is missing — in which
-/// case Copy is the way).
-async fn save_codes(content: String) -> Result<Option<PathBuf>, String> {
+/// Asks where to save and writes the file; how long the dialog was open
+/// tells a cancel from "no dialog on this desktop" (then Copy is the way).
+async fn save_codes(content: String) -> (Result<Option<PathBuf>, String>, Duration) {
+    let started = Instant::now();
     let Some(handle) = rfd::AsyncFileDialog::new()
         .set_file_name("relay-recovery-codes.txt")
         .add_filter("Text", &["txt"])
         .save_file()
         .await
     else {
-        return Ok(None);
+        return (Ok(None), started.elapsed());
     };
     let path = handle.path().to_path_buf();
-    tokio::fs::write(&path, content)
+    let written = tokio::fs::write(&path, content)
         .await
-        .map_err(|e| e.to_string())?;
-    Ok(Some(path))
+        .map(|()| Some(path))
+        .map_err(|e| e.to_string());
+    (written, started.elapsed())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_missing_file_dialog_is_told_and_a_cancel_is_not() {
+        let _language = crate::ui_tests::speak(crate::i18n::Language::English);
+        let session = crate::ui_tests::idle_session();
+        let (mut dialog, _) = TwoStepDialog::open(Purpose::TurnOn, "alice");
+        let _ = dialog.update(Message::Enabled(Ok(vec!["k3xq-9mzp-2a".into()])), &session);
+        let _ = dialog.update(Message::SavedTo(Ok(None), Duration::from_secs(4)), &session);
+        assert_eq!(dialog.note, None, "the user cancelled the dialog");
+        let _ = dialog.update(
+            Message::SavedTo(Ok(None), Duration::from_millis(20)),
+            &session,
+        );
+        let note = dialog.note.clone().expect("no dialog came up: say so");
+        assert!(!note.0 && note.1.contains("Copy"), "{note:?}");
+    }
 
     #[test]
     fn the_key_is_grouped_by_four() {
