@@ -10,10 +10,9 @@ use std::sync::Arc;
 
 use image::{DynamicImage, ImageFormat, ImageReader, Limits, RgbaImage, imageops::FilterType};
 
-/// Largest file taken (the server's limit, API.md).
-pub const MAX_BYTES: u64 = 10 * 1024 * 1024;
-/// Longest side taken, in pixels.
-pub const MAX_SIDE: u32 = 8_000;
+/// Largest file taken and longest side, in pixels: the server's limits.
+pub const MAX_BYTES: u64 = relay_protocol::api::AVATAR_MAX_BYTES as u64;
+pub const MAX_SIDE: u32 = relay_protocol::api::AVATAR_MAX_SIDE;
 /// The picked picture is scaled down to this (longest side) for cropping:
 /// the upload is 256 px, and a small working copy keeps the crop view fast.
 const WORK_SIDE: u32 = 1_024;
@@ -221,12 +220,15 @@ pub async fn off_ui<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -
 
 /// The cached photo of `user_id` at `version`, in the account's folder.
 pub fn cache_file(dir: &Path, user_id: &str, version: &str) -> PathBuf {
-    let safe = |s: &str| -> String {
-        s.chars()
-            .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
-            .collect()
-    };
-    dir.join(format!("{}-{}.png", safe(user_id), safe(version)))
+    dir.join(format!("{}-{}.png", file_safe(user_id), file_safe(version)))
+}
+
+/// Only letters, digits and dashes: ids from a server never reach a path
+/// as anything else.
+fn file_safe(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .collect()
 }
 
 /// Keeps `png` as the cached photo of `user_id` at `version`; older
@@ -234,13 +236,7 @@ pub fn cache_file(dir: &Path, user_id: &str, version: &str) -> PathBuf {
 pub fn store_in_cache(dir: &Path, user_id: &str, version: &str, png: &[u8]) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
     let keep = cache_file(dir, user_id, version);
-    let prefix = format!(
-        "{}-",
-        user_id
-            .chars()
-            .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
-            .collect::<String>()
-    );
+    let prefix = format!("{}-", file_safe(user_id));
     if let Ok(entries) = std::fs::read_dir(dir) {
         for entry in entries.flatten() {
             let path = entry.path();

@@ -32,6 +32,13 @@ pub struct User {
     pub recovery_codes_left: u32,
 }
 
+/// The longest display name, in characters (after trimming).
+pub const DISPLAY_NAME_MAX: usize = 64;
+/// The largest photo upload (`PUT /api/v1/me/avatar`), in bytes.
+pub const AVATAR_MAX_BYTES: usize = 10 * 1024 * 1024;
+/// The longest side of a photo, in pixels.
+pub const AVATAR_MAX_SIDE: u32 = 8_000;
+
 /// `PATCH /api/v1/me`: what is left out stays as it is.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 pub struct UpdateMeRequest {

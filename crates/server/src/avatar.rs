@@ -9,10 +9,7 @@ use std::io::Cursor;
 use image::{DynamicImage, ImageFormat, ImageReader, Limits, imageops::FilterType};
 use sha2::{Digest, Sha256};
 
-/// Largest upload (API.md: 10 MB).
-pub const MAX_BYTES: usize = 10 * 1024 * 1024;
-/// Longest side accepted, in pixels.
-pub const MAX_SIDE: u32 = 8_000;
+pub use relay_protocol::api::{AVATAR_MAX_BYTES as MAX_BYTES, AVATAR_MAX_SIDE as MAX_SIDE};
 /// What the decoder may allocate: an 8 000 px square in RGBA.
 const MAX_ALLOC: u64 = MAX_SIDE as u64 * MAX_SIDE as u64 * 4;
 /// The sizes served (square, pixels).

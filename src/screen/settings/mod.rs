@@ -123,10 +123,7 @@ impl Settings {
 
     pub fn dialog_open(&self) -> bool {
         self.security.as_ref().is_some_and(|s| s.dialog_open())
-            || self
-                .personal
-                .as_ref()
-                .is_some_and(|p| p.dialog_view().is_some())
+            || self.personal.as_ref().is_some_and(|p| p.dialog_open())
     }
 
     pub fn tick(&self, now: Instant) -> Option<Message> {

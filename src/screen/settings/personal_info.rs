@@ -27,8 +27,7 @@ use super::photo_crop::{self, CropDialog};
 pub const PHOTO_PATH_ID: &str = "photo-path";
 
 pub const NAME_ID: &str = "personal-name";
-/// The longest display name the server takes (`PATCH /api/v1/me`).
-const NAME_MAX: usize = 64;
+use relay_protocol::api::DISPLAY_NAME_MAX as NAME_MAX;
 
 /// A language an account can have, as shown in the list.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -359,6 +358,10 @@ impl PersonalInfo {
             },
             Message::Loaded,
         )
+    }
+
+    pub fn dialog_open(&self) -> bool {
+        self.crop.is_some()
     }
 
     /// The crop dialog, drawn by the parent over the whole window.

@@ -11,14 +11,13 @@ use relay_protocol::api::{
     ResendResponse, User,
 };
 use relay_protocol::{ErrorCode, SecurityEventKind};
-use secrecy::SecretString;
 
 use crate::auth::{Authed, Client};
 use crate::challenges::{self, ChallengePurpose, NewChallenge};
 use crate::crypto::{mask_email, mask_phone};
 use crate::data::users::Contact;
 use crate::data::{self, notices};
-use crate::delivery::{Kind, Message};
+use crate::delivery::Kind;
 use crate::error::{ApiError, ApiJson, ApiResult};
 use crate::mfa::reauthenticate_for;
 use crate::state::{AppState, CodeFlow, take_code_allowance, too_many_codes};
@@ -127,30 +126,23 @@ pub async fn start(
         },
     )
     .await?;
-    state.delivery.send(Message {
-        channel: req.channel,
-        to: value.clone(),
-        kind: Kind::ContactVerificationCode,
-        locale: user.locale.clone(),
-        code: Some(SecretString::from(code)),
-        code_minutes: state.code_minutes(),
-        details: Vec::new(),
-        done: None,
-    });
-    let s = &state.config.security;
-    Ok((
-        StatusCode::ACCEPTED,
-        Json(ChallengeCreated {
-            challenge_id: challenge_id.parse().unwrap_or_default(),
-            channel: req.channel,
-            destination: match req.channel {
-                Channel::Email => mask_email(&value),
-                Channel::Sms => mask_phone(&value),
-            },
-            expires_in: s.code_ttl_secs,
-            resend_after: s.code_resend_secs,
-            attempts_left: s.code_attempts,
-        }),
+    let destination = match req.channel {
+        Channel::Email => mask_email(&value),
+        Channel::Sms => mask_phone(&value),
+    };
+    signed_in_code::send_code(
+        &state,
+        req.channel,
+        value,
+        Kind::ContactVerificationCode,
+        &user.locale,
+        code,
+    );
+    Ok(signed_in_code::created(
+        &state,
+        &challenge_id,
+        req.channel,
+        destination,
     ))
 }
 
@@ -247,10 +239,7 @@ pub async fn confirm(
     report_change(&mut tx, &user, channel, &client).await?;
     tx.commit().await?;
     state.notices.notify_one();
-    let user = users::by_id(&state.db.pool, &me.user_id)
-        .await?
-        .ok_or_else(ApiError::unauthorized)?;
-    Ok(Json(user.to_api(&state.policy().await?)))
+    super::me::current_user(&state, &me.user_id).await
 }
 
 #[utoipa::path(delete, path = "/api/v1/me/contact/{channel}", tag = "account", security(("bearer" = [])),
@@ -295,8 +284,5 @@ pub async fn remove(
     report_change(&mut tx, &user, channel, &client).await?;
     tx.commit().await?;
     state.notices.notify_one();
-    let user = users::by_id(&state.db.pool, &me.user_id)
-        .await?
-        .ok_or_else(ApiError::unauthorized)?;
-    Ok(Json(user.to_api(&state.policy().await?)))
+    super::me::current_user(&state, &me.user_id).await
 }

@@ -29,11 +29,16 @@ pub async fn me(
     State(state): State<AppState>,
     AnySession(me): AnySession,
 ) -> ApiResult<Json<User>> {
-    let user = users::by_id(&state.db.pool, &me.user_id)
+    current_user(&state, &me.user_id).await
+}
+
+/// The account as the API shows it, read now (the answer of every change
+/// to it).
+pub async fn current_user(state: &AppState, user_id: &str) -> ApiResult<Json<User>> {
+    let user = users::by_id(&state.db.pool, user_id)
         .await?
         .ok_or_else(ApiError::unauthorized)?;
-    let policy = state.policy().await?;
-    Ok(Json(user.to_api(&policy)))
+    Ok(Json(user.to_api(&state.policy().await?)))
 }
 
 #[utoipa::path(get, path = "/api/v1/me/sessions", tag = "account", security(("bearer" = [])),

@@ -16,7 +16,7 @@ use crate::challenges::{self, ChallengePurpose, NewChallenge};
 use crate::crypto::{mask_email, mask_phone};
 use crate::data::sessions;
 
-use crate::delivery::{Kind, Message};
+use crate::delivery::Kind;
 use crate::error::{ApiError, ApiJson, ApiResult};
 use crate::hashing::Verdict;
 use crate::lockout;
@@ -97,27 +97,19 @@ pub async fn start(
         },
     )
     .await?;
-    state.delivery.send(Message {
-        channel: req.channel,
+    signed_in_code::send_code(
+        &state,
+        req.channel,
         to,
-        kind: Kind::PasswordChangeCode,
-        locale: user.locale.clone(),
-        code: Some(SecretString::from(code)),
-        code_minutes: state.code_minutes(),
-        details: Vec::new(),
-        done: None,
-    });
-    let s = &state.config.security;
-    Ok((
-        StatusCode::ACCEPTED,
-        Json(ChallengeCreated {
-            challenge_id: challenge_id.parse().unwrap_or_default(),
-            channel: req.channel,
-            destination,
-            expires_in: s.code_ttl_secs,
-            resend_after: s.code_resend_secs,
-            attempts_left: s.code_attempts,
-        }),
+        Kind::PasswordChangeCode,
+        &user.locale,
+        code,
+    );
+    Ok(signed_in_code::created(
+        &state,
+        &challenge_id,
+        req.channel,
+        destination,
     ))
 }
 

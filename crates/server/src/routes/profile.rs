@@ -10,10 +10,8 @@ use crate::auth::Authed;
 use crate::data;
 use crate::error::{ApiError, ApiJson, ApiResult};
 use crate::state::AppState;
-use crate::users;
 
-/// Longest display name, in characters.
-pub const DISPLAY_NAME_MAX: usize = 64;
+use relay_protocol::api::DISPLAY_NAME_MAX;
 
 /// 400 `validation_failed` naming `field` and why (`required`,
 /// `too_long`, `invalid`).
@@ -78,8 +76,5 @@ pub async fn update(
         req.locale.as_deref(),
     )
     .await?;
-    let user = users::by_id(&state.db.pool, &me.user_id)
-        .await?
-        .ok_or_else(ApiError::unauthorized)?;
-    Ok(Json(user.to_api(&state.policy().await?)))
+    super::me::current_user(&state, &me.user_id).await
 }

@@ -4,7 +4,7 @@
 
 use axum::Json;
 use axum::http::StatusCode;
-use relay_protocol::api::{Channel, ResendResponse};
+use relay_protocol::api::{ChallengeCreated, Channel, ResendResponse};
 use secrecy::SecretString;
 
 use crate::auth::{Authed, Client};
@@ -13,6 +13,48 @@ use crate::delivery::{Kind, Message};
 use crate::error::{ApiError, ApiResult};
 use crate::state::{AppState, CodeFlow, take_code_allowance, too_many_codes};
 use crate::users;
+
+/// Queues `code` of `kind` to `to` in the account's language.
+pub fn send_code(
+    state: &AppState,
+    channel: Channel,
+    to: String,
+    kind: Kind,
+    locale: &str,
+    code: String,
+) {
+    state.delivery.send(Message {
+        channel,
+        to,
+        kind,
+        locale: locale.to_string(),
+        code: Some(SecretString::from(code)),
+        code_minutes: state.code_minutes(),
+        details: Vec::new(),
+        done: None,
+    });
+}
+
+/// The 202 of a started signed-in code flow.
+pub fn created(
+    state: &AppState,
+    challenge_id: &str,
+    channel: Channel,
+    destination: String,
+) -> (StatusCode, Json<ChallengeCreated>) {
+    let s = &state.config.security;
+    (
+        StatusCode::ACCEPTED,
+        Json(ChallengeCreated {
+            challenge_id: challenge_id.parse().unwrap_or_default(),
+            channel,
+            destination,
+            expires_in: s.code_ttl_secs,
+            resend_after: s.code_resend_secs,
+            attempts_left: s.code_attempts,
+        }),
+    )
+}
 
 /// The challenge `id` of `purpose`, if this session started it (any other
 /// gets 404).
@@ -62,16 +104,14 @@ pub async fn resend(
         return Err(too_many_codes(secs));
     }
     let code = challenges::resend(state, &c).await?;
-    state.delivery.send(Message {
-        channel: channel_of(&c),
-        to: c.destination.clone().unwrap_or_default(),
+    send_code(
+        state,
+        channel_of(&c),
+        c.destination.clone().unwrap_or_default(),
         kind,
-        locale: user.locale.clone(),
-        code: Some(SecretString::from(code)),
-        code_minutes: state.code_minutes(),
-        details: Vec::new(),
-        done: None,
-    });
+        &user.locale,
+        code,
+    );
     let s = &state.config.security;
     Ok((
         StatusCode::ACCEPTED,
