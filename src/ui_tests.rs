@@ -52,6 +52,7 @@ pub(crate) fn alice() -> User {
         must_change_password: false,
         avatar_version: None,
         recovery_codes_left: 0,
+        role: Default::default(),
     }
 }
 
@@ -392,6 +393,7 @@ fn must_change_password_opens_only_the_change_form() {
         must_change_password: true,
         avatar_version: None,
         recovery_codes_left: 0,
+        role: Default::default(),
         ..alice()
     };
     let (mut home, _dir) = home_for(user);
@@ -422,6 +424,7 @@ fn must_change_password_holds_when_the_left_navigation_opens_security() {
         must_change_password: true,
         avatar_version: None,
         recovery_codes_left: 0,
+        role: Default::default(),
         ..alice()
     };
     let (mut home, _dir) = home_for(user);

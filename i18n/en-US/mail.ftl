@@ -66,3 +66,23 @@ password-expiry-reminder =
        *[other] Your Relay CRM password expires in { $days } days.
     }
     .line-2 = Change it under Settings → Security before then, so that signing in is not held up.
+
+invitation-code =
+    .subject = You are invited to Relay CRM
+    .line-1 = { $admin } added you to your organisation's Relay CRM as { $login }. Your invitation code is { $code }.
+    .line-2 = In Relay CRM choose "Have an invitation code?" on the sign-in screen, type your login and this code, and choose your own password. The code is valid for { $hours } hours.
+
+admin-action-notice =
+    .subject = An administrator changed your Relay CRM account
+    .line-1 = { $action ->
+        [disabled] An administrator disabled your Relay CRM account: you are signed out everywhere and can't sign in until it is enabled again.
+        [enabled] An administrator enabled your Relay CRM account again: you can sign in.
+        [require_change] An administrator asks you to choose a new Relay CRM password at your next sign-in.
+        [unlocked] An administrator unlocked your Relay CRM account: you can sign in again.
+        [signed_out] An administrator signed your Relay CRM account out on every device.
+        [mfa_reset] An administrator reset two-step sign-in for your Relay CRM account: set it up again under Settings → Security.
+        [made_admin] An administrator made you an administrator of your organisation in Relay CRM.
+        [made_member] An administrator made you a member of your organisation in Relay CRM: you are no longer an administrator.
+       *[other] An administrator changed your Relay CRM account.
+    }
+    .line-2 = If you did not expect this, ask your administrator.

@@ -62,3 +62,23 @@ password-expiry-reminder =
     .subject = 您的 Relay CRM 密码即将过期
     .line-1 = 您的 Relay CRM 密码将在 { $days } 天后过期。
     .line-2 = 请在此之前在“设置 → 安全”中修改密码，以免影响登录。
+
+invitation-code =
+    .subject = 邀请您加入 Relay CRM
+    .line-1 = { $admin } 已将您以 { $login } 的身份加入贵单位的 Relay CRM。您的邀请码是 { $code }。
+    .line-2 = 请在 Relay CRM 登录界面选择“有邀请码？”，输入登录名和此邀请码，然后设置您自己的密码。邀请码 { $hours } 小时内有效。
+
+admin-action-notice =
+    .subject = 管理员更改了您的 Relay CRM 账号
+    .line-1 = { $action ->
+        [disabled] 管理员已停用您的 Relay CRM 账号：您已在所有设备上退出登录，重新启用前无法登录。
+        [enabled] 管理员已重新启用您的 Relay CRM 账号：您可以登录了。
+        [require_change] 管理员要求您在下次登录时设置新的 Relay CRM 密码。
+        [unlocked] 管理员已解锁您的 Relay CRM 账号：您可以再次登录。
+        [signed_out] 管理员已让您的 Relay CRM 账号在所有设备上退出登录。
+        [mfa_reset] 管理员已重置您 Relay CRM 账号的两步验证：请在“设置 → 安全”中重新设置。
+        [made_admin] 管理员已将您设为贵单位 Relay CRM 的管理员。
+        [made_member] 管理员已将您设为贵单位 Relay CRM 的普通成员：您不再是管理员。
+       *[other] 管理员更改了您的 Relay CRM 账号。
+    }
+    .line-2 = 如有疑问，请联系您的管理员。

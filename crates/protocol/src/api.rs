@@ -30,6 +30,129 @@ pub struct User {
     /// Unused recovery codes (0 while two-step sign-in is off).
     #[serde(default)]
     pub recovery_codes_left: u32,
+    /// What the account may do in its organisation.
+    #[serde(default)]
+    pub role: Role,
+}
+
+/// `member` or `admin`, per organisation.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    #[default]
+    Member,
+    Admin,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Member => "member",
+            Role::Admin => "admin",
+        }
+    }
+}
+
+/// Where an account stands, as an admin sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountStatus {
+    Active,
+    /// Added by an admin; the person has not set a password yet.
+    Invited,
+    Disabled,
+    /// Too many wrong passwords: locked for a while (or until unlocked).
+    Locked,
+}
+
+/// `GET /api/v1/org/members`: every member, for owner pickers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct OrgMember {
+    pub id: Uuid,
+    pub display_name: String,
+    pub login: String,
+    pub avatar_version: Option<String>,
+    /// False for a disabled account (its records keep it as owner).
+    pub active: bool,
+}
+
+/// One person in `GET /api/v1/admin/users`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct AdminUser {
+    pub id: Uuid,
+    pub login: String,
+    pub display_name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub role: Role,
+    pub status: AccountStatus,
+    pub mfa_enabled: bool,
+    pub last_login_at: Option<DateTime<Utc>>,
+    pub password_changed_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub locale: String,
+    #[serde(default)]
+    pub must_change_password: bool,
+    #[serde(default)]
+    pub avatar_version: Option<String>,
+}
+
+/// `GET /api/v1/admin/users`: a page, and the cursor of the next one
+/// (`None` on the last).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct AdminUserPage {
+    pub users: Vec<AdminUser>,
+    pub cursor: Option<String>,
+}
+
+/// `POST /api/v1/admin/users`: the person gets an invitation code and
+/// chooses their own password. There is no password field.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct InviteRequest {
+    pub login: String,
+    pub display_name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    pub role: Role,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locale: Option<String>,
+}
+
+/// `POST /api/v1/auth/invitation/accept`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct AcceptInvitationRequest {
+    /// The login, email or phone the invitation was made for.
+    pub login: String,
+    pub code: String,
+    pub new_password: String,
+}
+
+/// `PUT /api/v1/admin/users/{id}/role`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RoleRequest {
+    pub role: Role,
+}
+
+/// One row of the organisation's audit log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct AuditEvent {
+    pub id: Uuid,
+    pub at: DateTime<Utc>,
+    /// The admin who acted.
+    pub actor_id: Uuid,
+    /// The person acted on (`None` for an organisation-wide change).
+    pub target_id: Option<Uuid>,
+    pub kind: crate::AuditKind,
+    pub ip: Option<String>,
+}
+
+/// `GET /api/v1/admin/audit`: newest first.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct AuditPage {
+    pub events: Vec<AuditEvent>,
+    pub cursor: Option<String>,
 }
 
 /// The longest display name, in characters (after trimming).

@@ -42,6 +42,12 @@ pub enum ErrorCode {
     UnsupportedImage,
     /// Over 8 000 px a side, or more pixels than the decoder may allocate.
     ImageTooLarge,
+    /// An administrator disabled the account (sign-in refused).
+    AccountDisabled,
+    /// The organisation would be left without an active admin.
+    LastAdmin,
+    /// A password policy below NIST SP 800-63B's floor.
+    PolicyTooWeak,
     #[serde(other)]
     Unknown,
 }
@@ -78,6 +84,9 @@ impl ErrorCode {
             Self::LastChannel => "last_channel",
             Self::UnsupportedImage => "unsupported_image",
             Self::ImageTooLarge => "image_too_large",
+            Self::AccountDisabled => "account_disabled",
+            Self::LastAdmin => "last_admin",
+            Self::PolicyTooWeak => "policy_too_weak",
             Self::Unknown => "unknown",
         }
     }
@@ -91,15 +100,16 @@ impl ErrorCode {
             | Self::ChannelUnavailable
             | Self::MfaAlreadyEnabled
             | Self::MfaNotEnabled
-            | Self::ValidationFailed => 400,
+            | Self::ValidationFailed
+            | Self::PolicyTooWeak => 400,
             Self::Unauthorized
             | Self::InvalidCredentials
             | Self::TokenReused
             | Self::InvalidCurrentPassword => 401,
-            Self::Forbidden | Self::PasswordChangeRequired => 403,
+            Self::Forbidden | Self::PasswordChangeRequired | Self::AccountDisabled => 403,
             Self::NotFound => 404,
             Self::MethodNotAllowed => 405,
-            Self::Conflict | Self::AlreadyInUse | Self::LastChannel => 409,
+            Self::Conflict | Self::AlreadyInUse | Self::LastChannel | Self::LastAdmin => 409,
             Self::ChallengeExpired => 410,
             Self::PayloadTooLarge => 413,
             Self::UnsupportedImage => 415,

@@ -60,6 +60,35 @@ named! {
         PasswordPolicyChanged = "password_policy_changed",
         EmailChanged = "email_changed",
         PhoneChanged = "phone_changed",
+        /// The person set their first password with an invitation code.
+        InvitationAccepted = "invitation_accepted",
+        /// What an organisation admin did to the account (also in the
+        /// organisation's audit log, with who did it).
+        AccountDisabled = "account_disabled",
+        AccountEnabled = "account_enabled",
+        PasswordChangeRequired = "password_change_required",
+        AccountUnlocked = "account_unlocked",
+        SessionsRevokedByAdmin = "sessions_revoked_by_admin",
+        MfaReset = "mfa_reset",
+        RoleChanged = "role_changed",
+        #[serde(other)]
+        Other = "other",
+    }
+}
+
+named! {
+    /// What an organisation admin did (`GET /api/v1/admin/audit`).
+    AuditKind {
+        UserInvited = "user_invited",
+        InvitationResent = "invitation_resent",
+        AccountDisabled = "account_disabled",
+        AccountEnabled = "account_enabled",
+        PasswordChangeRequired = "password_change_required",
+        AccountUnlocked = "account_unlocked",
+        SessionsRevoked = "sessions_revoked",
+        MfaReset = "mfa_reset",
+        RoleChanged = "role_changed",
+        PasswordPolicyChanged = "password_policy_changed",
         #[serde(other)]
         Other = "other",
     }
@@ -73,6 +102,8 @@ named! {
         MfaLogin = "mfa_login",
         /// A new email or phone: the code goes to the new address.
         ContactChange = "contact_change",
+        /// An admin added the account: the code sets its first password.
+        Invitation = "invitation",
     }
 }
 

@@ -14,7 +14,7 @@ pub mod mask;
 pub mod policy;
 
 pub use error::{ErrorBody, ErrorCode, ErrorDetail};
-pub use kinds::{ChallengePurpose, FieldError, SecurityEventKind};
+pub use kinds::{AuditKind, ChallengePurpose, FieldError, SecurityEventKind};
 pub use policy::{
     Evaluation, Expiry, Identity, PasswordPolicy, Rule, RuleState, Violation, evaluate,
     normalize_password,

@@ -26,6 +26,10 @@ pub struct PasswordPolicy {
     pub history: u32,
     pub max_age_days: u32,
     pub expiry: Expiry,
+    /// Wrong passwords in a row before the account locks; left out: the
+    /// server's `[security] lockout_threshold`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lockout_threshold: Option<u32>,
 }
 
 impl Default for PasswordPolicy {
@@ -40,9 +44,17 @@ impl Default for PasswordPolicy {
             history: 5,
             max_age_days: 90,
             expiry: Expiry::Remind,
+            lockout_threshold: None,
         }
     }
 }
+
+/// NIST SP 800-63B's floor: no policy may ask for less.
+pub const NIST_MIN_LENGTH: u32 = 8;
+/// NIST SP 800-63B: verifiers SHOULD permit at least 64 characters.
+pub const NIST_MIN_MAX_LENGTH: u32 = 64;
+/// NIST SP 800-63B: no more than 100 failed attempts before a limit.
+pub const NIST_MAX_LOCKOUT_THRESHOLD: u32 = 100;
 
 impl PasswordPolicy {
     /// Why this policy can't be used, if it can't (an admin's typo in a config
@@ -67,7 +79,53 @@ impl PasswordPolicy {
         if self.history > 24 {
             out.push("history must be at most 24");
         }
+        if self.lockout_threshold == Some(0) {
+            out.push("lockout_threshold must be at least 1");
+        }
         out
+    }
+
+    /// Where this policy asks for less than NIST SP 800-63B's floor (an
+    /// admin may ask for more, never for less). `problems` lists what makes
+    /// no sense at all; these are what make it too weak.
+    pub fn weaknesses(&self) -> Vec<&'static str> {
+        let mut out = Vec::new();
+        if self.min_length < NIST_MIN_LENGTH {
+            out.push("min_length must be at least 8 (NIST SP 800-63B)");
+        }
+        if self.max_length < NIST_MIN_MAX_LENGTH {
+            out.push("max_length must be at least 64 (NIST SP 800-63B)");
+        }
+        if self
+            .lockout_threshold
+            .is_some_and(|n| n > NIST_MAX_LOCKOUT_THRESHOLD)
+        {
+            out.push("lockout_threshold must be at most 100 (NIST SP 800-63B)");
+        }
+        out
+    }
+
+    /// "Relay default": letters, digits and symbols, at least 8, a change
+    /// every 90 days with a reminder.
+    pub fn relay_default() -> Self {
+        Self::default()
+    }
+
+    /// NIST SP 800-63B: at least 15, no composition rules, no forced
+    /// expiry; the list of common and breached passwords is always on.
+    pub fn nist() -> Self {
+        Self {
+            min_length: 15,
+            max_length: 128,
+            require_letter: false,
+            require_digit: false,
+            require_symbol: false,
+            min_strength: 0,
+            history: 0,
+            max_age_days: 90,
+            expiry: Expiry::Off,
+            lockout_threshold: None,
+        }
     }
 }
 

@@ -28,6 +28,7 @@ fn policy() -> impl Strategy<Value = PasswordPolicy> {
                 history: 5,
                 max_age_days: 90,
                 expiry: Expiry::Remind,
+                lockout_threshold: None,
             },
         )
 }

@@ -213,8 +213,16 @@ async fn expiry_reminders(state: AppState) {
 }
 
 async fn queue_expiry_reminders(state: &AppState) -> anyhow::Result<()> {
+    // Each organisation has its own policy, so its own window.
+    for org_id in crate::data::orgs::all_ids(&state.db).await? {
+        queue_expiry_reminders_of(state, &org_id).await?;
+    }
+    Ok(())
+}
+
+async fn queue_expiry_reminders_of(state: &AppState, org_id: &str) -> anyhow::Result<()> {
     let policy = state
-        .policy()
+        .policy_of(org_id)
         .await
         .map_err(|e| anyhow::anyhow!(e.message))?;
     if policy.expiry == relay_protocol::Expiry::Off {
@@ -227,6 +235,7 @@ async fn queue_expiry_reminders(state: &AppState) -> anyhow::Result<()> {
     // Expiring within `ahead` and not yet expired: changed in this span.
     let due = crate::data::users::due_for_expiry_reminder(
         &state.db.pool,
+        org_id,
         now - max_age,
         now - max_age + ahead,
     )

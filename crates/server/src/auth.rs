@@ -30,6 +30,11 @@ pub struct Authed {
 
 pub struct AnySession(pub Authed);
 
+/// A session when the request carries a live token, else nothing: for the
+/// routes that answer everyone, and the caller's organisation in more
+/// detail.
+pub struct MaybeSession(pub Option<Authed>);
+
 /// Where a request comes from, for the session list, the security log and
 /// per-address limits: the peer, or the client behind a trusted proxy.
 #[derive(Debug, Clone, Default)]
@@ -131,6 +136,24 @@ impl FromRequestParts<AppState> for AnySession {
     }
 }
 
+impl FromRequestParts<AppState> for MaybeSession {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        if bearer(parts).is_none() {
+            return Ok(MaybeSession(None));
+        }
+        match authenticate(parts, state).await {
+            Ok(authed) => Ok(MaybeSession(Some(authed))),
+            Err(e) if e.code == ErrorCode::Unauthorized => Ok(MaybeSession(None)),
+            Err(e) => Err(e),
+        }
+    }
+}
+
 /// A fresh access + refresh token pair for `session_id`, stored as hashes.
 /// The refresh token lives no longer than the session may (`session_ends_at`).
 pub async fn issue_tokens(
@@ -170,7 +193,7 @@ pub async fn token_pair(
     let user = crate::users::by_id(&state.db.pool, user_id)
         .await?
         .ok_or_else(ApiError::unauthorized)?;
-    let policy = state.policy().await?;
+    let policy = state.policy_of(&user.org_id).await?;
     Ok(TokenPair {
         access_token,
         refresh_token,
@@ -189,7 +212,10 @@ pub async fn start_session(
     client: &Client,
     presented_device: Option<(&str, &crate::lockout::TrustedDevice)>,
 ) -> ApiResult<TokenPair> {
-    let policy = state.policy().await?;
+    // Checked again here: two-step sign-ins end here too, and an admin may
+    // have disabled the account in between.
+    crate::users::ensure_enabled(user)?;
+    let policy = state.policy_of(&user.org_id).await?;
     let (device_token, device_hash) =
         crate::lockout::grant_device(state, user, presented_device).await?;
     let now = now_ms();
@@ -216,6 +242,7 @@ pub async fn start_session(
         now + session_lifetime_ms(state),
     )
     .await?;
+    crate::data::users::mark_login(&mut *tx, &user.id, now).await?;
     crate::data::events::record(
         &mut *tx,
         &user.id,

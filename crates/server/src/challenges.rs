@@ -60,6 +60,18 @@ pub async fn create_with(
     new: NewChallenge<'_>,
     send: bool,
 ) -> ApiResult<(String, String)> {
+    let ttl = state.config.security.code_ttl_secs;
+    create_lasting(state, new, send, ttl).await
+}
+
+/// [`create_with`], valid for `ttl_secs` instead of the code lifetime (an
+/// invitation waits longer than a code typed at once).
+pub async fn create_lasting(
+    state: &AppState,
+    new: NewChallenge<'_>,
+    send: bool,
+    ttl_secs: u64,
+) -> ApiResult<(String, String)> {
     let id = uuid::Uuid::new_v4().to_string();
     let code = new_code();
     let now = now_ms();
@@ -75,7 +87,7 @@ pub async fn create_with(
         &new,
         &code_hash,
         i64::from(s.code_attempts),
-        now + s.code_ttl_secs as i64 * 1000,
+        now + ttl_secs as i64 * 1000,
         now + s.code_resend_secs as i64 * 1000,
         now,
     )

@@ -8,10 +8,12 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 use secrecy::SecretString;
 
+use crate::admin::{Action, Actor};
 use crate::app::{Application, open_for_admin, shutdown_signal};
 use crate::config::{
     Config, DeliveryMode, FileConfig, SmtpConfig, SmtpTls, WebhookConfig, read_file_config,
 };
+use crate::data::Db;
 use crate::users::{self, CreateError, NewUser};
 
 #[derive(Parser)]
@@ -32,6 +34,77 @@ enum Command {
     },
     /// Fill the data directory with a demo organisation and its users.
     Demo(DemoArgs),
+    /// Organisation settings.
+    Org {
+        #[command(subcommand)]
+        command: OrgCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum OrgCommand {
+    /// The organisation's password policy.
+    Policy {
+        #[command(subcommand)]
+        command: PolicyCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum PolicyCommand {
+    /// Print the policy as JSON (the body of GET /api/v1/org/password-policy).
+    Show(OrgArgs),
+    /// Save a policy: a preset, or JSON from --json or standard input.
+    Set(PolicySetArgs),
+}
+
+#[derive(Args, Clone)]
+struct OrgArgs {
+    #[command(flatten)]
+    common: CommonArgs,
+    /// The organisation's name (default: the default organisation).
+    #[arg(long, env = "RELAY_ORG")]
+    org: Option<String>,
+}
+
+#[derive(Args, Clone)]
+struct PolicySetArgs {
+    #[command(flatten)]
+    org: OrgArgs,
+    /// relay (letters, digits, symbols, 8+, change every 90 days) or nist
+    /// (15+, no composition rules, no expiry).
+    #[arg(long, env = "RELAY_POLICY_PRESET")]
+    preset: Option<String>,
+    /// The policy as JSON; without it and --preset, read from standard input.
+    #[arg(long, env = "RELAY_POLICY_JSON")]
+    json: Option<String>,
+}
+
+#[derive(Args, Clone)]
+struct UserListArgs {
+    #[command(flatten)]
+    org: OrgArgs,
+    /// Only people whose name, login, email or phone holds this.
+    #[arg(long, env = "RELAY_USER_QUERY")]
+    query: Option<String>,
+}
+
+#[derive(Args, Clone)]
+struct UserTargetArgs {
+    #[command(flatten)]
+    common: CommonArgs,
+    /// The person's login, email or phone.
+    #[arg(long, env = "RELAY_USER_LOGIN")]
+    login: String,
+}
+
+#[derive(Args, Clone)]
+struct UserRoleArgs {
+    #[command(flatten)]
+    target: UserTargetArgs,
+    /// admin or member.
+    #[arg(long, env = "RELAY_USER_ROLE")]
+    role: String,
 }
 
 #[derive(Args, Clone)]
@@ -45,8 +118,22 @@ struct DemoArgs {
 
 #[derive(Subcommand)]
 enum UserCommand {
-    /// Create a verified account in the default organisation.
+    /// Create a verified account (in --org NAME, made when new; else the
+    /// default organisation).
     Add(UserAddArgs),
+    /// The organisation's people: login, name, role, status, two-step,
+    /// last sign-in.
+    List(UserListArgs),
+    /// Sign-in refused and every session ended; data and records kept.
+    Disable(UserTargetArgs),
+    /// The person may sign in again.
+    Enable(UserTargetArgs),
+    /// A new password at the next sign-in (sessions may only change it).
+    RequireChange(UserTargetArgs),
+    /// End a lockout after wrong passwords.
+    Unlock(UserTargetArgs),
+    /// Make the person an admin or a member of their organisation.
+    Role(UserRoleArgs),
 }
 
 #[derive(Args, Clone)]
@@ -113,6 +200,9 @@ struct UserAddArgs {
     /// Make the account an organisation admin.
     #[arg(long, env = "RELAY_USER_ADMIN")]
     admin: bool,
+    /// The organisation's name; made when no organisation has it.
+    #[arg(long, env = "RELAY_ORG")]
+    org: Option<String>,
 }
 
 impl CommonArgs {
@@ -183,10 +273,34 @@ pub async fn run() -> i32 {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Serve(args) => serve(args).await,
-        Command::User {
-            command: UserCommand::Add(args),
-        } => user_add(args).await,
+        Command::User { command } => match command {
+            UserCommand::Add(args) => user_add(args).await,
+            UserCommand::List(args) => user_list(args).await,
+            UserCommand::Disable(args) => user_act(args, Action::Disable).await,
+            UserCommand::Enable(args) => user_act(args, Action::Enable).await,
+            UserCommand::RequireChange(args) => user_act(args, Action::RequirePasswordChange).await,
+            UserCommand::Unlock(args) => user_act(args, Action::Unlock).await,
+            UserCommand::Role(args) => {
+                let action = match args.role.as_str() {
+                    "admin" => Ok(Action::MakeAdmin),
+                    "member" => Ok(Action::MakeMember),
+                    other => Err(anyhow::anyhow!(
+                        "--role must be admin or member, not {other}"
+                    )),
+                };
+                match action {
+                    Ok(action) => user_act(args.target, action).await,
+                    Err(e) => Err(e),
+                }
+            }
+        },
         Command::Demo(args) => demo(args).await,
+        Command::Org {
+            command: OrgCommand::Policy { command },
+        } => match command {
+            PolicyCommand::Show(args) => policy_show(args).await,
+            PolicyCommand::Set(args) => policy_set(args).await,
+        },
     };
     match result {
         Ok(()) => 0,
@@ -226,7 +340,15 @@ async fn user_add(args: UserAddArgs) -> anyhow::Result<()> {
         }
     }
     let (db, hasher) = open_for_admin(&config).await?;
-    let policy = crate::data::settings::password_policy(&db)
+    let org_id = match &args.org {
+        Some(name) => Some(org_by_name(&db, name, true).await?),
+        None => None,
+    };
+    let policy_org = match &org_id {
+        Some(id) => id.clone(),
+        None => crate::data::orgs::default_org(&db).await?,
+    };
+    let policy = crate::data::orgs::password_policy(&db.pool, &policy_org)
         .await?
         .unwrap_or(config.policy.clone());
     let user = users::create(
@@ -244,7 +366,7 @@ async fn user_add(args: UserAddArgs) -> anyhow::Result<()> {
             locale: args.locale,
             password: SecretString::from(password),
             admin: args.admin,
-            org_id: None,
+            org_id,
         },
     )
     .await
@@ -279,4 +401,151 @@ async fn demo(demo_args: DemoArgs) -> anyhow::Result<()> {
         println!("  login: {login}  password: {}", crate::demo::PASSWORD);
     }
     Ok(())
+}
+
+/// The organisation called `name`; made when `create` and none has it.
+async fn org_by_name(db: &Db, name: &str, create: bool) -> anyhow::Result<String> {
+    let name = name.trim();
+    if name.is_empty() {
+        anyhow::bail!("--org must not be empty");
+    }
+    match crate::data::orgs::by_name(db, name).await? {
+        Some(id) => Ok(id),
+        None if create => Ok(crate::data::orgs::create(db, name, false).await?),
+        None => anyhow::bail!("no organisation is called {name}"),
+    }
+}
+
+/// `--org NAME`'s id, else the default organisation's.
+async fn org_of(db: &Db, args: &OrgArgs) -> anyhow::Result<String> {
+    match &args.org {
+        Some(name) => org_by_name(db, name, false).await,
+        None => Ok(crate::data::orgs::default_org(db).await?),
+    }
+}
+
+async fn user_list(args: UserListArgs) -> anyhow::Result<()> {
+    let config = args.org.common.config()?;
+    let (db, _) = open_for_admin(&config).await?;
+    let org_id = org_of(&db, &args.org).await?;
+    let search = args
+        .query
+        .as_deref()
+        .map(|q| q.trim().to_lowercase())
+        .filter(|q| !q.is_empty());
+    let digits = search.as_deref().and_then(users::phone_key_part);
+    let now = crate::data::now_ms();
+    println!("login\tdisplay name\trole\tstatus\ttwo-step\tlast sign-in");
+    let mut after: Option<String> = None;
+    loop {
+        let rows = crate::data::users::people(
+            &db,
+            crate::data::users::PeopleQuery {
+                org_id: &org_id,
+                search: search.as_deref(),
+                digits: digits.as_deref(),
+                after: after.as_deref(),
+                limit: 500,
+            },
+        )
+        .await?;
+        for u in &rows {
+            let api = crate::routes::admin::to_admin_user(u, now);
+            println!(
+                "{}\t{}\t{}\t{}\t{}\t{}",
+                api.login,
+                api.display_name,
+                api.role.as_str(),
+                serde_json::to_value(api.status)?
+                    .as_str()
+                    .unwrap_or_default(),
+                if api.mfa_enabled { "on" } else { "off" },
+                api.last_login_at
+                    .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+                    .unwrap_or_else(|| "never".into()),
+            );
+        }
+        match rows.last() {
+            Some(last) if rows.len() == 500 => after = Some(users::login_key(&last.login)),
+            _ => break,
+        }
+    }
+    Ok(())
+}
+
+async fn user_act(args: UserTargetArgs, action: Action) -> anyhow::Result<()> {
+    let config = args.common.config()?;
+    let (db, _) = open_for_admin(&config).await?;
+    let user = users::by_login(&db, &args.login).await?.ok_or_else(|| {
+        anyhow::anyhow!("no account has the login, email or phone {}", args.login)
+    })?;
+    let actor = Actor {
+        user_id: crate::admin::COMMAND_LINE.into(),
+        org_id: user.org_id.clone(),
+        ip: None,
+    };
+    crate::admin::act(&db, &actor, &user.id, action)
+        .await
+        .map_err(|e| anyhow::anyhow!("{}", e.message))?;
+    println!("{}: {}", user.login, action.notice().replace('_', " "));
+    Ok(())
+}
+
+async fn policy_show(args: OrgArgs) -> anyhow::Result<()> {
+    let config = args.common.config()?;
+    let (db, _) = open_for_admin(&config).await?;
+    let org_id = org_of(&db, &args).await?;
+    let policy = crate::data::orgs::password_policy(&db.pool, &org_id)
+        .await?
+        .unwrap_or(config.policy.clone());
+    println!("{}", serde_json::to_string_pretty(&policy)?);
+    Ok(())
+}
+
+async fn policy_set(args: PolicySetArgs) -> anyhow::Result<()> {
+    let config = args.org.common.config()?;
+    let policy = match (&args.preset, &args.json) {
+        (Some(_), Some(_)) => anyhow::bail!("give --preset or --json, not both"),
+        (Some(p), None) => match p.as_str() {
+            "relay" => relay_protocol::PasswordPolicy::relay_default(),
+            "nist" => relay_protocol::PasswordPolicy::nist(),
+            other => anyhow::bail!("--preset must be relay or nist, not {other}"),
+        },
+        (None, Some(json)) => parse_policy(json)?,
+        (None, None) => {
+            let mut json = String::new();
+            std::io::stdin().read_to_string(&mut json)?;
+            parse_policy(&json)?
+        }
+    };
+    let problems: Vec<&str> = policy
+        .weaknesses()
+        .into_iter()
+        .chain(policy.problems())
+        .collect();
+    if !problems.is_empty() {
+        anyhow::bail!("the policy can't be saved: {}", problems.join("; "));
+    }
+    let (db, _) = open_for_admin(&config).await?;
+    let org_id = org_of(&db, &args.org).await?;
+    let mut tx = db.begin_write().await?;
+    crate::data::orgs::save_password_policy(&mut *tx, &org_id, &policy).await?;
+    let actor = Actor {
+        user_id: crate::admin::COMMAND_LINE.into(),
+        org_id,
+        ip: None,
+    };
+    crate::admin::audit_org_change(
+        &mut tx,
+        &actor,
+        relay_protocol::AuditKind::PasswordPolicyChanged,
+    )
+    .await?;
+    tx.commit().await?;
+    println!("{}", serde_json::to_string_pretty(&policy)?);
+    Ok(())
+}
+
+fn parse_policy(json: &str) -> anyhow::Result<relay_protocol::PasswordPolicy> {
+    serde_json::from_str(json).map_err(|e| anyhow::anyhow!("the policy is not valid JSON: {e}"))
 }

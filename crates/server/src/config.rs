@@ -117,6 +117,9 @@ pub struct SecurityConfig {
     pub expiry_reminder_days: u32,
     /// How often each instance looks for passwords to remind of (seconds).
     pub expiry_reminder_check_secs: u64,
+    /// How long an invitation code stays valid (seconds; 72 hours: the
+    /// person may read the mail days later, unlike a code asked for now).
+    pub invitation_ttl_secs: u64,
 }
 
 impl Default for SecurityConfig {
@@ -148,6 +151,7 @@ impl Default for SecurityConfig {
             mfa_secret: None,
             expiry_reminder_days: 14,
             expiry_reminder_check_secs: 3600,
+            invitation_ttl_secs: 72 * 3600,
         }
     }
 }

@@ -1,6 +1,7 @@
 //! relay-server: accounts, sign-in and the account-security flows of
 //! `docs/API.md`, over SQLite or PostgreSQL.
 
+pub mod admin;
 pub mod app;
 pub mod auth;
 pub mod avatar;
@@ -15,6 +16,7 @@ pub mod demo;
 pub mod demo_records;
 pub mod error;
 pub mod hashing;
+pub mod invitations;
 pub mod lockout;
 pub mod mfa;
 pub mod openapi;

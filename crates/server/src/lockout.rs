@@ -117,6 +117,7 @@ pub async fn count_failure(
     client: &Client,
 ) -> ApiResult<()> {
     let s = &state.config.security;
+    let threshold = state.lockout_threshold(&user.org_id).await?;
     let now = now_ms();
     let (device, account) = match counter {
         Counter::Account => (None, true),
@@ -124,14 +125,13 @@ pub async fn count_failure(
         Counter::Session(d) => (d, true),
     };
     if let Some(device) = device {
-        lockouts::device_failed(&state.db.pool, &device.token_hash, s.lockout_threshold, now)
-            .await?;
+        lockouts::device_failed(&state.db.pool, &device.token_hash, threshold, now).await?;
     }
     if account {
         lockouts::account_failed(
             &state.db.pool,
             &user.id,
-            s.lockout_threshold,
+            threshold,
             now + s.lockout_secs as i64 * 1000,
         )
         .await?;

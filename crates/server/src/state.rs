@@ -33,11 +33,29 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// The organisation's policy: an admin's saved one, else the config's.
+    /// The default organisation's policy (what a caller without a token
+    /// is shown).
     pub async fn policy(&self) -> ApiResult<PasswordPolicy> {
-        Ok(crate::data::settings::password_policy(&self.db)
+        let org = crate::data::orgs::default_org(&self.db).await?;
+        self.policy_of(&org).await
+    }
+
+    /// The organisation's policy: its admin's saved one, else the config's
+    /// `[policy]` (the default of every organisation that saved none).
+    pub async fn policy_of(&self, org_id: &str) -> ApiResult<PasswordPolicy> {
+        Ok(crate::data::orgs::password_policy(&self.db.pool, org_id)
             .await?
             .unwrap_or_else(|| self.config.policy.clone()))
+    }
+
+    /// Wrong passwords in a row before an account of the organisation
+    /// locks: its policy's, else `[security] lockout_threshold`.
+    pub async fn lockout_threshold(&self, org_id: &str) -> ApiResult<u32> {
+        Ok(self
+            .policy_of(org_id)
+            .await?
+            .lockout_threshold
+            .unwrap_or(self.config.security.lockout_threshold))
     }
 
     /// Counts one request against `key` in the current minute; refuses with

@@ -259,3 +259,22 @@ pub async fn supersede<'e>(
     .await?;
     Ok(())
 }
+
+/// The account's newest challenge of `purpose` that was not superseded or
+/// used (it may have expired: the caller tells).
+#[tracing::instrument(level = "debug", skip_all, fields(purpose = purpose.as_str()))]
+pub async fn newest_unused<'e>(
+    e: impl Executor<'e, Database = Any>,
+    user_id: &str,
+    purpose: ChallengePurpose,
+) -> Result<Option<Challenge>, sqlx::Error> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM challenges WHERE user_id = $1 AND purpose = $2 AND consumed_at IS NULL \
+         ORDER BY created_at DESC LIMIT 1"
+    )))
+    .bind(user_id)
+    .bind(purpose.as_str())
+    .fetch_optional(e)
+    .await?;
+    row.as_ref().map(Challenge::from_row).transpose()
+}

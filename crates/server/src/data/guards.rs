@@ -13,6 +13,13 @@ use crate::error::ApiResult;
 pub const HOUR_MS: i64 = 3_600_000;
 pub const MINUTE_MS: i64 = 60_000;
 
+/// Locks `key` for the rest of the transaction (the same row lock a
+/// window takes), for a rule that must be checked and acted on alone, such
+/// as "an organisation keeps one admin".
+pub async fn lock(conn: &mut AnyConnection, key: &str) -> Result<(), sqlx::Error> {
+    Window::new(key, 0, 0).lock(conn).await
+}
+
 /// A limit: at most `limit` hits of `key` within `window_ms`.
 #[derive(Debug, Clone)]
 pub struct Window {

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 // One module per table or aggregate: the only place SQL lives (besides the
 // migrations). Handlers and domain modules call these functions.
+pub mod audit;
 pub mod avatars;
 pub mod challenges;
 pub mod devices;
@@ -42,6 +43,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         3,
         "account_settings",
         include_str!("../../migrations/0003_account_settings.sql"),
+    ),
+    (
+        4,
+        "org_admin",
+        include_str!("../../migrations/0004_org_admin.sql"),
     ),
 ];
 

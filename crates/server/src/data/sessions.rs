@@ -309,3 +309,17 @@ pub async fn belongs_to<'e>(
             .await?;
     Ok(count > 0)
 }
+
+/// Restricts every live session of the account to the password change at
+/// once (an admin required a new password), not only from its next refresh.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn restrict_all<'e>(
+    e: impl Executor<'e, Database = Any>,
+    user_id: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE sessions SET restricted = 1 WHERE user_id = $1 AND revoked_at IS NULL")
+        .bind(user_id)
+        .execute(e)
+        .await?;
+    Ok(())
+}

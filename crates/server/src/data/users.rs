@@ -10,6 +10,7 @@ use super::{Db, now_ms};
 pub const COLUMNS: &str = "id, org_id, login, email, phone, display_name, locale, avatar_url, is_admin, \
      password_hash, password_changed_at, must_change_password, failed_logins, locked_until, \
      mfa_enabled, totp_secret, totp_pending_secret, totp_last_step, avatar_version, expiry_reminded_for, \
+     disabled_at, invited_at, last_login_at, created_at, \
      (SELECT COUNT(*) FROM recovery_codes r WHERE r.user_id = users.id AND r.used_at IS NULL) AS recovery_codes_left";
 
 #[derive(Debug, Clone)]
@@ -35,6 +36,12 @@ pub struct UserRow {
     pub avatar_version: Option<String>,
     /// The `password_changed_at` the expiry reminder was sent for.
     pub expiry_reminded_for: Option<i64>,
+    /// When an admin disabled the account; `None`: it may sign in.
+    pub disabled_at: Option<i64>,
+    /// When an admin added it, while the person has not set a password.
+    pub invited_at: Option<i64>,
+    pub last_login_at: Option<i64>,
+    pub created_at: i64,
     pub recovery_codes_left: i64,
 }
 
@@ -61,6 +68,10 @@ impl UserRow {
             totp_last_step: r.try_get("totp_last_step")?,
             avatar_version: r.try_get("avatar_version")?,
             expiry_reminded_for: r.try_get("expiry_reminded_for")?,
+            disabled_at: r.try_get("disabled_at")?,
+            invited_at: r.try_get("invited_at")?,
+            last_login_at: r.try_get("last_login_at")?,
+            created_at: r.try_get("created_at")?,
             recovery_codes_left: r.try_get("recovery_codes_left")?,
         })
     }
@@ -113,6 +124,9 @@ pub struct NewRow<'a> {
     pub locale: &'a str,
     pub admin: bool,
     pub password_hash: &'a str,
+    /// Added by an admin: no usable password until the invitation is
+    /// accepted.
+    pub invited: bool,
 }
 
 /// Stores an account; a taken login, email or phone is a unique violation.
@@ -120,8 +134,8 @@ pub struct NewRow<'a> {
 pub async fn insert(db: &Db, u: NewRow<'_>) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO users (id, org_id, login, login_key, email, email_key, phone, phone_key, display_name, \
-         locale, is_admin, password_hash, password_changed_at, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)",
+         locale, is_admin, password_hash, password_changed_at, created_at, invited_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14)",
     )
     .bind(u.id)
     .bind(u.org_id)
@@ -136,6 +150,7 @@ pub async fn insert(db: &Db, u: NewRow<'_>) -> Result<(), sqlx::Error> {
     .bind(i64::from(u.admin))
     .bind(u.password_hash)
     .bind(now_ms())
+    .bind(u.invited.then(now_ms))
     .execute(&db.pool)
     .await?;
     Ok(())
@@ -454,6 +469,19 @@ impl Contact {
     }
 }
 
+/// Whether an account has `key` as its login key.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn login_taken<'e>(
+    e: impl Executor<'e, Database = Any>,
+    key: &str,
+) -> Result<bool, sqlx::Error> {
+    let row: Option<(String,)> = sqlx::query_as("SELECT id FROM users WHERE login_key = $1")
+        .bind(key)
+        .fetch_optional(e)
+        .await?;
+    Ok(row.is_some())
+}
+
 /// Whether another account has `key` as its email (or phone) key.
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn contact_taken<'e>(
@@ -539,15 +567,19 @@ pub async fn set_avatar_version<'e>(
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn due_for_expiry_reminder<'e>(
     e: impl Executor<'e, Database = Any>,
+    org_id: &str,
     changed_from: i64,
     changed_to: i64,
 ) -> Result<Vec<(String, i64)>, sqlx::Error> {
+    // Invited and disabled accounts have no password to renew.
     sqlx::query_as(
-        "SELECT id, password_changed_at FROM users WHERE password_changed_at > $1 AND password_changed_at <= $2 \
+        "SELECT id, password_changed_at FROM users WHERE org_id = $3 AND password_changed_at > $1 \
+         AND password_changed_at <= $2 AND invited_at IS NULL AND disabled_at IS NULL \
          AND (expiry_reminded_for IS NULL OR expiry_reminded_for <> password_changed_at) LIMIT 500",
     )
     .bind(changed_from)
     .bind(changed_to)
+    .bind(org_id)
     .fetch_all(e)
     .await
 }
@@ -565,6 +597,178 @@ pub async fn mark_expiry_reminded<'e>(
          AND (expiry_reminded_for IS NULL OR expiry_reminded_for <> $1)",
     )
     .bind(changed_at)
+    .bind(user_id)
+    .execute(e)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// One page of an organisation's people for its admins: matching `search`
+/// (already folded to lower case) in the name, login, email or phone
+/// digits, ordered by login, after the login key `after`.
+pub struct PeopleQuery<'a> {
+    pub org_id: &'a str,
+    pub search: Option<&'a str>,
+    pub digits: Option<&'a str>,
+    pub after: Option<&'a str>,
+    pub limit: i64,
+}
+
+/// `%`, `_` and `\` in a search are themselves, not patterns.
+fn like_pattern(text: &str) -> String {
+    let escaped = text
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn people(db: &Db, q: PeopleQuery<'_>) -> Result<Vec<UserRow>, sqlx::Error> {
+    let mut sql = format!("SELECT {COLUMNS} FROM users WHERE org_id = $1");
+    let mut n = 1;
+    if q.search.is_some() {
+        n += 1;
+        sql += &format!(
+            " AND (LOWER(display_name) LIKE ${n} ESCAPE '\\' OR login_key LIKE ${n} ESCAPE '\\' \
+             OR email_key LIKE ${n} ESCAPE '\\'"
+        );
+        if q.digits.is_some() {
+            n += 1;
+            sql += &format!(" OR phone_key LIKE ${n} ESCAPE '\\'");
+        }
+        sql += ")";
+    }
+    if q.after.is_some() {
+        n += 1;
+        sql += &format!(" AND login_key > ${n}");
+    }
+    sql += &format!(" ORDER BY login_key LIMIT ${}", n + 1);
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(q.org_id);
+    if let Some(search) = q.search {
+        query = query.bind(like_pattern(search));
+        if let Some(digits) = q.digits {
+            query = query.bind(like_pattern(digits));
+        }
+    }
+    if let Some(after) = q.after {
+        query = query.bind(after);
+    }
+    let rows = query.bind(q.limit).fetch_all(&db.pool).await?;
+    rows.iter().map(UserRow::from_row).collect()
+}
+
+/// `(id, display_name, login, avatar_version, disabled)` of every member
+/// of the organisation, by name.
+pub type MemberRow = (String, String, String, Option<String>, Option<i64>);
+
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn members(db: &Db, org_id: &str) -> Result<Vec<MemberRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, display_name, login, avatar_version, disabled_at FROM users WHERE org_id = $1 \
+         ORDER BY display_name, login_key",
+    )
+    .bind(org_id)
+    .fetch_all(&db.pool)
+    .await
+}
+
+/// The organisation's admins who can act (not disabled, not merely
+/// invited), besides `except`.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn other_active_admins<'e>(
+    e: impl Executor<'e, Database = Any>,
+    org_id: &str,
+    except: &str,
+) -> Result<i64, sqlx::Error> {
+    let (n,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM users WHERE org_id = $1 AND is_admin = 1 AND disabled_at IS NULL \
+         AND invited_at IS NULL AND id <> $2",
+    )
+    .bind(org_id)
+    .bind(except)
+    .fetch_one(e)
+    .await?;
+    Ok(n)
+}
+
+/// Disables (`Some(now)`) or enables (`None`) the account; false when it
+/// already was.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn set_disabled<'e>(
+    e: impl Executor<'e, Database = Any>,
+    user_id: &str,
+    disabled_at: Option<i64>,
+) -> Result<bool, sqlx::Error> {
+    let sql = if disabled_at.is_some() {
+        "UPDATE users SET disabled_at = $1 WHERE id = $2 AND disabled_at IS NULL"
+    } else {
+        "UPDATE users SET disabled_at = $1 WHERE id = $2 AND disabled_at IS NOT NULL"
+    };
+    let done = sqlx::query(sql)
+        .bind(disabled_at)
+        .bind(user_id)
+        .execute(e)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn require_password_change<'e>(
+    e: impl Executor<'e, Database = Any>,
+    user_id: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET must_change_password = 1 WHERE id = $1")
+        .bind(user_id)
+        .execute(e)
+        .await?;
+    Ok(())
+}
+
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn set_admin<'e>(
+    e: impl Executor<'e, Database = Any>,
+    user_id: &str,
+    admin: bool,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET is_admin = $1 WHERE id = $2")
+        .bind(i64::from(admin))
+        .bind(user_id)
+        .execute(e)
+        .await?;
+    Ok(())
+}
+
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn mark_login<'e>(
+    e: impl Executor<'e, Database = Any>,
+    user_id: &str,
+    at: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET last_login_at = $1 WHERE id = $2")
+        .bind(at)
+        .bind(user_id)
+        .execute(e)
+        .await?;
+    Ok(())
+}
+
+/// The invited account's first password; false when the invitation was
+/// accepted meanwhile (by a parallel request).
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn accept_invitation<'e>(
+    e: impl Executor<'e, Database = Any>,
+    user_id: &str,
+    password_hash: &str,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE users SET password_hash = $1, password_changed_at = $2, invited_at = NULL, \
+         must_change_password = 0, failed_logins = 0, locked_until = NULL \
+         WHERE id = $3 AND invited_at IS NOT NULL",
+    )
+    .bind(password_hash)
+    .bind(now)
     .bind(user_id)
     .execute(e)
     .await?;

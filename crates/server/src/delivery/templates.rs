@@ -28,9 +28,16 @@ pub enum Kind {
     NewDeviceNotice,
     /// The password expires in `days` days.
     PasswordExpiryReminder,
+    /// An admin added the account (`admin`, `login`, `hours`): the code
+    /// sets its first password.
+    InvitationCode,
+    /// An admin acted on the account (`action`: disabled, enabled,
+    /// require_change, unlocked, signed_out, mfa_reset, made_admin,
+    /// made_member).
+    AdminActionNotice,
 }
 
-const ALL: [Kind; 12] = [
+const ALL: [Kind; 14] = [
     Kind::PasswordChangeCode,
     Kind::PasswordResetCode,
     Kind::PasswordChangedNotice,
@@ -43,6 +50,8 @@ const ALL: [Kind; 12] = [
     Kind::PhoneChangedNotice,
     Kind::NewDeviceNotice,
     Kind::PasswordExpiryReminder,
+    Kind::InvitationCode,
+    Kind::AdminActionNotice,
 ];
 
 impl Kind {
@@ -60,6 +69,8 @@ impl Kind {
             Kind::PhoneChangedNotice => "phone_changed_notice",
             Kind::NewDeviceNotice => "new_device_notice",
             Kind::PasswordExpiryReminder => "password_expiry_reminder",
+            Kind::InvitationCode => "invitation_code",
+            Kind::AdminActionNotice => "admin_action_notice",
         }
     }
 
@@ -111,6 +122,8 @@ impl Kind {
             Kind::PhoneChangedNotice => "phone-changed-notice",
             Kind::NewDeviceNotice => "new-device-notice",
             Kind::PasswordExpiryReminder => "password-expiry-reminder",
+            Kind::InvitationCode => "invitation-code",
+            Kind::AdminActionNotice => "admin-action-notice",
         }
     }
 }
@@ -257,6 +270,28 @@ mod tests {
     }
 
     #[test]
+    fn every_admin_action_has_its_own_words() {
+        for locale in ["en-US", "zh-CN"] {
+            let mut seen = std::collections::HashSet::new();
+            for action in crate::admin::Action::ALL {
+                let details = vec![("action".to_string(), action.notice().to_string())];
+                let r = render(
+                    Kind::AdminActionNotice,
+                    locale,
+                    Channel::Email,
+                    None,
+                    10,
+                    &details,
+                );
+                assert!(
+                    seen.insert(r.text.clone()),
+                    "{locale} {action:?}: same words as another"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn both_languages_have_the_same_messages_and_every_kind_renders() {
         assert_eq!(ids(EN_US), ids(ZH_CN), "en-US and zh-CN mail.ftl differ");
         let details: Vec<(String, String)> = [
@@ -264,6 +299,10 @@ mod tests {
             ("device", "Alice's laptop"),
             ("address", "203.0.113.7"),
             ("days", "3"),
+            ("admin", "王丽"),
+            ("login", "alice"),
+            ("hours", "72"),
+            ("action", "disabled"),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -280,6 +319,7 @@ mod tests {
                         Kind::PasswordChangeCode
                             | Kind::PasswordResetCode
                             | Kind::ContactVerificationCode
+                            | Kind::InvitationCode
                     );
                     assert_eq!(r.text.contains("135790"), code_kind, "{kind:?} {locale}");
                 }

@@ -70,6 +70,7 @@ pub async fn login(
     if device.is_none() {
         lockout::clear_failures(&state, &user).await?;
     }
+    users::ensure_enabled(&user)?;
     if needs_rehash {
         let fresh = state.hasher.hash(&password).await?;
         // Only if nobody changed the password meanwhile.
@@ -252,7 +253,11 @@ pub async fn refresh(
     let user = users::by_id(&mut *tx, &user_id)
         .await?
         .ok_or_else(ApiError::unauthorized)?;
-    let policy = state.policy().await?;
+    // Disabling revokes the sessions; a refresh racing it still dies here.
+    if user.disabled_at.is_some() {
+        return Err(ApiError::unauthorized());
+    }
+    let policy = state.policy_of(&user.org_id).await?;
     sessions::set_restricted(&mut *tx, &session_id, user.must_change(&policy, now)).await?;
     let (access_token, refresh_token) =
         issue_tokens(&mut tx, &state, &session_id, created_at + max_age).await?;

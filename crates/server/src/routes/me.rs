@@ -38,7 +38,7 @@ pub async fn current_user(state: &AppState, user_id: &str) -> ApiResult<Json<Use
     let user = users::by_id(&state.db.pool, user_id)
         .await?
         .ok_or_else(ApiError::unauthorized)?;
-    Ok(Json(user.to_api(&state.policy().await?)))
+    Ok(Json(user.to_api(&state.policy_of(&user.org_id).await?)))
 }
 
 #[utoipa::path(get, path = "/api/v1/me/sessions", tag = "account", security(("bearer" = [])),

@@ -1,16 +1,18 @@
 //! The HTTP surface: every route of `docs/API.md` and the layers around it.
 
+pub mod admin;
 pub mod auth;
 pub mod avatar;
 pub mod contact_change;
+pub mod invitation;
 pub mod me;
+pub mod org;
 pub mod password_change;
 pub mod password_reset;
 pub mod profile;
 pub mod signed_in_code;
 pub mod sync;
 
-use relay_protocol::SecurityEventKind;
 use std::time::Duration;
 
 use axum::extract::{DefaultBodyLimit, State};
@@ -23,7 +25,7 @@ use relay_protocol::{ErrorCode, PasswordPolicy};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::auth::Authed;
+use crate::auth::{Authed, MaybeSession};
 use crate::error::{ApiError, ApiJson, ApiResult, method_not_allowed_fallback, not_found_fallback};
 use crate::state::AppState;
 
@@ -36,6 +38,25 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(readyz))
         .route("/api/v1/openapi.json", get(openapi))
         .route("/api/v1/password-policy", get(password_policy).put(set_password_policy))
+        .route("/api/v1/org/members", get(org::members))
+        .route(
+            "/api/v1/org/password-policy",
+            get(org::password_policy).put(org::set_password_policy),
+        )
+        .route("/api/v1/admin/users", get(admin::list).post(admin::invite))
+        .route("/api/v1/admin/users/{id}/invitation", post(admin::resend_invitation))
+        .route("/api/v1/admin/users/{id}/disable", post(admin::disable))
+        .route("/api/v1/admin/users/{id}/enable", post(admin::enable))
+        .route(
+            "/api/v1/admin/users/{id}/require-password-change",
+            post(admin::require_password_change),
+        )
+        .route("/api/v1/admin/users/{id}/unlock", post(admin::unlock))
+        .route("/api/v1/admin/users/{id}/sign-out", post(admin::sign_out))
+        .route("/api/v1/admin/users/{id}/reset-mfa", post(admin::reset_mfa))
+        .route("/api/v1/admin/users/{id}/role", put(admin::set_role))
+        .route("/api/v1/admin/audit", get(admin::audit))
+        .route("/api/v1/auth/invitation/accept", post(invitation::accept))
         .route("/api/v1/auth/login", post(auth::login))
         .route("/api/v1/auth/mfa", post(auth::mfa))
         .route("/api/v1/auth/refresh", post(auth::refresh))
@@ -116,12 +137,19 @@ pub async fn openapi() -> Response {
 
 #[utoipa::path(get, path = "/api/v1/password-policy", tag = "password",
     responses((status = 200, body = PasswordPolicy)))]
-pub async fn password_policy(State(state): State<AppState>) -> ApiResult<Json<PasswordPolicy>> {
-    Ok(Json(state.policy().await?))
+pub async fn password_policy(
+    State(state): State<AppState>,
+    MaybeSession(me): MaybeSession,
+) -> ApiResult<Json<PasswordPolicy>> {
+    // With a token: the caller's organisation's; without: the default one's.
+    Ok(Json(match me {
+        Some(me) => state.policy_of(&me.org_id).await?,
+        None => state.policy().await?,
+    }))
 }
 
-/// An organisation admin changes the policy; every instance reads it from
-/// the database.
+/// The first form of `PUT /api/v1/org/password-policy`, kept as it was
+/// documented: a refusal is 400 `bad_request` with `details.problems`.
 #[utoipa::path(put, path = "/api/v1/password-policy", tag = "password", security(("bearer" = [])),
     request_body = PasswordPolicy,
     responses((status = 200, body = PasswordPolicy), (status = 400, body = relay_protocol::ErrorBody),
@@ -132,31 +160,10 @@ pub async fn set_password_policy(
     client: crate::auth::Client,
     ApiJson(policy): ApiJson<PasswordPolicy>,
 ) -> ApiResult<Json<PasswordPolicy>> {
-    let user = crate::users::by_id(&state.db.pool, &me.user_id)
-        .await?
-        .ok_or_else(ApiError::unauthorized)?;
-    if !user.is_admin {
-        return Err(ApiError::new(
-            ErrorCode::Forbidden,
-            "only an organisation admin may change the policy",
-        ));
+    let (actor, _) = admin::require_admin(&state, &me, &client).await?;
+    if let Some(refused) = org::refusal(&policy) {
+        let details = refused.details.clone().unwrap_or_default();
+        return Err(ApiError::bad_request("the policy is not valid").with_details(details));
     }
-    let problems = policy.problems();
-    if !problems.is_empty() {
-        return Err(ApiError::bad_request("the policy is not valid")
-            .with_details(serde_json::json!({ "problems": problems })));
-    }
-    let mut tx = state.db.begin_write().await?;
-    crate::data::settings::save_password_policy(&mut *tx, &policy).await?;
-    // Who changed the rules, and when, is in the admin's security activity.
-    crate::data::events::record(
-        &mut *tx,
-        &me.user_id,
-        SecurityEventKind::PasswordPolicyChanged,
-        client.ip.as_deref(),
-        None,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(Json(policy))
+    Ok(Json(org::save(&state, &actor, policy).await?))
 }

@@ -63,7 +63,7 @@ pub async fn start(
             "the current password is wrong",
         ));
     }
-    let policy = state.policy().await?;
+    let policy = state.policy_of(&user.org_id).await?;
     let new_password = SecretString::from(req.new_password);
     let found = violations(&state, &policy, &user, &new_password).await?;
     if !found.is_empty() {

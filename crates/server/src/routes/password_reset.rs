@@ -61,7 +61,11 @@ pub async fn start(
             state.config.security.reset_per_ip_per_minute,
         )
         .await?;
-    let user = users::by_login(&state.db, &req.login).await?;
+    // A disabled account gets no code, and an invited one sets its first
+    // password with the invitation code: both look like unknown logins.
+    let user = users::by_login(&state.db, &req.login)
+        .await?
+        .filter(|u| u.disabled_at.is_none() && u.invited_at.is_none());
     let target = user.as_ref().and_then(|u| destination(u, &req.login));
     let flow = CodeFlow::Reset {
         ip_key: client.ip_key(),
@@ -242,7 +246,7 @@ pub async fn complete(
     let user = users::by_id(&state.db.pool, &user_id)
         .await?
         .ok_or_else(challenges::expired)?;
-    let policy = state.policy().await?;
+    let policy = state.policy_of(&user.org_id).await?;
     let new_password = SecretString::from(req.new_password);
     let found = violations(&state, &policy, &user, &new_password).await?;
     if !found.is_empty() {

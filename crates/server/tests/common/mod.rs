@@ -255,6 +255,11 @@ impl TestServer {
     /// given as `current_password`, as the app's other changes name it);
     /// returns the TOTP secret and the ten recovery codes.
     pub async fn enable_totp(&self, token: &str) -> (String, Vec<String>) {
+        self.enable_totp_with(token, PASSWORD).await
+    }
+
+    /// [`TestServer::enable_totp`] for an account whose password is `password`.
+    pub async fn enable_totp_with(&self, token: &str, password: &str) -> (String, Vec<String>) {
         let setup = self
             .post("/api/v1/me/mfa/totp/setup", Some(token), json!({}))
             .await
@@ -267,7 +272,7 @@ impl TestServer {
             .post(
                 "/api/v1/me/mfa/totp/enable",
                 Some(token),
-                json!({"current_password": PASSWORD, "code": code}),
+                json!({"current_password": password, "code": code}),
             )
             .await
             .expect(200)
