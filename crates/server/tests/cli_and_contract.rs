@@ -254,3 +254,149 @@ fn openapi_lists_every_path_of_the_contract() {
         );
     }
 }
+
+/// `relay-server user …` and `org policy …` on the server's own machine,
+/// while it runs: what the admin endpoints do, for scripts and the first
+/// set-up.
+#[test]
+fn the_command_line_runs_an_organisation() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = process::start(dir.path(), &[]);
+    let run = |args: &[&str]| {
+        let out = Command::new(binary())
+            .args(args)
+            .arg("--data-dir")
+            .arg(dir.path())
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).to_string(),
+            String::from_utf8_lossy(&out.stderr).to_string(),
+        )
+    };
+    for (login, extra) in [
+        ("boss", vec!["--org", "Acme", "--admin"]),
+        ("jo", vec!["--org", "Acme"]),
+        ("kim", vec![]),
+    ] {
+        let out = user_add(dir.path(), login, PASSWORD, &extra);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let (ok, list, _) = run(&["user", "list", "--org", "Acme"]);
+    assert!(ok);
+    let rows: Vec<&str> = list.lines().skip(1).collect();
+    assert_eq!(rows.len(), 2, "{list}");
+    assert!(
+        rows[0].starts_with("boss\tboss\tadmin\tactive\toff\t"),
+        "{list}"
+    );
+    assert!(
+        rows[1].starts_with("jo\tjo\tmember\tactive\toff\tnever"),
+        "{list}"
+    );
+    let http = reqwest::blocking::Client::new();
+    let login = |login: &str| {
+        let r = http
+            .post(format!("{}/api/v1/auth/login", server.base))
+            .json(&json!({"login": login, "password": PASSWORD}))
+            .send()
+            .unwrap();
+        (r.status().as_u16(), r.json::<serde_json::Value>().unwrap())
+    };
+    assert_eq!(login("jo").0, 200);
+    assert!(run(&["user", "disable", "--login", "jo"]).0);
+    let (status, body) = login("jo");
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (403, Some("account_disabled"))
+    );
+    assert!(
+        run(&["user", "list", "--org", "Acme", "--query", "jo"])
+            .1
+            .contains("\tdisabled\t")
+    );
+    assert!(run(&["user", "enable", "--login", "jo@example.com"]).0);
+    assert_eq!(login("jo").0, 200);
+    // The last admin stays; a clear message says why.
+    let (ok, _, err) = run(&["user", "role", "--login", "boss", "--role", "member"]);
+    assert!(!ok && err.contains("at least one active admin"), "{err}");
+    let (ok, _, err) = run(&["user", "role", "--login", "jo", "--role", "owner"]);
+    assert!(!ok && err.contains("admin or member"), "{err}");
+    assert!(run(&["user", "role", "--login", "jo", "--role", "admin"]).0);
+    assert!(run(&["user", "require-change", "--login", "jo"]).0);
+    assert!(run(&["user", "unlock", "--login", "jo"]).0);
+    let (status, body) = login("jo");
+    assert_eq!(status, 200);
+    assert_eq!(body["user"]["role"], "admin");
+    assert_eq!(body["user"]["must_change_password"], true);
+    let (ok, _, err) = run(&["user", "disable", "--login", "nobody"]);
+    assert!(!ok && err.contains("no account"), "{err}");
+    // Policies per organisation.
+    let (ok, out, _) = run(&["org", "policy", "set", "--org", "Acme", "--preset", "nist"]);
+    assert!(ok);
+    let acme: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(acme["min_length"], 15);
+    let (_, out, _) = run(&["org", "policy", "show", "--org", "Acme"]);
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&out).unwrap(),
+        acme
+    );
+    let (_, out, _) = run(&["org", "policy", "show"]);
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&out).unwrap()["min_length"],
+        8
+    );
+    let mut weak = acme.clone();
+    weak["min_length"] = json!(4);
+    let (ok, _, err) = run(&[
+        "org",
+        "policy",
+        "set",
+        "--org",
+        "Acme",
+        "--json",
+        &weak.to_string(),
+    ]);
+    assert!(!ok && err.contains("at least 8"), "{err}");
+    let (ok, _, err) = run(&["org", "policy", "show", "--org", "Nowhere"]);
+    assert!(!ok && err.contains("no organisation"), "{err}");
+    // Each change is in the audit log, by the command line (the nil id).
+    let body: serde_json::Value = http
+        .post(format!("{}/api/v1/auth/login", server.base))
+        .json(&json!({"login": "boss", "password": PASSWORD}))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let audit: serde_json::Value = http
+        .get(format!("{}/api/v1/admin/audit", server.base))
+        .bearer_auth(body["access_token"].as_str().unwrap())
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let events = audit["events"].as_array().unwrap();
+    let kinds: Vec<&str> = events.iter().map(|e| e["kind"].as_str().unwrap()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "password_policy_changed",
+            "account_unlocked",
+            "password_change_required",
+            "role_changed",
+            "account_enabled",
+            "account_disabled"
+        ]
+    );
+    assert!(
+        events
+            .iter()
+            .all(|e| e["actor_id"] == relay_server::admin::COMMAND_LINE)
+    );
+}

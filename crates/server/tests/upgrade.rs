@@ -46,6 +46,13 @@ async fn upgraded(b: Backend) -> (TestServer, tempfile::TempDir, String) {
             (Some(url), "release-0.1.pg.recovery.txt")
         }
     };
+    // An admin of 0.1 had saved a policy for the whole server: it becomes
+    // the (only) organisation's.
+    save_old_policy(match &url {
+        Some(url) => url.clone(),
+        None => format!("sqlite://{}", dir.path().join("relay.db").display()),
+    })
+    .await;
     let data_dir = dir.path().to_path_buf();
     let s = spawn_with(b, move |c| {
         c.data_dir = data_dir;
@@ -56,12 +63,34 @@ async fn upgraded(b: Backend) -> (TestServer, tempfile::TempDir, String) {
     (s, dir, recovery.lines().next().unwrap().to_string())
 }
 
+/// The server-wide policy row of releases before organisations had one.
+async fn save_old_policy(url: String) {
+    use sqlx::Connection;
+    sqlx::any::install_default_drivers();
+    let mut conn = sqlx::AnyConnection::connect(&url).await.unwrap();
+    let mut policy = serde_json::to_value(relay_protocol::PasswordPolicy::default()).unwrap();
+    policy["min_length"] = json!(14);
+    sqlx::query("INSERT INTO settings (key, value) VALUES ('password_policy', $1)")
+        .bind(policy.to_string())
+        .execute(&mut conn)
+        .await
+        .unwrap();
+}
+
 async fn a_release_0_1_database_upgrades_in_place(b: Backend) {
     let (s, dir, recovery_code) = upgraded(b).await;
     assert_eq!(
         s.state.db.schema_version().await.unwrap(),
         relay_server::data::SCHEMA_VERSION
     );
+    // The saved policy moved to the organisation, and only there.
+    assert_eq!(s.state.policy().await.unwrap().min_length, 14);
+    let (left,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM settings WHERE key = 'password_policy'")
+            .fetch_one(&s.state.db.pool)
+            .await
+            .unwrap();
+    assert_eq!(left, 0);
     // The two-step secret was stored in the clear by 0.1: sealed now.
     let (stored,): (String,) =
         sqlx::query_as("SELECT totp_secret FROM users WHERE login = 'alice'")
@@ -124,6 +153,9 @@ async fn a_release_0_1_database_upgrades_in_place(b: Backend) {
     .await
     .unwrap();
     assert!(history >= 1);
+    // The new columns: she is an active admin or member, signed in now.
+    let me = s.get("/api/v1/me", Some(&token)).await.expect(200).body;
+    assert!(me["role"] == "admin" || me["role"] == "member");
     // Every CRM record is still there and syncs.
     let pulled = s
         .get("/api/v1/sync/pull?limit=1000", Some(&token))
