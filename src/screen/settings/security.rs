@@ -883,6 +883,14 @@ fn event_text(kind: SecurityEventKind) -> String {
         K::PasswordPolicyChanged => fl!("event-password_policy_changed"),
         K::EmailChanged => fl!("event-email_changed"),
         K::PhoneChanged => fl!("event-phone_changed"),
+        K::InvitationAccepted => fl!("event-invitation_accepted"),
+        K::AccountDisabled => fl!("event-account_disabled"),
+        K::AccountEnabled => fl!("event-account_enabled"),
+        K::PasswordChangeRequired => fl!("event-password_change_required"),
+        K::AccountUnlocked => fl!("event-account_unlocked"),
+        K::SessionsRevokedByAdmin => fl!("event-sessions_revoked_by_admin"),
+        K::MfaReset => fl!("event-mfa_reset"),
+        K::RoleChanged => fl!("event-role_changed"),
         K::Other => fl!("event-other"),
     }
 }
