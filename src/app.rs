@@ -22,7 +22,8 @@ use crate::i18n::{self, Language};
 use crate::screen::login::{DemoAccounts, Login};
 use crate::screen::password_reset::Reset;
 use crate::screen::settings::Nav;
-use crate::screen::{home, login, password_reset, welcome, workspace};
+use crate::screen::invitation::Invitation;
+use crate::screen::{home, invitation, login, password_reset, welcome, workspace};
 use crate::theme::{self as style, BOLD, MUTED, SPACE_M, SPACE_S, TEXT_S};
 use crate::widget::card::card_style;
 use crate::widget::code_dialog::DialogHost as _;
@@ -43,6 +44,7 @@ enum Screen {
     Welcome(welcome::Welcome),
     Login(Login),
     Reset(Reset),
+    Invitation(Invitation),
     Home(Box<home::Home>),
 }
 
@@ -67,6 +69,7 @@ pub enum Message {
     Welcome(welcome::Message),
     Login(login::Message),
     Reset(password_reset::Message),
+    Invitation(invitation::Message),
     Home(home::Message),
     Key(keyboard::Event),
     Tick(Instant),
@@ -78,6 +81,8 @@ pub enum Message {
     Activated,
     /// An offline sign-in against the local data.
     OfflineOpened(Api, Result<(LocalData, User), OfflineRefusal>),
+    /// Why the session ended, as the server told a last refresh.
+    SessionEndedBecause(ApiError),
 }
 
 /// Why signing in offline did not work.
@@ -445,6 +450,11 @@ impl App {
                         self.screen = Screen::Reset(reset);
                         Task::batch([task, t.map(Message::Reset)])
                     }
+                    Some(login::Event::Invitation { server, login }) => {
+                        let (screen, t) = Invitation::new(&server, &login, self.demo.is_some());
+                        self.screen = Screen::Invitation(screen);
+                        Task::batch([task, t.map(Message::Invitation)])
+                    }
                     Some(login::Event::Unreachable {
                         api,
                         login,
@@ -490,6 +500,23 @@ impl App {
                     Some(password_reset::Event::Done { login }) => Task::batch([
                         task,
                         self.show_login_as(Some(fl!("reset-done")), None, Some(&login)),
+                    ]),
+                }
+            }
+            Message::Invitation(m) => {
+                let Screen::Invitation(screen) = &mut self.screen else {
+                    return Task::none();
+                };
+                let (task, event) = screen.update(m);
+                let task = task.map(Message::Invitation);
+                match event {
+                    None => task,
+                    Some(invitation::Event::Back) => {
+                        Task::batch([task, self.show_login(None, None)])
+                    }
+                    Some(invitation::Event::Done { login }) => Task::batch([
+                        task,
+                        self.show_login_as(Some(fl!("invitation-done")), None, Some(&login)),
                     ]),
                 }
             }
@@ -583,7 +610,17 @@ impl App {
                     ]),
                     Some(home::Event::SessionEnded(e)) => {
                         let forget = self.forget(&session, &login);
-                        Task::batch([task, forget, self.show_login(None, Some(error_text(&e)))])
+                        if e.is(relay_protocol::ErrorCode::Unauthorized) {
+                            // The server tells a refresh why: an admin may
+                            // have disabled the account.
+                            let ask = Task::perform(
+                                async move { session.why_ended().await },
+                                Message::SessionEndedBecause,
+                            );
+                            Task::batch([task, forget, ask])
+                        } else {
+                            Task::batch([task, forget, self.show_login(None, Some(error_text(&e)))])
+                        }
                     }
                     Some(home::Event::SignOut) => {
                         let forget = self.forget(&session, &login);
@@ -599,6 +636,7 @@ impl App {
                     }
                 }
             }
+            Message::SessionEndedBecause(e) => self.show_login(None, Some(error_text(&e))),
             Message::SignedOut | Message::KeyringDone(Ok(())) => Task::none(),
             Message::KeyringDone(Err(problem)) => {
                 tracing::warn!(?problem, "keyring write failed");
@@ -619,6 +657,7 @@ impl App {
                 let routed = match &self.screen {
                     Screen::Home(h) => h.tick(now).map(Message::Home),
                     Screen::Reset(r) => r.tick(now).map(Message::Reset),
+                    Screen::Invitation(i) => i.tick(now).map(Message::Invitation),
                     _ => None,
                 };
                 routed.map_or_else(Task::none, |m| self.update(m))
@@ -644,6 +683,7 @@ impl App {
                 let routed = match &self.screen {
                     Screen::Home(h) => h.on_escape().map(Message::Home),
                     Screen::Reset(r) => r.on_escape().map(Message::Reset),
+                    Screen::Invitation(i) => i.on_escape().map(Message::Invitation),
                     _ => None,
                 };
                 routed.map_or_else(Task::none, |m| self.update(m))
@@ -695,6 +735,7 @@ impl App {
             || match &self.screen {
                 Screen::Home(h) => h.needs_ticks(),
                 Screen::Reset(r) => r.needs_ticks(),
+                Screen::Invitation(i) => i.needs_ticks(),
                 _ => false,
             };
         let ticks = if ticking {
@@ -764,6 +805,7 @@ impl App {
             Screen::Welcome(w) => w.view().map(Message::Welcome),
             Screen::Login(l) => l.view().map(Message::Login),
             Screen::Reset(r) => r.view().map(Message::Reset),
+            Screen::Invitation(i) => i.view().map(Message::Invitation),
             Screen::Home(h) => h.view(&server, self.config.theme).map(Message::Home),
         };
         let body: Element<'_, Message> = if self.demo.is_some() {

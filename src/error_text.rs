@@ -53,6 +53,9 @@ pub fn error_text(error: &ApiError) -> String {
                 ErrorCode::ImageTooLarge => fl!("error-image-too-large"),
                 ErrorCode::MfaAlreadyEnabled => fl!("error-mfa-already-enabled"),
                 ErrorCode::MfaNotEnabled => fl!("error-mfa-not-enabled"),
+                ErrorCode::AccountDisabled => fl!("error-account-disabled"),
+                ErrorCode::LastAdmin => fl!("error-last-admin"),
+                ErrorCode::PolicyTooWeak => fl!("error-policy-too-weak"),
                 ErrorCode::BadRequest
                 | ErrorCode::PayloadTooLarge
                 | ErrorCode::MethodNotAllowed => {
@@ -93,5 +96,7 @@ pub fn violation_text(v: Violation) -> String {
 
 /// Whether the session is gone and the user must sign in again.
 pub fn ends_session(error: &ApiError) -> bool {
-    error.is(ErrorCode::Unauthorized) || error.is(ErrorCode::TokenReused)
+    error.is(ErrorCode::Unauthorized)
+        || error.is(ErrorCode::TokenReused)
+        || error.is(ErrorCode::AccountDisabled)
 }

@@ -77,6 +77,7 @@ pub enum Message {
     MfaAnswered(Result<TokenPair, ApiError>),
     MfaBack,
     Forgot,
+    Invitation,
     Language(Language),
     FillDemo,
 }
@@ -97,6 +98,11 @@ pub enum Event {
         password: Secret,
     },
     ForgotPassword {
+        server: String,
+        login: String,
+    },
+    /// "Have an invitation code?"
+    Invitation {
         server: String,
         login: String,
     },
@@ -287,6 +293,15 @@ impl Login {
                     }),
                 );
             }
+            Message::Invitation => {
+                return (
+                    Task::none(),
+                    Some(Event::Invitation {
+                        server: self.server.clone(),
+                        login: self.login.clone(),
+                    }),
+                );
+            }
             Message::Language(l) => return (Task::none(), Some(Event::LanguageChanged(l))),
         }
         (Task::none(), None)
@@ -451,6 +466,9 @@ impl Login {
                     .on_press_maybe((!self.busy).then_some(Message::Submit)),
             );
             col = col.push(row![
+                button(text(fl!("login-invitation")).size(TEXT_S))
+                    .style(button::text)
+                    .on_press(Message::Invitation),
                 space::horizontal(),
                 button(text(fl!("login-forgot")).size(TEXT_S))
                     .style(button::text)

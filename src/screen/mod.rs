@@ -3,6 +3,7 @@
 //! `update(&mut self, Message) -> (Task<Message>, Option<Event>)` + `view`.
 
 pub mod home;
+pub mod invitation;
 pub mod login;
 pub mod password_reset;
 pub mod settings;

@@ -91,6 +91,10 @@ pub struct CodeDialog {
     /// Out of tries: only Cancel is left.
     dead: bool,
     demo_hint: bool,
+    /// An invitation code: sent by an admin's invitation some time ago, so
+    /// there is no countdown and nothing to resend (the admin sends a new
+    /// one).
+    invitation: bool,
 }
 
 impl CodeDialog {
@@ -117,6 +121,17 @@ impl CodeDialog {
             notice: None,
             dead: false,
             demo_hint,
+            invitation: false,
+        }
+    }
+
+    /// The dialog for an invitation code: the same input, tries and
+    /// errors, without the expiry countdown and the resend button.
+    pub fn for_invitation(demo_hint: bool) -> Self {
+        const YEAR: u64 = 365 * 86_400;
+        Self {
+            invitation: true,
+            ..Self::new(None, Channel::Email, YEAR, YEAR, None, demo_hint)
         }
     }
 
@@ -170,7 +185,7 @@ impl CodeDialog {
 
     /// Whether the countdowns still need a tick each second.
     pub fn needs_ticks(&self) -> bool {
-        !self.dead && (self.seconds_to_resend() > 0 || !self.expired())
+        !self.invitation && !self.dead && (self.seconds_to_resend() > 0 || !self.expired())
     }
 
     pub fn confirm_failed(&mut self, error: &ApiError) {
@@ -234,18 +249,28 @@ impl CodeDialog {
             .size(TEXT_L)
             .padding(10)
             .width(Fill);
-        let mut body = column![
-            text(fl!("code-title")).size(TEXT_L).font(BOLD),
-            text(sent).size(TEXT_S),
-            text(fl!("code-valid-for", minutes = self.valid_minutes))
-                .size(TEXT_S)
-                .color(MUTED),
-            input,
-        ]
+        let mut body = if self.invitation {
+            column![
+                text(fl!("invitation-code-title")).size(TEXT_L).font(BOLD),
+                text(fl!("invitation-code-lead")).size(TEXT_S),
+                input,
+            ]
+        } else {
+            column![
+                text(fl!("code-title")).size(TEXT_L).font(BOLD),
+                text(sent).size(TEXT_S),
+                text(fl!("code-valid-for", minutes = self.valid_minutes))
+                    .size(TEXT_S)
+                    .color(MUTED),
+                input,
+            ]
+        }
         .spacing(SPACE_M);
 
         let mut status = row![].spacing(SPACE_M);
-        if self.expired() {
+        if self.invitation {
+            // No countdown: the app does not know when it was sent.
+        } else if self.expired() {
             status = status.push(text(fl!("code-expired")).size(TEXT_S).color(DANGER));
         } else {
             let left = self
@@ -287,10 +312,16 @@ impl CodeDialog {
         } else {
             fl!("code-confirm")
         };
-        let buttons = row![
+        let resend: Element<'_, Message> = if self.invitation {
+            space::horizontal().width(0).into()
+        } else {
             button(text(resend_label).size(TEXT_S))
                 .style(button::secondary)
-                .on_press_maybe(self.can_resend().then_some(Message::Resend)),
+                .on_press_maybe(self.can_resend().then_some(Message::Resend))
+                .into()
+        };
+        let buttons = row![
+            resend,
             space::horizontal(),
             button(text(fl!("code-cancel")).size(TEXT_S))
                 .style(button::text)

@@ -48,8 +48,16 @@ impl ApiError {
         match serde_json::from_slice::<ErrorBody>(body) {
             Ok(b) => {
                 let details = b.error.details.unwrap_or_default();
+                // A dead token of an account an admin disabled: the app
+                // says that, not "your session ended".
+                let disabled = details.get("reason").and_then(|r| r.as_str())
+                    == Some("account_disabled");
                 ApiError::Server {
-                    code: b.error.code,
+                    code: if disabled {
+                        ErrorCode::AccountDisabled
+                    } else {
+                        b.error.code
+                    },
                     retry_after: details.get("retry_after").and_then(|v| v.as_u64()),
                     attempts_left: details
                         .get("attempts_left")

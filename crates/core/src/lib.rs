@@ -10,6 +10,7 @@ pub mod error;
 pub mod instance;
 pub mod keyring;
 pub mod local;
+pub mod org;
 pub mod schedule;
 pub mod session;
 pub mod sign_in;

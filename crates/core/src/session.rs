@@ -215,7 +215,7 @@ impl Session {
     }
 
     /// A valid access token, refreshing first when it is about to expire.
-    async fn access(&self) -> Result<String, ApiError> {
+    pub(crate) async fn access(&self) -> Result<String, ApiError> {
         let mut tokens = self.tokens.lock().await;
         if tokens.expires_at.saturating_duration_since(Instant::now()) < tokens.margin {
             let pair = self.api.refresh(&tokens.refresh).await?;
@@ -295,8 +295,9 @@ impl Session {
         self.api.revoke_other_sessions(&self.access().await?).await
     }
 
+    /// The policy of this account's organisation (each has its own).
     pub async fn password_policy(&self) -> Result<relay_protocol::PasswordPolicy, ApiError> {
-        self.api.password_policy().await
+        self.org_password_policy().await
     }
 
     pub async fn security_events(&self, limit: u32) -> Result<Vec<SecurityEvent>, ApiError> {

@@ -135,6 +135,8 @@ pub struct RoleRequest {
     pub role: Role,
 }
 
+pub use crate::AuditKind;
+
 /// One row of the organisation's audit log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct AuditEvent {
@@ -144,7 +146,7 @@ pub struct AuditEvent {
     pub actor_id: Uuid,
     /// The person acted on (`None` for an organisation-wide change).
     pub target_id: Option<Uuid>,
-    pub kind: crate::AuditKind,
+    pub kind: AuditKind,
     pub ip: Option<String>,
 }
 

@@ -382,13 +382,16 @@ async fn a_disabled_person_is_out_at_once_and_back_when_enabled(b: Backend) {
     s.get("/api/v1/me", Some(&access))
         .await
         .expect_error(401, "unauthorized");
-    s.post(
-        "/api/v1/auth/refresh",
-        None,
-        json!({"refresh_token": refresh}),
-    )
-    .await
-    .expect_error(401, "unauthorized");
+    let r = s
+        .post(
+            "/api/v1/auth/refresh",
+            None,
+            json!({"refresh_token": refresh}),
+        )
+        .await
+        .expect_error(401, "unauthorized");
+    // The app can tell its user why.
+    assert_eq!(r.body["error"]["details"]["reason"], "account_disabled");
     // The right password hears "disabled"; a wrong one learns nothing.
     s.post(
         "/api/v1/auth/login",

@@ -219,7 +219,17 @@ pub async fn refresh(
         return Err(ApiError::unauthorized());
     };
     if revoked_at.is_some() || expires_at <= now {
-        return Err(ApiError::unauthorized());
+        // The app signed out by an admin says why (still 401: the token is
+        // dead either way).
+        let disabled = users::by_id(&state.db.pool, &user_id)
+            .await?
+            .is_some_and(|u| u.disabled_at.is_some());
+        let error = ApiError::unauthorized();
+        return Err(if disabled {
+            error.with_details(serde_json::json!({ "reason": "account_disabled" }))
+        } else {
+            error
+        });
     }
     let mut tx = state.db.begin_write().await?;
     // However often it refreshes, a session ends `session_max_days` after
@@ -255,7 +265,8 @@ pub async fn refresh(
         .ok_or_else(ApiError::unauthorized)?;
     // Disabling revokes the sessions; a refresh racing it still dies here.
     if user.disabled_at.is_some() {
-        return Err(ApiError::unauthorized());
+        return Err(ApiError::unauthorized()
+            .with_details(serde_json::json!({ "reason": "account_disabled" })));
     }
     let policy = state.policy_of(&user.org_id).await?;
     sessions::set_restricted(&mut *tx, &session_id, user.must_change(&policy, now)).await?;
