@@ -26,7 +26,7 @@ fn picture() -> Picture {
 
 /// Renders `element` and finds `expected` on it; saves it as
 /// docs/screenshots/<tag>-<name>.png when asked to.
-fn render<M>(element: iced::Element<'_, M>, expected: &str, tag: &str, name: &str) {
+pub(crate) fn render<M>(element: iced::Element<'_, M>, expected: &str, tag: &str, name: &str) {
     let mut sim = ui(element);
     sim.find(expected)
         .unwrap_or_else(|_| panic!("{tag}-{name}: {expected:?} is not on screen"));
@@ -132,6 +132,7 @@ fn every_new_refusal_has_its_own_words_in_both_languages() {
         retry_after: None,
         attempts_left: None,
         violations: Vec::new(),
+        field: None,
     };
     for language in [Language::English, Language::Chinese] {
         let _language = speak(language);

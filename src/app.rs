@@ -19,10 +19,10 @@ use relay_protocol::api::{OutboxMessage, User};
 use crate::error_text::error_text;
 use crate::fl;
 use crate::i18n::{self, Language};
+use crate::screen::invitation::Invitation;
 use crate::screen::login::{DemoAccounts, Login};
 use crate::screen::password_reset::Reset;
 use crate::screen::settings::Nav;
-use crate::screen::invitation::Invitation;
 use crate::screen::{home, invitation, login, password_reset, welcome, workspace};
 use crate::theme::{self as style, BOLD, MUTED, SPACE_M, SPACE_S, TEXT_S};
 use crate::widget::card::card_style;
@@ -231,6 +231,7 @@ impl App {
                             retry_after: None,
                             attempts_left: None,
                             violations: vec![],
+                            field: None,
                         }),
                         Err(e) => Err(e),
                     }

@@ -12,6 +12,8 @@ mod bench_list;
 mod error_text;
 mod i18n;
 mod logs;
+#[cfg(test)]
+mod organisation_tests;
 mod photo;
 mod screen;
 mod single_instance;

@@ -100,6 +100,7 @@ fn server_error(code: ErrorCode) -> ApiError {
         retry_after: Some(120),
         attempts_left: Some(3),
         violations: vec![],
+        field: None,
     }
 }
 
@@ -265,6 +266,7 @@ fn the_code_dialog_shows_countdown_attempts_and_dead_states() {
         retry_after: None,
         attempts_left: None,
         violations: vec![],
+        field: None,
     })));
     let mut sim = ui(page.dialog_view().unwrap());
     assert!(

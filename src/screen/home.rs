@@ -419,6 +419,12 @@ impl Home {
                         }
                     },
                     Some(settings::Event::Theme(t)) => Some(Event::Theme(t)),
+                    Some(settings::Event::Organisation(e)) => match *e {
+                        settings::organisation::Event::SessionEnded(e) => {
+                            Some(Event::SessionEnded(e))
+                        }
+                        settings::organisation::Event::Notice(text) => Some(Event::Notice(text)),
+                    },
                     Some(settings::Event::Security(security_event)) => match *security_event {
                         settings::security::Event::PasswordChanged {
                             user,
@@ -556,7 +562,13 @@ impl Home {
         }
         let page: Element<'a, Message> = match &self.page {
             Page::Workspace => self.workspace_view(),
-            Page::Settings(s) => s.view(server, theme).map(Message::Settings),
+            Page::Settings(s) => s
+                .view(
+                    server,
+                    theme,
+                    self.user.role == relay_protocol::api::Role::Admin,
+                )
+                .map(Message::Settings),
         };
         content = content.push(page);
         if let Page::Settings(s) = &self.page

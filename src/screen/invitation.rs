@@ -160,7 +160,11 @@ impl Invitation {
                 }
                 self.busy = true;
                 self.error = None;
-                let (login, code, new) = (self.login.trim().to_string(), code.clone(), self.new.clone());
+                let (login, code, new) = (
+                    self.login.trim().to_string(),
+                    code.clone(),
+                    self.new.clone(),
+                );
                 return (
                     Task::perform(
                         async move { api.accept_invitation(&login, &code, &new).await },

@@ -394,6 +394,7 @@ mod tests {
             retry_after: None,
             attempts_left: Some(4),
             violations: vec![],
+            field: None,
         });
         assert_eq!(d.attempts_left, Some(4));
         assert!(d.code.is_empty());
@@ -404,6 +405,7 @@ mod tests {
             retry_after: None,
             attempts_left: None,
             violations: vec![],
+            field: None,
         });
         assert!(d.dead && !d.can_confirm() && !d.can_resend());
         assert_eq!(d.update(Message::Cancel), Action::Cancel);

@@ -15,6 +15,9 @@ pub enum ApiError {
         attempts_left: Option<u32>,
         /// For `password_policy`.
         violations: Vec<Violation>,
+        /// For `validation_failed` and `already_in_use`: the field
+        /// (`details.field`) and why (`details.fields[field]`).
+        field: Option<(String, String)>,
     },
     /// No connection could be made (server down, no network, DNS).
     #[error("network unreachable")]
@@ -44,14 +47,36 @@ impl ApiError {
         self.code() == Some(code)
     }
 
+    /// The refused field the server named, if any.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            ApiError::Server {
+                field: Some((f, _)),
+                ..
+            } => Some(f),
+            _ => None,
+        }
+    }
+
+    /// Why the server refused [`ApiError::field`] (`required`, `invalid` …).
+    pub fn field_reason(&self) -> Option<String> {
+        match self {
+            ApiError::Server {
+                field: Some((_, why)),
+                ..
+            } => Some(why.clone()),
+            _ => None,
+        }
+    }
+
     pub(crate) fn from_body(status: u16, body: &[u8]) -> Self {
         match serde_json::from_slice::<ErrorBody>(body) {
             Ok(b) => {
                 let details = b.error.details.unwrap_or_default();
                 // A dead token of an account an admin disabled: the app
                 // says that, not "your session ended".
-                let disabled = details.get("reason").and_then(|r| r.as_str())
-                    == Some("account_disabled");
+                let disabled =
+                    details.get("reason").and_then(|r| r.as_str()) == Some("account_disabled");
                 ApiError::Server {
                     code: if disabled {
                         ErrorCode::AccountDisabled
@@ -67,6 +92,10 @@ impl ApiError {
                         .get("violations")
                         .and_then(|v| serde_json::from_value(v.clone()).ok())
                         .unwrap_or_default(),
+                    field: details.get("field").and_then(|f| f.as_str()).map(|f| {
+                        let why = details["fields"][f].as_str().unwrap_or_default();
+                        (f.to_string(), why.to_string())
+                    }),
                 }
             }
             Err(_) if status >= 500 => ApiError::Server {
@@ -74,6 +103,7 @@ impl ApiError {
                 retry_after: None,
                 attempts_left: None,
                 violations: Vec::new(),
+                field: None,
             },
             Err(_) => ApiError::Unexpected,
         }

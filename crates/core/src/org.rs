@@ -85,7 +85,12 @@ impl Session {
     pub async fn org_password_policy(&self) -> Result<PasswordPolicy, ApiError> {
         let token = self.access().await?;
         self.api()
-            .call::<(), _>(Method::GET, "/api/v1/org/password-policy", Some(&token), None)
+            .call::<(), _>(
+                Method::GET,
+                "/api/v1/org/password-policy",
+                Some(&token),
+                None,
+            )
             .await
     }
 
@@ -222,6 +227,7 @@ impl Session {
                 retry_after: None,
                 attempts_left: None,
                 violations: Vec::new(),
+                field: None,
             },
         }
     }

@@ -331,6 +331,7 @@ fn validation_failed() -> ApiError {
         retry_after: None,
         attempts_left: None,
         violations: Vec::new(),
+        field: None,
     }
 }
 

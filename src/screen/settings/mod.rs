@@ -5,6 +5,7 @@
 pub mod about;
 pub mod checkup;
 pub mod contact_change;
+pub mod organisation;
 pub mod personal_info;
 pub mod photo_crop;
 pub mod preferences;
@@ -22,7 +23,7 @@ use iced::widget::{button, column, container, row, scrollable, text};
 use iced::{Element, Fill, Task};
 use relay_core::Session;
 use relay_core::config::ThemeChoice;
-use relay_protocol::api::User;
+use relay_protocol::api::{Role, User};
 
 use crate::fl;
 use crate::i18n::Language;
@@ -34,6 +35,8 @@ pub enum Nav {
     PersonalInfo,
     Security,
     Preferences,
+    /// Admins only.
+    Organisation,
     About,
 }
 
@@ -43,6 +46,7 @@ pub struct Settings {
     demo: bool,
     security: Option<security::Security>,
     personal: Option<personal_info::PersonalInfo>,
+    organisation: Option<organisation::Organisation>,
     /// The account's photo and where photos are cached (for Personal info).
     photo: Option<iced::widget::image::Handle>,
     photo_dir: Option<std::path::PathBuf>,
@@ -55,6 +59,7 @@ pub enum Message {
     Security(security::Message),
     Personal(personal_info::Message),
     Preferences(preferences::Message),
+    Organisation(organisation::Message),
 }
 
 pub enum Event {
@@ -63,6 +68,7 @@ pub enum Event {
     Personal(Box<personal_info::Event>),
     Language(Language),
     Theme(ThemeChoice),
+    Organisation(Box<organisation::Event>),
 }
 
 impl Settings {
@@ -79,6 +85,7 @@ impl Settings {
             demo,
             security: None,
             personal: None,
+            organisation: None,
             photo,
             photo_dir,
         };
@@ -87,7 +94,22 @@ impl Settings {
     }
 
     fn go(&mut self, nav: Nav, session: &Session, user: &User) -> Task<Message> {
+        // The page is an admin's; a member never reaches it (and the
+        // server would refuse every call anyway).
+        let nav = if nav == Nav::Organisation && user.role != Role::Admin {
+            Nav::PersonalInfo
+        } else {
+            nav
+        };
         self.nav = nav;
+        let organisation_task = if nav == Nav::Organisation {
+            let (page, task) = organisation::Organisation::open(session.clone(), user.clone());
+            self.organisation = Some(page);
+            task.map(Message::Organisation)
+        } else {
+            self.organisation = None;
+            Task::none()
+        };
         // Leaving a page drops it, and with it any answer still coming.
         self.personal = (nav == Nav::PersonalInfo).then(|| {
             personal_info::PersonalInfo::open(
@@ -108,7 +130,7 @@ impl Settings {
         } else {
             // Leaving the page drops it, and with it any answer still coming.
             self.security = None;
-            Task::none()
+            organisation_task
         }
     }
 
@@ -124,6 +146,7 @@ impl Settings {
     pub fn dialog_open(&self) -> bool {
         self.security.as_ref().is_some_and(|s| s.dialog_open())
             || self.personal.as_ref().is_some_and(|p| p.dialog_open())
+            || self.organisation.as_ref().is_some_and(|o| o.dialog_open())
     }
 
     pub fn tick(&self, now: Instant) -> Option<Message> {
@@ -134,12 +157,18 @@ impl Settings {
         if let Some(m) = self.personal.as_ref().and_then(|p| p.on_escape()) {
             return Some(Message::Personal(m));
         }
+        if let Some(m) = self.organisation.as_ref().and_then(|o| o.on_escape()) {
+            return Some(Message::Organisation(m));
+        }
         self.security.as_ref()?.on_escape().map(Message::Security)
     }
 
     pub fn dialog_view(&self) -> Option<Element<'_, Message>> {
         if let Some(d) = self.personal.as_ref().and_then(|p| p.dialog_view()) {
             return Some(d.map(Message::Personal));
+        }
+        if let Some(d) = self.organisation.as_ref().and_then(|o| o.dialog_view()) {
+            return Some(d.map(Message::Organisation));
         }
         self.security
             .as_ref()?
@@ -176,6 +205,16 @@ impl Settings {
                 }
                 None => (Task::none(), None),
             },
+            Message::Organisation(m) => match &mut self.organisation {
+                Some(page) => {
+                    let (task, event) = page.update(m);
+                    (
+                        task.map(Message::Organisation),
+                        event.map(|e| Event::Organisation(Box::new(e))),
+                    )
+                }
+                None => (Task::none(), None),
+            },
             Message::Preferences(m) => (
                 Task::none(),
                 Some(match m {
@@ -186,7 +225,12 @@ impl Settings {
         }
     }
 
-    pub fn view<'a>(&'a self, server: &str, theme: ThemeChoice) -> Element<'a, Message> {
+    pub fn view<'a>(
+        &'a self,
+        server: &str,
+        theme: ThemeChoice,
+        admin: bool,
+    ) -> Element<'a, Message> {
         let item = |nav: Nav, label: String| {
             let selected = self.nav == nav;
             button(text(label).size(15).font(if selected {
@@ -203,18 +247,34 @@ impl Settings {
             })
             .on_press(Message::Go(nav))
         };
-        let nav = column![
+        let mut nav = column![
             text(fl!("settings-title")).size(TEXT_L).font(BOLD),
             item(Nav::PersonalInfo, fl!("nav-personal-info")),
             item(Nav::Security, fl!("nav-security")),
             item(Nav::Preferences, fl!("nav-preferences")),
-            item(Nav::About, fl!("nav-about")),
-            button(text(format!("← {}", fl!("settings-back"))).size(TEXT_S))
-                .style(button::text)
-                .on_press(Message::Back),
         ]
         .spacing(4)
         .width(220);
+        if admin {
+            nav = nav.push(item(Nav::Organisation, fl!("nav-organisation")));
+        }
+        let nav = nav.push(item(Nav::About, fl!("nav-about"))).push(
+            button(text(format!("← {}", fl!("settings-back"))).size(TEXT_S))
+                .style(button::text)
+                .on_press(Message::Back),
+        );
+        if self.nav == Nav::Organisation {
+            // The page scrolls its own lists: no scrollable around it.
+            let page: Element<'a, Message> = match &self.organisation {
+                Some(page) => page.view().map(Message::Organisation),
+                None => text("").into(),
+            };
+            return row![
+                container(nav).padding(SPACE_L).height(Fill),
+                container(page).padding(SPACE_L).width(Fill).height(Fill),
+            ]
+            .into();
+        }
         let page: Element<'a, Message> = match self.nav {
             Nav::PersonalInfo => match &self.personal {
                 Some(page) => page.view().map(Message::Personal),
@@ -225,7 +285,7 @@ impl Settings {
                 None => text("").into(),
             },
             Nav::Preferences => preferences::view(theme).map(Message::Preferences),
-            Nav::About => about::view(server),
+            Nav::About | Nav::Organisation => about::view(server),
         };
         row![
             container(nav).padding(SPACE_L).height(Fill),

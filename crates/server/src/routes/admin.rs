@@ -172,10 +172,11 @@ pub async fn invite(
 fn create_error(e: CreateError) -> ApiError {
     match e {
         CreateError::Invalid {
-            field: _,
+            field,
             reason: "already_in_use",
             message,
-        } => ApiError::new(ErrorCode::AlreadyInUse, message),
+        } => ApiError::new(ErrorCode::AlreadyInUse, message)
+            .with_details(serde_json::json!({ "field": field })),
         CreateError::Exists => ApiError::new(
             ErrorCode::AlreadyInUse,
             "an account with this login, email or phone already exists",
