@@ -637,7 +637,12 @@ impl App {
                     }
                 }
             }
-            Message::SessionEndedBecause(e) => self.show_login(None, Some(error_text(&e))),
+            Message::SessionEndedBecause(e) => {
+                // The code only: never a token.
+                let reason = e.code().map(|c| c.as_str()).unwrap_or("none");
+                tracing::info!(reason, "the server ended the session");
+                self.show_login(None, Some(error_text(&e)))
+            }
             Message::SignedOut | Message::KeyringDone(Ok(())) => Task::none(),
             Message::KeyringDone(Err(problem)) => {
                 tracing::warn!(?problem, "keyring write failed");

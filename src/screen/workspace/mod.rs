@@ -498,7 +498,9 @@ impl Workspace {
                         self.connection = Connection::Offline;
                     }
                     Err(SyncError::Api(e))
-                        if e.is(ErrorCode::Unauthorized) || e.is(ErrorCode::TokenReused) =>
+                        if e.is(ErrorCode::Unauthorized)
+                            || e.is(ErrorCode::TokenReused)
+                            || e.is(ErrorCode::AccountDisabled) =>
                     {
                         self.schedule.failed(now);
                         if self.offline {
