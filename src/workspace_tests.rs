@@ -421,3 +421,117 @@ async fn the_conflict_dialog_shows_mine_and_theirs_and_keeps_a_merge() {
     ben.sync(&ben_s).await.unwrap();
     assert_eq!(ben.get(&id).unwrap().unwrap().data, kept);
 }
+
+fn member(n: u128, name: &str, active: bool) -> relay_protocol::api::OrgMember {
+    relay_protocol::api::OrgMember {
+        id: uuid::Uuid::from_u128(n),
+        display_name: name.into(),
+        login: format!("m{n}"),
+        avatar_version: None,
+        active,
+    }
+}
+
+/// Owners: the list filters by anyone / me / a person, a disabled owner
+/// shows greyed with "Reassign…", the form's owner picker searches the
+/// members, and reassigning all of a person's records is one local edit
+/// per record (each queued for the server).
+#[test]
+fn owners_filter_show_pick_and_reassign() {
+    let _lang = speak(Language::English);
+    let dir = tempfile::tempdir().unwrap();
+    let local = local_in(dir.path());
+    let me = alice().id.to_string();
+    let gone = member(7, "Zhou Jie", false);
+    let colleague = member(8, "王丽", true);
+    let gone_id = gone.id.to_string();
+    let colleague_id = colleague.id.to_string();
+    for (i, owner) in [&me, &gone_id, &gone_id, &colleague_id].iter().enumerate() {
+        local
+            .save(
+                Entity::Customer,
+                None,
+                json!({"name": format!("Owned {i}"), "owner_id": owner}),
+            )
+            .unwrap();
+    }
+    let deal = local
+        .save(
+            Entity::Deal,
+            None,
+            json!({"title": "Big deal", "amount": 5, "currency": "CNY", "stage": "lead", "owner_id": gone_id}),
+        )
+        .unwrap();
+    let mut ws = workspace(&local);
+    let _ = ws.update(workspace::Message::MembersLoaded(Ok(vec![
+        member(alice().id.as_u128(), "Alice Wang", true),
+        gone.clone(),
+        colleague.clone(),
+    ])));
+    let pick = |ws: &mut Workspace, label: &str| {
+        let choice = crate::screen::workspace::owners::choices(
+            &[gone.clone(), colleague.clone()],
+            Some(&me),
+        )
+        .into_iter()
+        .find(|c| c.label == label)
+        .unwrap();
+        let _ = ws.update(workspace::Message::List(
+            Entity::Customer,
+            list::Message::Owner(choice),
+        ));
+    };
+    pick(&mut ws, "Zhou Jie (disabled)");
+    assert!(view_has(&ws, "Owned 1") && view_has(&ws, "Owned 2"));
+    assert!(!view_has(&ws, "Owned 0") && !view_has(&ws, "Owned 3"));
+    pick(&mut ws, "Me");
+    assert!(view_has(&ws, "Owned 0") && !view_has(&ws, "Owned 1"));
+    pick(&mut ws, "Anyone");
+    assert!(view_has(&ws, "Owned 3"));
+    // The detail of a record of the disabled owner: greyed name, Reassign….
+    let owned: Vec<_> = local
+        .rows(Entity::Customer)
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.owner_id.as_deref() == Some(gone_id.as_str()))
+        .collect();
+    let _ = ws.update(workspace::Message::List(
+        Entity::Customer,
+        list::Message::Open(owned[0].id.to_string()),
+    ));
+    assert!(view_has(&ws, "Zhou Jie (disabled)"));
+    assert!(view_has(&ws, "Reassign…"));
+    // Reassign… opens the form; its owner picker finds 王丽 by name.
+    let _ = ws.update(workspace::Message::Detail(
+        crate::screen::workspace::detail::Message::Edit,
+    ));
+    let _ = ws.update(workspace::Message::Form(form::Message::OwnerQuery(
+        "王".into(),
+    )));
+    assert!(view_has(&ws, "王丽 (m8)"));
+    let _ = ws.update(workspace::Message::Form(form::Message::PickOwner(
+        colleague_id.clone(),
+    )));
+    let _ = ws.update(workspace::Message::Form(form::Message::Save));
+    assert_eq!(
+        local.get(&owned[0].id).unwrap().unwrap().data["owner_id"],
+        colleague_id.as_str()
+    );
+    // The rest of the disabled person's records, in one action.
+    let pending = local.status().unwrap().pending;
+    assert_eq!(
+        ws.reassign_all(&gone_id, &me).unwrap(),
+        2,
+        "a customer and a deal"
+    );
+    assert_eq!(
+        local.status().unwrap().pending,
+        pending + 2,
+        "one mutation each"
+    );
+    assert_eq!(
+        local.get(&deal).unwrap().unwrap().data["owner_id"],
+        me.as_str()
+    );
+    assert_eq!(ws.reassign_all(&gone_id, &me).unwrap(), 0);
+}

@@ -352,7 +352,6 @@ list-count = { $count ->
 list-loading = Loading…
 list-empty = Nothing here yet.
 list-no-match = Nothing matches “{ $query }”.
-filter-mine = Only mine
 filter-any-stage = Any stage
 filter-any-tag = Any tag
 filter-due-all = All activities
@@ -671,3 +670,21 @@ audit-mfa_reset = Two-step reset
 audit-role_changed = Role changed
 audit-password_policy_changed = Password policy changed
 audit-other = Other change
+filter-owner = Owner
+owner-anyone = Anyone
+owner-me = Me
+owner-disabled = { $name } (disabled)
+owner-unknown = Someone (the list of people loads when online)
+owner-none = Nobody
+owner-search = Give to… (search by name or login)
+owner-reassign = Reassign…
+people-reassign = Reassign records…
+reassign-title = Reassign the records of { $name }
+reassign-lead = Every customer, deal and activity { $name } owns goes to the person you pick: one change per record, saved on this computer and sent with the next sync (it works offline too).
+reassign-to = To
+reassign-confirm = Reassign
+reassign-done = { $count ->
+    [one] 1 record now belongs to { $name }.
+   *[other] { $count } records now belong to { $name }.
+}
+reassign-no-data = The records are on this computer only after the workspace has opened: open Customers once, then try again.

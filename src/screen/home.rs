@@ -424,6 +424,17 @@ impl Home {
                             Some(Event::SessionEnded(e))
                         }
                         settings::organisation::Event::Notice(text) => Some(Event::Notice(text)),
+                        settings::organisation::Event::Reassign { from, to, to_name } => {
+                            Some(Event::Notice(match &mut self.data {
+                                Data::Open(w) => match w.reassign_all(&from, &to) {
+                                    Ok(count) => {
+                                        fl!("reassign-done", count = count, name = to_name)
+                                    }
+                                    Err(e) => workspace::store_error_text(&e),
+                                },
+                                _ => fl!("reassign-no-data"),
+                            }))
+                        }
                     },
                     Some(settings::Event::Security(security_event)) => match *security_event {
                         settings::security::Event::PasswordChanged {

@@ -566,6 +566,34 @@ impl LocalData {
         Ok(id)
     }
 
+    /// Gives every record `from` owns to `to`: one edit per record (each a
+    /// mutation the next sync sends), so it works offline. Returns how many
+    /// records moved.
+    pub fn reassign_owner(&self, from: &str, to: &str) -> Result<usize, StoreError> {
+        let mut moved = 0;
+        for entity in [Entity::Customer, Entity::Deal, Entity::Activity] {
+            let owned: Vec<Box<str>> = self
+                .rows(entity)?
+                .into_iter()
+                .filter(|r| r.owner_id.as_deref() == Some(from))
+                .map(|r| r.id)
+                .collect();
+            let mut store = lock(&self.store)?;
+            for id in owned {
+                let Some(record) = store.get(&id)?.filter(|r| !r.deleted) else {
+                    continue;
+                };
+                let mut data = record.data;
+                if let Some(map) = data.as_object_mut() {
+                    map.insert("owner_id".into(), Value::String(to.to_string()));
+                }
+                store.edit(entity, &id, Some(data))?;
+                moved += 1;
+            }
+        }
+        Ok(moved)
+    }
+
     /// Deletes (softly, as everywhere). Returns the record as it was, for
     /// undo.
     pub fn delete(&self, id: &str) -> Result<Option<Record>, StoreError> {

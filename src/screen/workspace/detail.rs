@@ -6,6 +6,7 @@ use iced::widget::{button, column, container, row, scrollable, text};
 use iced::{Element, Fill, Task};
 use relay_core::local::{LocalData, Row};
 use relay_core::store::{Record, StoreError};
+use relay_protocol::api::OrgMember;
 use relay_protocol::crm::Entity;
 use serde_json::Value;
 
@@ -20,6 +21,8 @@ pub struct Detail {
     pub record: Record,
     customer_name: Option<String>,
     related: Option<Vec<Row>>,
+    /// The owner as the members list knows them (none offline).
+    owner: Option<OrgMember>,
 }
 
 #[derive(Debug, Clone)]
@@ -97,7 +100,13 @@ pub fn title_of(record: &Record) -> String {
 }
 
 impl Detail {
-    pub fn open(record: Record, local: &LocalData) -> (Self, Task<Message>) {
+    pub fn open(record: Record, local: &LocalData, members: &[OrgMember]) -> (Self, Task<Message>) {
+        let owner = record
+            .data
+            .get("owner_id")
+            .and_then(Value::as_str)
+            .and_then(|id| super::owners::find(members, id))
+            .cloned();
         let customer_name = record
             .data
             .get("customer_id")
@@ -117,6 +126,7 @@ impl Detail {
                 record,
                 customer_name,
                 related: None,
+                owner,
             },
             task,
         )
@@ -210,6 +220,30 @@ impl Detail {
                 ),
                 None => line.push(text("—").size(TEXT_S)),
             };
+            fields = fields.push(line);
+        }
+        if let Some(owner) = &self.owner {
+            // A disabled owner's name greyed, with the way to hand the
+            // record to someone who can work on it.
+            let mut line = row![
+                text(field_label("owner_id"))
+                    .size(TEXT_S)
+                    .color(MUTED)
+                    .width(160),
+                text(super::owners::label(owner))
+                    .size(TEXT_S)
+                    .color_maybe((!owner.active).then_some(MUTED)),
+            ]
+            .spacing(SPACE_M)
+            .align_y(iced::Center);
+            if !owner.active {
+                line = line.push(
+                    button(text(fl!("owner-reassign")).size(TEXT_S))
+                        .style(button::text)
+                        .padding(0)
+                        .on_press(Message::Edit),
+                );
+            }
             fields = fields.push(line);
         }
         for field in shown_fields(r.entity) {

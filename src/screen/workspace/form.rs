@@ -12,6 +12,7 @@ use relay_protocol::crm::{ActivityKind, Entity, FieldError, FieldErrors, Stage};
 use serde_json::{Map, Value, json};
 
 use super::format::{self, KINDS, STAGES};
+use super::owners::{self, Members};
 use crate::fl;
 use crate::theme::{BOLD, DANGER, MUTED, SPACE_L, SPACE_M, SPACE_S, TEXT_L, TEXT_S};
 use crate::widget::card::card_style;
@@ -97,6 +98,10 @@ pub struct RecordForm {
     customer: Option<(String, String)>,
     customer_query: String,
     customer_matches: Vec<Row>,
+    /// The owner's id (new records: me), and the picker's search.
+    owner: Option<String>,
+    owner_query: String,
+    members: Members,
     pub errors: FieldErrors,
     store_error: Option<String>,
 }
@@ -111,6 +116,8 @@ pub enum Message {
     CustomerFound(Result<Vec<Row>, StoreError>),
     PickCustomer(String, String),
     ClearCustomer,
+    OwnerQuery(String),
+    PickOwner(String),
     Save,
     Cancel,
 }
@@ -218,6 +225,10 @@ impl RecordForm {
             .and_then(|s| serde_json::from_value(s.clone()).ok())
             .unwrap_or(ActivityKind::Call);
         let done = base.get("done").and_then(Value::as_bool).unwrap_or(false);
+        let owner = base
+            .get("owner_id")
+            .and_then(Value::as_str)
+            .map(str::to_string);
         let customer = base
             .get("customer_id")
             .and_then(Value::as_str)
@@ -233,9 +244,18 @@ impl RecordForm {
             customer,
             customer_query: String::new(),
             customer_matches: Vec::new(),
+            owner,
+            owner_query: String::new(),
+            members: Members::default(),
             errors: FieldErrors::new(),
             store_error: None,
         }
+    }
+
+    /// The organisation's members, for the owner picker.
+    pub fn with_members(mut self, members: Members) -> Self {
+        self.members = members;
+        self
     }
 
     /// The record as it would be saved, or the errors the form itself
@@ -295,6 +315,9 @@ impl RecordForm {
             }
             _ => {}
         }
+        if let Some(owner) = &self.owner {
+            data.insert("owner_id".into(), Value::String(owner.clone()));
+        }
         if self.entity != Entity::Customer {
             data.insert(
                 "customer_id".into(),
@@ -352,6 +375,12 @@ impl RecordForm {
                 self.errors.remove("customer_id");
             }
             Message::ClearCustomer => self.customer = None,
+            Message::OwnerQuery(q) => self.owner_query = q,
+            Message::PickOwner(id) => {
+                self.owner = Some(id);
+                self.owner_query.clear();
+                self.errors.remove("owner_id");
+            }
             Message::Cancel => return (Task::none(), Some(Event::Cancelled)),
             Message::Save => {
                 self.store_error = None;
@@ -426,6 +455,38 @@ impl RecordForm {
         self.labelled(fl!("field-customer"), "customer_id", col.into())
     }
 
+    /// The owner (greyed when disabled) and a search to give the record
+    /// to someone else. Without the member list (offline) only the owner's
+    /// id is known: the name shows once the server answered.
+    fn owner_picker(&self) -> Element<'_, Message> {
+        let current = self
+            .owner
+            .as_deref()
+            .map(|id| owners::find(&self.members, id));
+        let line: Element<'_, Message> = match current {
+            Some(Some(m)) => text(owners::label(m))
+                .color_maybe((!m.active).then_some(MUTED))
+                .into(),
+            Some(None) => text(fl!("owner-unknown")).color(MUTED).into(),
+            None => text(fl!("owner-none")).color(MUTED).into(),
+        };
+        let mut col = column![
+            line,
+            text_input(&fl!("owner-search"), &self.owner_query)
+                .on_input(Message::OwnerQuery)
+                .padding(SPACE_S),
+        ]
+        .spacing(4);
+        for m in owners::search(&self.members, &self.owner_query, 6) {
+            col = col.push(
+                button(text(format!("{} ({})", m.display_name, m.login)).size(TEXT_S))
+                    .style(button::text)
+                    .on_press(Message::PickOwner(m.id.to_string())),
+            );
+        }
+        self.labelled(fl!("field-owner"), "owner_id", col.into())
+    }
+
     pub fn view(&self) -> Element<'_, Message> {
         let title = match (&self.id, self.entity) {
             (None, e) => format::new_label(e),
@@ -472,6 +533,9 @@ impl RecordForm {
                     .label(fl!("field-done"))
                     .on_toggle(Message::Done),
             );
+        }
+        if self.entity != Entity::Contact {
+            fields = fields.push(self.owner_picker());
         }
         if let Some(e) = &self.store_error {
             fields = fields.push(text(e.clone()).color(DANGER));

@@ -15,6 +15,7 @@ use relay_core::local::{LocalData, Row};
 use relay_core::store::StoreError;
 use relay_protocol::crm::{Entity, Stage};
 
+use super::owners::{self, Members, OwnerChoice, OwnerFilter};
 use super::{board, format};
 use crate::fl;
 use crate::theme::{BOLD, DANGER, MUTED, SPACE_M, SPACE_S, TEXT_S};
@@ -110,7 +111,8 @@ pub struct RecordList {
     order: Vec<u32>,
     sort: SortKey,
     ascending: bool,
-    mine: bool,
+    owner: OwnerFilter,
+    members: Members,
     stage: Choice<Stage>,
     tag: Choice<String>,
     tags: Vec<Choice<String>>,
@@ -127,7 +129,7 @@ pub enum Message {
     Searched(u64, Result<Vec<String>, StoreError>),
     Scrolled(Viewport),
     Sort(SortKey),
-    Mine(bool),
+    Owner(OwnerChoice),
     Stage(Choice<Stage>),
     Tag(Choice<String>),
     Due(DueFilter),
@@ -163,7 +165,8 @@ impl RecordList {
                 SortKey::Title
             },
             ascending: true,
-            mine: false,
+            owner: OwnerFilter::Anyone,
+            members: Members::default(),
             stage: Choice::Any,
             tag: Choice::Any,
             tags: Vec::new(),
@@ -247,7 +250,14 @@ impl RecordList {
         {
             return false;
         }
-        if self.mine && r.owner_id.as_deref() != self.me.as_deref() {
+        let wanted = match &self.owner {
+            OwnerFilter::Anyone => None,
+            OwnerFilter::Me => Some(self.me.as_deref()),
+            OwnerFilter::Person(id) => Some(Some(id.as_str())),
+        };
+        if let Some(owner) = wanted
+            && r.owner_id.as_deref() != owner
+        {
             return false;
         }
         if let Choice::One(s) = self.stage
@@ -371,8 +381,8 @@ impl RecordList {
                 }
                 self.refresh();
             }
-            Message::Mine(on) => {
-                self.mine = on;
+            Message::Owner(choice) => {
+                self.owner = choice.filter;
                 self.refresh();
             }
             Message::Stage(s) => {
@@ -396,6 +406,11 @@ impl RecordList {
             }
         }
         (Task::none(), None)
+    }
+
+    /// The organisation's members, for the owner filter.
+    pub fn set_members(&mut self, members: Members) {
+        self.members = members;
     }
 
     /// Where the list is scrolled to (the scrollable reports it; benchmarks
@@ -426,11 +441,15 @@ impl RecordList {
             self.entity,
             Entity::Customer | Entity::Deal | Entity::Activity
         ) {
+            let choices = owners::choices(&self.members, self.me.as_deref());
+            let selected = choices.iter().find(|c| c.filter == self.owner).cloned();
             bar = bar.push(
-                checkbox(self.mine)
-                    .label(fl!("filter-mine"))
-                    .on_toggle(Message::Mine)
-                    .text_size(TEXT_S),
+                row![
+                    text(fl!("filter-owner")).size(TEXT_S),
+                    pick_list(choices, selected, Message::Owner).text_size(TEXT_S),
+                ]
+                .spacing(SPACE_S)
+                .align_y(iced::Center),
             );
         }
         match self.entity {

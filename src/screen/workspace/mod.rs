@@ -12,6 +12,7 @@ pub mod detail;
 pub mod form;
 pub mod format;
 pub mod list;
+pub mod owners;
 pub mod unlock;
 
 use relay_protocol::crm::FieldError;
@@ -103,6 +104,8 @@ pub struct Workspace {
     set_aside: Vec<PathBuf>,
     recover_password: String,
     recover_error: Option<String>,
+    /// The organisation's members (owners), from the server when online.
+    members: owners::Members,
 }
 
 #[derive(Debug, Clone)]
@@ -122,6 +125,7 @@ pub enum Message {
     RecoverInput(String),
     Recover,
     SignInToSync,
+    MembersLoaded(Result<Vec<relay_protocol::api::OrgMember>, ApiError>),
 }
 
 pub enum Event {
@@ -161,17 +165,46 @@ impl Workspace {
             set_aside,
             recover_password: String::new(),
             recover_error: None,
+            members: owners::Members::default(),
         };
         let load = ws.list(Entity::Customer).load(&ws.local);
         let sync = ws.start_sync(Instant::now());
+        let members = ws.load_members();
         (
             ws,
-            Task::batch([load.map(|m| Message::List(Entity::Customer, m)), sync]),
+            Task::batch([
+                load.map(|m| Message::List(Entity::Customer, m)),
+                sync,
+                members,
+            ]),
         )
     }
 
     pub fn local(&self) -> &LocalData {
         &self.local
+    }
+
+    /// The members for owner names and pickers (not offline: no server).
+    pub fn load_members(&self) -> Task<Message> {
+        if self.offline {
+            return Task::none();
+        }
+        let session = self.session.clone();
+        Task::perform(
+            async move { session.org_members().await },
+            Message::MembersLoaded,
+        )
+    }
+
+    /// Gives every record `from` owns to `to`: one local edit (and one
+    /// sync mutation) per record, so it works offline and nothing is lost.
+    /// Returns how many records moved.
+    pub fn reassign_all(&mut self, from: &str, to: &str) -> Result<usize, StoreError> {
+        let moved = self.local.reassign_owner(from, to)?;
+        if moved > 0 {
+            self.schedule.edited(Instant::now());
+        }
+        Ok(moved)
     }
 
     fn index(entity: Entity) -> usize {
@@ -266,7 +299,7 @@ impl Workspace {
         match self.local.get(id) {
             Ok(Some(record)) if !record.deleted => {
                 self.section = record.entity;
-                let (detail, task) = Detail::open(record, &self.local);
+                let (detail, task) = Detail::open(record, &self.local, &self.members);
                 self.page = Page::Detail(detail);
                 task.map(Message::Detail)
             }
@@ -342,12 +375,10 @@ impl Workspace {
                     None => Task::none(),
                     Some(list::Event::Open(id)) => self.open_record(&id),
                     Some(list::Event::New) => {
-                        self.page = Page::Form(RecordForm::new(
-                            entity,
-                            None,
-                            json!({ "owner_id": self.me }),
-                            None,
-                        ));
+                        self.page = Page::Form(
+                            RecordForm::new(entity, None, json!({ "owner_id": self.me }), None)
+                                .with_members(self.members.clone()),
+                        );
                         iced::widget::operation::focus(form::FIRST_FIELD_ID)
                     }
                     Some(list::Event::MarkDone(id, done)) => {
@@ -371,12 +402,15 @@ impl Workspace {
                     Some(detail::Event::Open(id)) => return (self.open_record(&id), None),
                     Some(detail::Event::Edit) => {
                         let r = &d.record;
-                        self.page = Page::Form(RecordForm::new(
-                            r.entity,
-                            Some(r.id.clone()),
-                            r.data.clone(),
-                            d.customer_name(),
-                        ));
+                        self.page = Page::Form(
+                            RecordForm::new(
+                                r.entity,
+                                Some(r.id.clone()),
+                                r.data.clone(),
+                                d.customer_name(),
+                            )
+                            .with_members(self.members.clone()),
+                        );
                         return (iced::widget::operation::focus(form::FIRST_FIELD_ID), None);
                     }
                     Some(detail::Event::New {
@@ -384,12 +418,15 @@ impl Workspace {
                         customer_id,
                     }) => {
                         let name = self.local.customer_name(&customer_id);
-                        self.page = Page::Form(RecordForm::new(
-                            entity,
-                            None,
-                            json!({ "customer_id": customer_id, "owner_id": self.me }),
-                            name,
-                        ));
+                        self.page = Page::Form(
+                            RecordForm::new(
+                                entity,
+                                None,
+                                json!({ "customer_id": customer_id, "owner_id": self.me }),
+                                name,
+                            )
+                            .with_members(self.members.clone()),
+                        );
                         return (iced::widget::operation::focus(form::FIRST_FIELD_ID), None);
                     }
                     Some(detail::Event::Delete) => {
@@ -551,6 +588,20 @@ impl Workspace {
                 }
             }
             Message::SignInToSync => return (Task::none(), Some(Event::SignInAgain)),
+            Message::MembersLoaded(Ok(members)) => {
+                self.members = std::sync::Arc::new(members);
+                for list in &mut self.lists {
+                    list.set_members(self.members.clone());
+                }
+            }
+            // Without the list, owners show as "someone" until the next
+            // start; nothing else depends on it.
+            Message::MembersLoaded(Err(e))
+                if crate::error_text::ends_session(&e) && !self.offline =>
+            {
+                return (Task::none(), Some(Event::SessionEnded(e)));
+            }
+            Message::MembersLoaded(Err(_)) => {}
         }
         (Task::none(), None)
     }

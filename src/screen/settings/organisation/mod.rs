@@ -39,6 +39,12 @@ pub enum Message {
 pub enum Event {
     SessionEnded(ApiError),
     Notice(String),
+    /// Give every record of `from` to `to` (the workspace does it).
+    Reassign {
+        from: String,
+        to: String,
+        to_name: String,
+    },
 }
 
 #[derive(Debug)]
@@ -153,6 +159,9 @@ impl Organisation {
                         Some(Event::Notice(notice)),
                     ),
                     people::Outcome::SessionEnded(e) => (task, Some(Event::SessionEnded(e))),
+                    people::Outcome::Reassign { from, to, to_name } => {
+                        (task, Some(Event::Reassign { from, to, to_name }))
+                    }
                 };
             }
             Message::Add => {

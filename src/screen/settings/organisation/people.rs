@@ -53,10 +53,21 @@ pub enum Message {
     Done(Act, Result<(), ApiError>),
     /// "Add person…": the page opens its dialog.
     Add,
+    AskReassign,
+    ReassignQuery(String),
+    ReassignTo(String, String),
+    ReassignConfirm,
 }
 
 pub enum Outcome {
     None,
+    /// Every record `from` owns goes to `to` (done by the workspace, on
+    /// this computer's data, one sync mutation per record).
+    Reassign {
+        from: String,
+        to: String,
+        to_name: String,
+    },
     /// An action was done: the list is read again, and the person told.
     Changed(String),
     SessionEnded(ApiError),
@@ -77,6 +88,8 @@ pub struct People {
     height: f32,
     selected: Option<String>,
     confirm: Option<Act>,
+    /// The reassign dialog: its search and the person picked.
+    reassign: Option<(String, Option<(String, String)>)>,
     busy: bool,
     error: Option<String>,
     /// "now" for ages: set by the owner (tests fix it).
@@ -126,6 +139,7 @@ impl People {
             height: 600.0,
             selected: None,
             confirm: None,
+            reassign: None,
             busy: false,
             error: None,
             now: chrono::Utc::now(),
@@ -205,7 +219,7 @@ impl People {
     }
 
     pub fn dialog_open(&self) -> bool {
-        self.confirm.is_some()
+        self.confirm.is_some() || self.reassign.is_some()
     }
 
     pub fn update(&mut self, message: Message, session: &Session) -> (Task<Message>, Outcome) {
@@ -232,8 +246,29 @@ impl People {
                 self.confirm = Some(act);
                 self.error = None;
             }
-            Message::Cancel => self.confirm = None,
+            Message::Cancel => {
+                self.confirm = None;
+                self.reassign = None;
+            }
             Message::Add => {}
+            Message::AskReassign => self.reassign = Some((String::new(), None)),
+            Message::ReassignQuery(q) => {
+                if let Some((query, _)) = &mut self.reassign {
+                    *query = q;
+                }
+            }
+            Message::ReassignTo(id, name) => {
+                if let Some((query, to)) = &mut self.reassign {
+                    query.clear();
+                    *to = Some((id, name));
+                }
+            }
+            Message::ReassignConfirm => {
+                let from = self.selected().map(|u| u.id.to_string());
+                if let (Some(from), Some((_, Some((to, to_name))))) = (from, self.reassign.take()) {
+                    return (Task::none(), Outcome::Reassign { from, to, to_name });
+                }
+            }
             Message::Confirm => {
                 let (Some(act), Some(id)) =
                     (self.confirm, self.selected().map(|p| p.id.to_string()))
@@ -408,6 +443,7 @@ impl People {
             Role::Member => ask(fl!("people-make-admin"), Act::Role(Role::Admin)),
             Role::Admin => ask(fl!("people-make-member"), Act::Role(Role::Member)),
         });
+        buttons = buttons.push(ask_reassign(self.busy));
         // Disabling yourself would end this very session.
         if u.id.to_string() != me {
             buttons = buttons.push(if u.status == AccountStatus::Disabled {
@@ -483,8 +519,80 @@ impl People {
         col.into()
     }
 
-    /// The confirmation of the action asked for.
+    /// Active people whose name or login holds the reassign search.
+    fn reassign_matches(&self, query: &str, except: &str) -> Vec<&AdminUser> {
+        let query = fold(query.trim());
+        if query.is_empty() {
+            return Vec::new();
+        }
+        self.rows
+            .iter()
+            .filter(|u| u.status == AccountStatus::Active && u.id.to_string() != except)
+            .filter(|u| fold(&u.display_name).contains(&query) || fold(&u.login).contains(&query))
+            .take(6)
+            .collect()
+    }
+
+    fn reassign_view(&self) -> Option<Element<'_, Message>> {
+        let (query, to) = self.reassign.as_ref()?;
+        let u = self.selected()?;
+        let name = u.display_name.clone();
+        let mut body = column![
+            text(fl!("reassign-title", name = name.clone()))
+                .size(TEXT_L)
+                .font(BOLD),
+            text(fl!("reassign-lead", name = name))
+                .size(TEXT_S)
+                .color(MUTED),
+            text(fl!("reassign-to")).size(TEXT_S).font(BOLD),
+            text(
+                to.as_ref()
+                    .map(|(_, n)| n.clone())
+                    .unwrap_or_else(|| "—".into())
+            )
+            .size(TEXT_S),
+            text_input(&fl!("owner-search"), query)
+                .on_input(Message::ReassignQuery)
+                .padding(SPACE_S)
+                .size(TEXT_S),
+        ]
+        .spacing(SPACE_M);
+        for m in self.reassign_matches(query, &u.id.to_string()) {
+            body = body.push(
+                button(text(format!("{} ({})", m.display_name, m.login)).size(TEXT_S))
+                    .style(button::text)
+                    .on_press(Message::ReassignTo(
+                        m.id.to_string(),
+                        m.display_name.clone(),
+                    )),
+            );
+        }
+        body = body.push(
+            row![
+                space::horizontal(),
+                button(text(fl!("code-cancel")).size(TEXT_S))
+                    .style(button::text)
+                    .on_press(Message::Cancel),
+                button(text(fl!("reassign-confirm")).size(TEXT_S))
+                    .style(button::primary)
+                    .on_press_maybe(to.is_some().then_some(Message::ReassignConfirm)),
+            ]
+            .spacing(SPACE_S),
+        );
+        Some(
+            container(body)
+                .padding(SPACE_L)
+                .width(460)
+                .style(card_style)
+                .into(),
+        )
+    }
+
+    /// The confirmation of the action asked for (or the reassign dialog).
     pub fn confirm_view(&self) -> Option<Element<'_, Message>> {
+        if self.reassign.is_some() {
+            return self.reassign_view();
+        }
         let act = self.confirm?;
         let u = self.selected()?;
         let name = u.display_name.as_str();
@@ -517,6 +625,12 @@ impl People {
                 .into(),
         )
     }
+}
+
+fn ask_reassign<'a>(busy: bool) -> iced::widget::Button<'a, Message> {
+    button(text(fl!("people-reassign")).size(TEXT_S))
+        .style(button::secondary)
+        .on_press_maybe((!busy).then_some(Message::AskReassign))
 }
 
 fn status_rank(s: AccountStatus) -> u8 {
