@@ -217,35 +217,19 @@ async fn report(
     .await
 }
 
-/// An invitation sent (or sent again) to `target_id`, in the audit log.
-pub async fn record_invitation(
+/// An audit row for an action of `actor` on `target_id` (`None`: the
+/// organisation as a whole, such as its password policy).
+pub async fn audit(
     tx: &mut Tx,
     actor: &Actor,
-    target_id: &str,
+    target_id: Option<&str>,
     kind: AuditKind,
 ) -> Result<(), sqlx::Error> {
     data::audit::record(
         &mut **tx,
         &actor.org_id,
         &actor.user_id,
-        Some(target_id),
-        kind,
-        actor.ip.as_deref(),
-    )
-    .await
-}
-
-/// An organisation-wide change (the password policy) in the audit log.
-pub async fn audit_org_change(
-    tx: &mut Tx,
-    actor: &Actor,
-    kind: AuditKind,
-) -> Result<(), sqlx::Error> {
-    data::audit::record(
-        &mut **tx,
-        &actor.org_id,
-        &actor.user_id,
-        None,
+        target_id,
         kind,
         actor.ip.as_deref(),
     )

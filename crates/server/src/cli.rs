@@ -535,9 +535,10 @@ async fn policy_set(args: PolicySetArgs) -> anyhow::Result<()> {
         org_id,
         ip: None,
     };
-    crate::admin::audit_org_change(
+    crate::admin::audit(
         &mut tx,
         &actor,
+        None,
         relay_protocol::AuditKind::PasswordPolicyChanged,
     )
     .await?;

@@ -163,7 +163,7 @@ pub async fn invite(
     .await
     .map_err(create_error)?;
     let mut tx = state.db.begin_write().await?;
-    admin::record_invitation(&mut tx, &actor, &created.id, AuditKind::UserInvited).await?;
+    admin::audit(&mut tx, &actor, Some(&created.id), AuditKind::UserInvited).await?;
     tx.commit().await?;
     crate::invitations::send(&state, &created, &admin_row.display_name).await?;
     Ok((StatusCode::CREATED, Json(to_admin_user(&created, now_ms()))))
@@ -212,7 +212,13 @@ pub async fn resend_invitation(
     }
     crate::invitations::send(&state, &person, &admin_row.display_name).await?;
     let mut tx = state.db.begin_write().await?;
-    admin::record_invitation(&mut tx, &actor, &person.id, AuditKind::InvitationResent).await?;
+    admin::audit(
+        &mut tx,
+        &actor,
+        Some(&person.id),
+        AuditKind::InvitationResent,
+    )
+    .await?;
     tx.commit().await?;
     let s = &state.config.security;
     Ok((

@@ -99,7 +99,7 @@ pub async fn save(
         None,
     )
     .await?;
-    crate::admin::audit_org_change(&mut tx, actor, AuditKind::PasswordPolicyChanged).await?;
+    crate::admin::audit(&mut tx, actor, None, AuditKind::PasswordPolicyChanged).await?;
     tx.commit().await?;
     Ok(policy)
 }
