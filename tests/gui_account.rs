@@ -105,6 +105,26 @@ async fn wait_code_step(server: &Server, n: i64) {
     pause(800);
 }
 
+/// Takes screenshots until `check` holds for one (the last is kept as `name`).
+fn wait_for_screen(
+    window: &AppWindow<'_>,
+    name: &str,
+    what: &str,
+    check: impl Fn(&image::RgbImage) -> bool,
+) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        pause(300);
+        if check(&window.screenshot(name)) {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{what} never showed (see {name}.png)"
+        );
+    }
+}
+
 async fn wait_until<F: std::future::Future<Output = bool>>(
     what: &str,
     mut check: impl FnMut() -> F,
@@ -258,12 +278,17 @@ async fn two_step_from_the_qr_code_on_screen_then_email_and_photo() {
     pause(800);
     window.screenshot("a12-personal-info");
     window.click(CHANGE_PHOTO.0, CHANGE_PHOTO.1);
-    pause(1500);
-    window.screenshot("a13-photo-dialog");
+    // Without a file dialog the app offers a path entry once rfd has given
+    // up, which can take a while on a busy machine: type only when it shows
+    // (its red line under the field).
+    wait_for_screen(&window, "a13-photo-dialog", "the path entry", |shot| {
+        count_coloured(shot, (416, 214, 450, 18), 80) > 50
+    });
     window.type_text(file.to_str().unwrap());
     window.key("Return");
-    pause(1500);
-    window.screenshot("a14-photo-crop");
+    wait_for_screen(&window, "a14-photo-crop", "the crop dialog", |shot| {
+        count_colour(shot, (480, 230, 220, 220), PHOTO, 24) > 10_000
+    });
     window.click(USE_PHOTO.0, USE_PHOTO.1);
     wait_until("the photo upload", || async {
         let (version,): (Option<String>,) =

@@ -79,8 +79,17 @@ impl Application {
     ) -> anyhow::Result<()> {
         let (stop_workers, workers_stopped) = oneshot::channel::<()>();
         let worker_state = self.state.clone();
+        let backups = self.state.config.backup.clone();
+        let backup_db = self.state.db.clone();
         let workers = tokio::spawn(async move {
+            let backups = async move {
+                match backups {
+                    Some(settings) => crate::backup::scheduled(backup_db, settings).await,
+                    None => std::future::pending().await,
+                }
+            };
             tokio::select! {
+                _ = backups => {},
                 _ = notice_worker(worker_state.clone()) => {},
                 _ = janitor(worker_state.clone()) => {},
                 _ = expiry_reminders(worker_state) => {},

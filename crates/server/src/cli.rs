@@ -39,6 +39,29 @@ enum Command {
         #[command(subcommand)]
         command: OrgCommand,
     },
+    /// Copy the database to a file while the server runs (SQLite).
+    Backup(BackupArgs),
+    /// Make a new data directory from a backup file.
+    Restore(RestoreArgs),
+}
+
+#[derive(Args)]
+struct BackupArgs {
+    #[command(flatten)]
+    common: CommonArgs,
+    /// The backup file to write; it must not exist yet.
+    #[arg(long)]
+    to: PathBuf,
+}
+
+#[derive(Args)]
+struct RestoreArgs {
+    /// The new data directory: missing or empty.
+    #[arg(long, env = "RELAY_DATA_DIR")]
+    data_dir: PathBuf,
+    /// A file written by `relay-server backup` (or the `[backup]` schedule).
+    #[arg(long)]
+    from: PathBuf,
 }
 
 #[derive(Subcommand)]
@@ -301,6 +324,8 @@ pub async fn run() -> i32 {
             PolicyCommand::Show(args) => policy_show(args).await,
             PolicyCommand::Set(args) => policy_set(args).await,
         },
+        Command::Backup(args) => backup(args).await,
+        Command::Restore(args) => restore(args).await,
     };
     match result {
         Ok(()) => 0,
@@ -404,6 +429,31 @@ async fn demo(demo_args: DemoArgs) -> anyhow::Result<()> {
 }
 
 /// The organisation called `name`; made when `create` and none has it.
+async fn backup(args: BackupArgs) -> anyhow::Result<()> {
+    let config = args.common.config()?;
+    let facts = crate::backup::backup(&config, &args.to).await?;
+    println!(
+        "backed up {} accounts and {} records (schema {}) to {}",
+        facts.users,
+        facts.records,
+        facts.schema_version,
+        args.to.display()
+    );
+    Ok(())
+}
+
+async fn restore(args: RestoreArgs) -> anyhow::Result<()> {
+    let facts = crate::backup::restore(&args.data_dir, &args.from).await?;
+    println!(
+        "restored {} accounts and {} records into {}; start the server with --data-dir {}",
+        facts.users,
+        facts.records,
+        args.data_dir.display(),
+        args.data_dir.display()
+    );
+    Ok(())
+}
+
 async fn org_by_name(db: &Db, name: &str, create: bool) -> anyhow::Result<String> {
     let name = name.trim();
     if name.is_empty() {

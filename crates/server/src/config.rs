@@ -156,6 +156,32 @@ impl Default for SecurityConfig {
     }
 }
 
+/// `[backup]`: copies of a SQLite server's database taken while it runs.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BackupConfig {
+    /// Where the copies go (made when missing).
+    pub dir: PathBuf,
+    /// How many copies to keep; older ones are deleted.
+    pub keep: usize,
+    /// The time of day (UTC, `HH:MM`) of the nightly copy.
+    pub at: String,
+    /// A copy every this many seconds instead of nightly (tests, or an
+    /// hourly schedule).
+    pub every_secs: Option<f64>,
+}
+
+impl Default for BackupConfig {
+    fn default() -> Self {
+        Self {
+            dir: PathBuf::new(),
+            keep: 7,
+            at: "02:00".into(),
+            every_secs: None,
+        }
+    }
+}
+
 /// The `--config` file.
 #[derive(Debug, Clone, Deserialize, Default)]
 #[serde(default)]
@@ -164,6 +190,7 @@ pub struct FileConfig {
     pub security: SecurityConfig,
     pub smtp: Option<SmtpConfig>,
     pub webhook: Option<WebhookConfig>,
+    pub backup: Option<BackupConfig>,
 }
 
 /// Everything the server needs to start.
@@ -177,6 +204,7 @@ pub struct Config {
     pub security: SecurityConfig,
     pub smtp: Option<SmtpConfig>,
     pub webhook: Option<WebhookConfig>,
+    pub backup: Option<BackupConfig>,
 }
 
 impl Config {
@@ -192,6 +220,7 @@ impl Config {
             security: SecurityConfig::default(),
             smtp: None,
             webhook: None,
+            backup: None,
         }
     }
 
@@ -200,6 +229,7 @@ impl Config {
         self.security = file.security;
         self.smtp = file.smtp;
         self.webhook = file.webhook;
+        self.backup = file.backup;
         self
     }
 
@@ -250,6 +280,33 @@ impl Config {
         }
         if s.argon2_memory_kib < 8 * s.argon2_parallelism.max(1) || s.argon2_iterations == 0 {
             anyhow::bail!("invalid [security]: argon2 parameters out of range");
+        }
+        if let Some(b) = &self.backup {
+            if self
+                .database_url
+                .as_deref()
+                .is_some_and(|u| u.starts_with("postgres"))
+            {
+                anyhow::bail!(
+                    "[backup] copies a SQLite database; {}",
+                    crate::backup::USE_PG_DUMP
+                );
+            }
+            if b.dir.as_os_str().is_empty() {
+                anyhow::bail!("[backup] needs dir, the folder the copies go to");
+            }
+            if b.keep == 0 {
+                anyhow::bail!("[backup] keep must be at least 1");
+            }
+            if chrono::NaiveTime::parse_from_str(&b.at, "%H:%M").is_err() {
+                anyhow::bail!(
+                    "[backup] at must be a time of day as HH:MM (UTC), not {:?}",
+                    b.at
+                );
+            }
+            if b.every_secs.is_some_and(|s| s.is_nan() || s < 0.1) {
+                anyhow::bail!("[backup] every_secs must be at least 0.1");
+            }
         }
         match self.delivery {
             DeliveryMode::Outbox => {}

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod app;
 pub mod auth;
 pub mod avatar;
+pub mod backup;
 pub mod challenges;
 pub mod cli;
 pub mod client_ip;

@@ -8,6 +8,7 @@ use std::time::Duration;
 // migrations). Handlers and domain modules call these functions.
 pub mod audit;
 pub mod avatars;
+pub mod backup;
 pub mod challenges;
 pub mod devices;
 pub mod events;
@@ -71,6 +72,14 @@ pub type Tx = Transaction<'static, Any>;
 impl Db {
     /// Connects and brings the schema up to date.
     pub async fn connect(url: &str) -> anyhow::Result<Self> {
+        let db = Self::open_as_is(url).await?;
+        db.migrate().await?;
+        Ok(db)
+    }
+
+    /// Connects without touching the schema (a backup of a running
+    /// server's database leaves its schema to that server).
+    pub async fn open_as_is(url: &str) -> anyhow::Result<Self> {
         install_default_drivers();
         let backend = if url.starts_with("postgres") {
             Backend::Postgres
@@ -107,9 +116,7 @@ impl Db {
                 redact_url_error(&e.to_string())
             )
         })?;
-        let db = Self { pool, backend };
-        db.migrate().await?;
-        Ok(db)
+        Ok(Self { pool, backend })
     }
 
     /// Applies the steps the database has not seen yet, each in its own
