@@ -487,7 +487,6 @@ recover-done = { $count ->
 login-offline-signed-in = The server can't be reached: signed in offline. Your changes sync when it is back.
 login-offline-wrong-password = The server can't be reached, and this password does not open the data kept on this computer.
 login-sign-in-to-sync = The server is reachable again. Sign in to sync your changes.
-list-first-matches = Showing the first { $count } matches; keep typing to narrow.
 
 two-step-on-title = Turn on two-step sign-in
 two-step-off-title = Turn off two-step sign-in

@@ -458,7 +458,6 @@ recover-done = 已找回 { $count } 项修改，稍后会自动同步。
 login-offline-signed-in = 无法连接服务器：已离线登录。服务器恢复后会自动同步你的修改。
 login-offline-wrong-password = 无法连接服务器，且该密码无法打开本机保存的数据。
 login-sign-in-to-sync = 服务器已可连接。请登录以同步你的修改。
-list-first-matches = 仅显示前 { $count } 条匹配结果，可继续输入以缩小范围。
 
 two-step-on-title = 开启两步验证
 two-step-off-title = 关闭两步验证

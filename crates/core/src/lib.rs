@@ -12,6 +12,7 @@ pub mod keyring;
 pub mod local;
 pub mod org;
 pub mod schedule;
+pub mod search;
 pub mod session;
 pub mod sign_in;
 pub mod store;

@@ -8,6 +8,7 @@
 //! old password re-wraps it; without either, the old files are set aside —
 //! never deleted — and can be recovered later with the old password.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -19,6 +20,7 @@ use serde_json::Value;
 
 use crate::Session;
 use crate::keyring::Keyring;
+use crate::search::{Haystack, Query};
 use crate::store::{AccountFiles, Record, Store, StoreError};
 use crate::sync::{Conflict, SyncError, SyncReport, sync_shared};
 use crate::vault::{self, DataKey, KdfParams, VaultError};
@@ -49,6 +51,15 @@ pub struct LocalData {
     store: Arc<Mutex<Store>>,
     key: DataKey,
     files: AccountFiles,
+    /// The rows and their folded text of each section searched, at the
+    /// store revision they were read at (built again after a write).
+    searched: Arc<Mutex<HashMap<Entity, Arc<Searched>>>>,
+}
+
+struct Searched {
+    revision: u64,
+    rows: Vec<Row>,
+    haystack: Haystack,
 }
 
 impl std::fmt::Debug for LocalData {
@@ -260,35 +271,6 @@ impl Row {
         }
         Some(row)
     }
-
-    /// Whether the row's name, phone or email contains `query` (any case),
-    /// for one- and two-character queries the trigram index can't serve.
-    /// Runs over every row on each key press, so it allocates nothing.
-    pub fn matches(&self, query: &str) -> bool {
-        if query.is_empty() {
-            return true;
-        }
-        let fields = [&*self.title, &*self.phone, &*self.email];
-        if fields.iter().any(|f| contains_folded(f, query)) {
-            return true;
-        }
-        // "1380013" finds "+86 138 0013 8000".
-        query.chars().all(|c| c.is_ascii_digit())
-            && contains_ignoring(&self.phone, query, |c| !c.is_ascii_digit())
-    }
-}
-
-/// `needle` in `hay`, ignoring ASCII case (Chinese has none).
-fn contains_folded(hay: &str, needle: &str) -> bool {
-    let (h, n) = (hay.as_bytes(), needle.as_bytes());
-    n.len() <= h.len() && h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
-}
-
-/// `needle` in `hay` with the characters `skip` says to leave out of `hay`.
-fn contains_ignoring(hay: &str, needle: &str, skip: fn(char) -> bool) -> bool {
-    let kept: Vec<char> = hay.chars().filter(|c| !skip(*c)).collect();
-    let n: Vec<char> = needle.chars().collect();
-    n.len() <= kept.len() && kept.windows(n.len()).any(|w| w == n.as_slice())
 }
 
 fn lock(store: &Mutex<Store>) -> Result<MutexGuard<'_, Store>, StoreError> {
@@ -296,10 +278,6 @@ fn lock(store: &Mutex<Store>) -> Result<MutexGuard<'_, Store>, StoreError> {
         .lock()
         .map_err(|_| StoreError::Storage("store lock poisoned".into()))
 }
-
-/// A pull this big leaves the search index in many small pieces, which
-/// every query then has to visit; merging them once keeps typing fast.
-const OPTIMIZE_AFTER: usize = 5_000;
 
 fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
@@ -310,6 +288,7 @@ impl LocalData {
         let store = Store::open(&files.database, &key)?;
         Ok(Self {
             store: Arc::new(Mutex::new(store)),
+            searched: Arc::default(),
             key,
             files: files.clone(),
         })
@@ -505,21 +484,27 @@ impl LocalData {
         lock(&self.store)?.rows_of_customer(customer_id)
     }
 
-    /// Full-text search (three characters or more: trigram index).
+    /// Rows of `entity` whose name, phone or email (contacts: also their
+    /// company) contains `query`, at most `limit` (see `crate::search`).
     pub fn search(
         &self,
         entity: Entity,
         query: &str,
         limit: usize,
     ) -> Result<Vec<Row>, StoreError> {
-        let store = lock(&self.store)?;
-        let records = store.search(entity, query, limit)?;
-        Ok(records
+        let query = Query::new(query);
+        if query.is_empty() {
+            return Ok(Vec::new());
+        }
+        let section = self.searched(entity)?;
+        let hits = section.haystack.matches(&query);
+        Ok(section
+            .rows
             .iter()
-            .filter_map(|r| {
-                let customer = customer_name_of(&store, &r.data);
-                Row::from_record(r.entity, &r.id, &r.data, customer)
-            })
+            .zip(hits)
+            .filter(|(_, hit)| *hit)
+            .take(limit)
+            .map(|(r, _)| r.clone())
             .collect())
     }
 
@@ -530,7 +515,36 @@ impl LocalData {
         query: &str,
         limit: usize,
     ) -> Result<Vec<String>, StoreError> {
-        lock(&self.store)?.search_ids(entity, query, limit)
+        Ok(self
+            .search(entity, query, limit)?
+            .into_iter()
+            .map(|r| r.id.into_string())
+            .collect())
+    }
+
+    /// The section's rows and folded text, read again only when a record
+    /// was written since (a pull, an edit here): what was saved or pulled
+    /// is found by the next query.
+    fn searched(&self, entity: Entity) -> Result<Arc<Searched>, StoreError> {
+        let store = lock(&self.store)?;
+        let revision = store.revision;
+        let mut cache = self
+            .searched
+            .lock()
+            .map_err(|_| StoreError::Storage("search lock poisoned".into()))?;
+        if let Some(section) = cache.get(&entity).filter(|s| s.revision == revision) {
+            return Ok(section.clone());
+        }
+        let rows = store.rows(entity, None)?;
+        drop(store);
+        let haystack = Haystack::new(&rows);
+        let section = Arc::new(Searched {
+            revision,
+            rows,
+            haystack,
+        });
+        cache.insert(entity, section.clone());
+        Ok(section)
     }
 
     pub fn get(&self, id: &str) -> Result<Option<Record>, StoreError> {
@@ -634,22 +648,9 @@ impl LocalData {
     pub async fn sync(&self, session: &Session) -> Result<SyncReport, SyncError> {
         let report = sync_shared(&self.store, session).await?;
         let store = lock(&self.store)?;
-        if report.pulled >= OPTIMIZE_AFTER {
-            store.optimize_search()?;
-        }
         store.set_meta("last_synced", &now_ms().to_string())?;
         Ok(report)
     }
-}
-
-fn customer_name_of(store: &Store, data: &Value) -> Option<String> {
-    let id = data.get("customer_id")?.as_str()?;
-    let record = store.get(id).ok()??;
-    record
-        .data
-        .get("name")
-        .and_then(Value::as_str)
-        .map(str::to_string)
 }
 
 impl Store {
@@ -667,12 +668,6 @@ impl Store {
             "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
             params![key, value],
         )?;
-        Ok(())
-    }
-
-    fn optimize_search(&self) -> Result<(), StoreError> {
-        self.conn
-            .execute("INSERT INTO search(search) VALUES ('optimize')", [])?;
         Ok(())
     }
 
@@ -714,7 +709,11 @@ impl Store {
 
     /// List rows of `entity` (optionally only those of one customer), the
     /// customer's name joined in.
-    fn rows(&self, entity: Entity, customer: Option<&str>) -> Result<Vec<Row>, StoreError> {
+    pub(crate) fn rows(
+        &self,
+        entity: Entity,
+        customer: Option<&str>,
+    ) -> Result<Vec<Row>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT r.id, r.data, json_extract(c.data, '$.name') FROM records r \
              LEFT JOIN records c ON c.id = json_extract(r.data, '$.customer_id') \

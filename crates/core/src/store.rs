@@ -10,6 +10,7 @@ use relay_protocol::crm::Entity;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::Value;
 
+use crate::search::{Haystack, Query};
 use crate::vault::{self, DataKey, KdfParams, VaultError};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -77,6 +78,9 @@ impl AccountFiles {
 
 pub struct Store {
     pub(crate) conn: Connection,
+    /// Counts writes of records: a search built from the rows at one
+    /// revision is stale at the next.
+    pub(crate) revision: u64,
 }
 
 /// Version 1: the store as release 0.1 made it (its `user_version` was
@@ -129,10 +133,18 @@ CREATE INDEX IF NOT EXISTS outbox_record ON outbox (id);
 
 /// The store's schema steps, oldest first; `PRAGMA user_version` says how
 /// many a store has taken. A released step is never edited.
-const MIGRATIONS: &[(i64, &str)] = &[(1, SCHEMA_V1), (2, SCHEMA_V2)];
+/// Version 3: no search index on disk. Search scans the rows in memory
+/// (`crate::search`); the encrypted trigram index was two thirds of a
+/// first pull and slower to query than the scan.
+const SCHEMA_V3: &str = "
+DROP TABLE IF EXISTS search;
+DROP TABLE IF EXISTS search_pending;
+";
+
+const MIGRATIONS: &[(i64, &str)] = &[(1, SCHEMA_V1), (2, SCHEMA_V2), (3, SCHEMA_V3)];
 
 /// The newest local schema version this build knows.
-pub const STORE_VERSION: i64 = 2;
+pub const STORE_VERSION: i64 = 3;
 
 /// Brings a store up to [`STORE_VERSION`], each step in one transaction
 /// with its version, so a crash leaves the old version or the new one.
@@ -195,7 +207,7 @@ impl Store {
             use std::os::unix::fs::PermissionsExt;
             let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
         }
-        Ok(Self { conn })
+        Ok(Self { conn, revision: 0 })
     }
 
     /// Signs in to the local data with the password, offline: unwraps the
@@ -233,11 +245,12 @@ impl Store {
         Ok(())
     }
 
-    /// Stores a record and refreshes its search entry.
+    /// Stores a record.
     pub fn put(&mut self, record: &Record) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;
         put_in(&tx, record)?;
         tx.commit()?;
+        self.revision += 1;
         Ok(())
     }
 
@@ -253,7 +266,9 @@ impl Store {
         Ok(row.and_then(parts_to_record))
     }
 
-    /// Records of `entity` whose name, phone or email contains `query`.
+    /// Records of `entity` whose name, phone or email (for contacts also
+    /// their company) contains `query`, at most `limit`: a scan of the rows
+    /// (`LocalData` keeps the scanned text between queries).
     pub fn search(
         &self,
         entity: Entity,
@@ -269,38 +284,26 @@ impl Store {
         Ok(out)
     }
 
-    /// Ids of the records of `entity` whose name, phone or email contains
-    /// `query`: the index alone, no record read (the app holds its list
-    /// rows in memory already).
+    /// Ids of what [`Store::search`] finds.
     pub fn search_ids(
         &self,
         entity: Entity,
         query: &str,
         limit: usize,
     ) -> Result<Vec<String>, StoreError> {
-        let query = query.trim();
+        let query = Query::new(query);
         if query.is_empty() {
             return Ok(Vec::new());
         }
-        let (sql, pattern) = if query.chars().count() >= 3 {
-            (
-                "SELECT id FROM search WHERE text MATCH ?1 AND entity = ?2 LIMIT ?3",
-                format!("\"{}\"", query.replace('"', "\"\"")),
-            )
-        } else {
-            (
-                "SELECT id FROM search WHERE text LIKE '%' || ?1 || '%' ESCAPE '\\' AND entity = ?2 LIMIT ?3",
-                query
-                    .replace('\\', "\\\\")
-                    .replace('%', "\\%")
-                    .replace('_', "\\_"),
-            )
-        };
-        let mut stmt = self.conn.prepare_cached(sql)?;
-        let rows = stmt.query_map(params![pattern, entity.as_str(), limit as i64], |r| {
-            r.get::<_, String>(0)
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        let rows = self.rows(entity, None)?;
+        let hits = Haystack::new(&rows).matches(&query);
+        Ok(rows
+            .into_iter()
+            .zip(hits)
+            .filter(|(_, hit)| *hit)
+            .take(limit)
+            .map(|(r, _)| r.id.into_string())
+            .collect())
     }
 
     /// Ids of the records of `entity` that are not deleted.
@@ -323,97 +326,18 @@ impl Store {
 
 /// Writes `record` inside the caller's transaction.
 pub(crate) fn put_in(tx: &rusqlite::Transaction<'_>, record: &Record) -> Result<(), StoreError> {
-    let rowid = upsert_record(tx, record)?;
-    if !record.deleted {
-        tx.prepare_cached("INSERT INTO search (rowid, id, entity, text) VALUES (?1, ?2, ?3, ?4)")?
-            .execute(params![
-                rowid,
-                record.id,
-                record.entity.as_str(),
-                searchable_text(&record.data)
-            ])?;
-    }
-    Ok(())
-}
-
-/// Like `put_in`, but the search entry is written later by
-/// `index_pending` (pulls: building the index in one pass is several times
-/// cheaper than page by page).
-pub(crate) fn put_deferred(
-    tx: &rusqlite::Transaction<'_>,
-    record: &Record,
-) -> Result<(), StoreError> {
-    let rowid = upsert_record(tx, record)?;
-    if !record.deleted {
-        tx.prepare_cached("INSERT OR IGNORE INTO search_pending (record) VALUES (?1)")?
-            .execute(params![rowid])?;
-    }
-    Ok(())
-}
-
-/// Writes the record and drops its old search entry; returns its rowid.
-fn upsert_record(tx: &rusqlite::Transaction<'_>, record: &Record) -> Result<i64, StoreError> {
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO records (entity, id, version, deleted, data) VALUES (?1, ?2, ?3, ?4, ?5) \
          ON CONFLICT(id) DO UPDATE SET entity = ?1, version = ?3, deleted = ?4, data = ?5",
-        params![
-            record.entity.as_str(),
-            record.id,
-            record.version,
-            record.deleted,
-            record.data.to_string()
-        ],
-    )?;
-    // The search row shares the record's rowid: deleting by an FTS column
-    // would scan the whole index on every write.
-    let rowid: i64 = tx.query_row(
-        "SELECT rowid FROM records WHERE id = ?1",
-        params![record.id],
-        |r| r.get(0),
-    )?;
-    tx.prepare_cached("DELETE FROM search WHERE rowid = ?1")?
-        .execute(params![rowid])?;
-    Ok(rowid)
-}
-
-impl Store {
-    /// Writes the search entries of pulled records, `batch` at a time (one
-    /// transaction each); returns how many were written.
-    pub fn index_pending(&mut self, batch: usize) -> Result<usize, StoreError> {
-        let tx = self.conn.transaction()?;
-        let pending: Vec<(i64, String, String, String)> = {
-            let mut stmt = tx.prepare(
-                // CROSS JOIN keeps the (short) pending list as the outer
-                // loop; left to itself the planner may walk all records.
-                "SELECT p.record, r.id, r.entity, r.data FROM search_pending p \
-                 CROSS JOIN records r ON r.rowid = p.record WHERE r.deleted = 0 LIMIT ?1",
-            )?;
-            let rows = stmt.query_map(params![batch as i64], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-            })?;
-            rows.collect::<Result<_, _>>()?
-        };
-        {
-            let mut insert = tx.prepare_cached(
-                "INSERT INTO search (rowid, id, entity, text) VALUES (?1, ?2, ?3, ?4)",
-            )?;
-            let mut done = tx.prepare_cached("DELETE FROM search_pending WHERE record = ?1")?;
-            for (rowid, id, entity, data) in &pending {
-                let data: Value = serde_json::from_str(data).unwrap_or(Value::Null);
-                // A record edited here meanwhile has its entry already.
-                tx.prepare_cached("DELETE FROM search WHERE rowid = ?1")?
-                    .execute(params![rowid])?;
-                insert.execute(params![rowid, id, entity, searchable_text(&data)])?;
-                done.execute(params![rowid])?;
-            }
-        }
-        if pending.len() < batch {
-            // Whatever is left belongs to deleted records.
-            tx.execute("DELETE FROM search_pending", [])?;
-        }
-        tx.commit()?;
-        Ok(pending.len())
-    }
+    )?
+    .execute(params![
+        record.entity.as_str(),
+        record.id,
+        record.version,
+        record.deleted,
+        record.data.to_string()
+    ])?;
+    Ok(())
 }
 
 type Parts = (String, String, i64, bool, String);
@@ -430,19 +354,4 @@ fn parts_to_record((entity, id, version, deleted, data): Parts) -> Option<Record
         deleted,
         data: serde_json::from_str(&data).ok()?,
     })
-}
-
-/// What search looks in: names, titles, phones (also without separators),
-/// emails.
-fn searchable_text(data: &Value) -> String {
-    let mut parts = Vec::new();
-    for field in ["name", "title", "subject", "email", "phone"] {
-        if let Some(v) = data.get(field).and_then(Value::as_str) {
-            parts.push(v.to_string());
-            if field == "phone" {
-                parts.push(v.chars().filter(char::is_ascii_digit).collect());
-            }
-        }
-    }
-    parts.join(" \u{1f} ")
 }

@@ -14,7 +14,7 @@ use relay_protocol::crm::Entity;
 use rusqlite::{OptionalExtension, params};
 use serde_json::Value;
 
-use crate::store::{Record, Store, StoreError, put_deferred, put_in};
+use crate::store::{Record, Store, StoreError, put_in};
 use crate::{ApiError, Session};
 
 /// A conflict waiting for the user: their copy from the server, ours.
@@ -46,9 +46,6 @@ pub struct SyncReport {
     pub pulled: usize,
     pub conflicts: usize,
     pub rejected: usize,
-    /// Search entries written after the pull, and how long that took.
-    pub indexed: usize,
-    pub indexing: std::time::Duration,
 }
 
 fn new_mutation_id() -> String {
@@ -112,6 +109,7 @@ impl Store {
             },
         )?;
         tx.commit()?;
+        self.revision += 1;
         Ok(mutation_id)
     }
 
@@ -294,7 +292,7 @@ impl Store {
                 if blocked > 0 {
                     continue;
                 }
-                put_deferred(
+                put_in(
                     &tx,
                     &Record {
                         entity: change.entity,
@@ -312,12 +310,12 @@ impl Store {
             params![cursor],
         )?;
         tx.commit()?;
+        if taken > 0 {
+            self.revision += 1;
+        }
         Ok(taken)
     }
 }
-
-/// Search entries written per transaction after a pull.
-const INDEX_BATCH: usize = 25_000;
 
 /// Pushes the outbox, then pulls until up to date.
 pub async fn sync(store: &mut Store, session: &Session) -> Result<SyncReport, SyncError> {
@@ -378,16 +376,5 @@ where
             }
         }
     }
-    // Search entries of what was pulled, a batch per lock so the screens
-    // are not kept waiting.
-    let started = std::time::Instant::now();
-    loop {
-        let n = (*lock()?).borrow_mut().index_pending(INDEX_BATCH)?;
-        report.indexed += n;
-        if n < INDEX_BATCH {
-            break;
-        }
-    }
-    report.indexing = started.elapsed();
     Ok(report)
 }

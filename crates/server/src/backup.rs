@@ -83,14 +83,14 @@ pub async fn restore(data_dir: &Path, from: &Path) -> anyhow::Result<CopyFacts> 
     if !from.is_file() {
         anyhow::bail!("{} is not a file", from.display());
     }
-    if let Ok(mut entries) = std::fs::read_dir(data_dir) {
-        if entries.next().is_some() {
-            anyhow::bail!(
-                "{} is not empty: restore only into a new or empty directory, \
-                 so that no data is ever overwritten",
-                data_dir.display()
-            );
-        }
+    if let Ok(mut entries) = std::fs::read_dir(data_dir)
+        && entries.next().is_some()
+    {
+        anyhow::bail!(
+            "{} is not empty: restore only into a new or empty directory, \
+             so that no data is ever overwritten",
+            data_dir.display()
+        );
     }
     let facts = backup::inspect(from)
         .await

@@ -104,7 +104,7 @@ async fn write_load(
     let mut n = 0u64;
     while !stop.load(std::sync::atomic::Ordering::Relaxed) {
         n += 1;
-        let (id, base_version) = if n % 3 == 0 && !versions.is_empty() {
+        let (id, base_version) = if n.is_multiple_of(3) && !versions.is_empty() {
             let pick = (n as usize * 7) % versions.len();
             (versions[pick].0.clone(), Some(versions[pick].1))
         } else {

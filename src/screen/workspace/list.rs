@@ -1,10 +1,9 @@
 //! One section's list: every row of the entity held as a light `Row`, a
-//! search box (trigram index for three characters or more, a scan of the
-//! rows in memory for one or two), sort by column, filters, and only the
-//! rows in view built — so 100 000 customers scroll like ten.
+//! search box (a scan of the rows' folded text in memory, `relay_core::
+//! search`), sort by column, filters, and only the rows in view built — so
+//! 100 000 customers scroll like ten.
 
 use std::cmp::Ordering;
-use std::collections::HashSet;
 
 use iced::widget::scrollable::Viewport;
 use iced::widget::{
@@ -12,6 +11,7 @@ use iced::widget::{
 };
 use iced::{Element, Fill, FillPortion, Length, Task};
 use relay_core::local::{LocalData, Row};
+use relay_core::search::{Haystack, Query};
 use relay_core::store::StoreError;
 use relay_protocol::crm::{Entity, Stage};
 
@@ -24,9 +24,6 @@ pub const ROW_HEIGHT: f32 = 38.0;
 /// Rows built above and below the visible ones, so a fast scroll does not
 /// show a gap for a frame.
 const OVERSCAN: usize = 4;
-/// Answers asked of the full-text index at most: a query as wide as "Ltd"
-/// would otherwise fetch half the table on each key press.
-pub const SEARCH_LIMIT: usize = 2_000;
 pub const SEARCH_ID: &str = "list-search";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -104,10 +101,14 @@ pub struct RecordList {
     pub loaded: bool,
     load_error: Option<String>,
     query: String,
-    /// Ids the full-text index found for the current query.
-    found: Option<HashSet<Box<str>>>,
-    search_generation: u64,
-    /// Indexes into `rows` (or `found`) after filter and sort.
+    /// The rows' searchable text, folded once per load.
+    haystack: Haystack,
+    /// Which rows the query finds (none while the box is empty).
+    hits: Option<Vec<bool>>,
+    /// Every row in the chosen sort order: sorted when rows or the sort
+    /// change, so a key press only filters it.
+    sorted: Vec<u32>,
+    /// Indexes into `rows` after filter and sort.
     order: Vec<u32>,
     sort: SortKey,
     ascending: bool,
@@ -126,7 +127,6 @@ pub struct RecordList {
 pub enum Message {
     Loaded(Result<Vec<Row>, StoreError>),
     Query(String),
-    Searched(u64, Result<Vec<String>, StoreError>),
     Scrolled(Viewport),
     Sort(SortKey),
     Owner(OwnerChoice),
@@ -156,8 +156,9 @@ impl RecordList {
             loaded: false,
             load_error: None,
             query: String::new(),
-            found: None,
-            search_generation: 0,
+            haystack: Haystack::default(),
+            hits: None,
+            sorted: Vec::new(),
             order: Vec::new(),
             sort: if entity == Entity::Activity {
                 SortKey::Due
@@ -202,7 +203,7 @@ impl RecordList {
                 .chain(tags.into_iter().map(|t| Choice::One(t.to_string())))
                 .collect();
         }
-        self.refresh();
+        self.rows_changed();
     }
 
     /// After a local save: the row as it is now, without reading them all.
@@ -211,19 +212,25 @@ impl RecordList {
             Some(existing) => *existing = row,
             None => self.rows.push(row),
         }
-        self.refresh();
+        self.rows_changed();
     }
 
     pub fn remove_row(&mut self, id: &str) {
         self.rows.retain(|r| &*r.id != id);
-        self.refresh();
+        self.rows_changed();
     }
 
-    #[cfg(test)]
-    /// Which search answer is awaited (answers to older queries are
-    /// dropped).
-    pub fn generation(&self) -> u64 {
-        self.search_generation
+    /// New text to search and a new order; what is typed in the box finds
+    /// the changed rows at once.
+    fn rows_changed(&mut self) {
+        self.haystack = Haystack::new(&self.rows);
+        self.search();
+        self.resort();
+    }
+
+    fn search(&mut self) {
+        let query = Query::new(&self.query);
+        self.hits = (!query.is_empty()).then(|| self.haystack.matches(&query));
     }
 
     #[cfg(test)]
@@ -236,20 +243,11 @@ impl RecordList {
         self.order.iter().map(move |&i| &self.rows[i as usize])
     }
 
-    fn short_query(&self) -> bool {
-        let n = self.query.trim().chars().count();
-        n > 0 && n < 3
-    }
-
-    fn passes(&self, r: &Row, now: i64) -> bool {
-        if self.short_query() && !r.matches(self.query.trim()) {
+    fn passes(&self, i: u32, now: i64) -> bool {
+        if self.hits.as_ref().is_some_and(|hits| !hits[i as usize]) {
             return false;
         }
-        if let Some(found) = &self.found
-            && !found.contains(&r.id)
-        {
-            return false;
-        }
+        let r = &self.rows[i as usize];
         let wanted = match &self.owner {
             OwnerFilter::Anyone => None,
             OwnerFilter::Me => Some(self.me.as_deref()),
@@ -279,13 +277,11 @@ impl RecordList {
         }
     }
 
-    /// Filters and sorts again (after any change of rows, query or choice).
-    fn refresh(&mut self) {
+    /// Sorts every row by the chosen column, then filters.
+    fn resort(&mut self) {
         let now = chrono::Utc::now().timestamp_millis();
         let source = &self.rows;
-        let mut order: Vec<u32> = (0..source.len() as u32)
-            .filter(|&i| self.passes(&source[i as usize], now))
-            .collect();
+        let mut order: Vec<u32> = (0..source.len() as u32).collect();
         let key = self.sort;
         match key {
             // Text: each row's folded key once, then a plain sort (folding
@@ -320,14 +316,22 @@ impl RecordList {
         if !self.ascending {
             order.reverse();
         }
-        self.order = order;
+        self.sorted = order;
+        self.refresh();
     }
 
-    pub fn update(
-        &mut self,
-        message: Message,
-        local: &LocalData,
-    ) -> (Task<Message>, Option<Event>) {
+    /// Filters the sorted rows again (after a change of query or choice).
+    fn refresh(&mut self) {
+        let now = chrono::Utc::now().timestamp_millis();
+        self.order = self
+            .sorted
+            .iter()
+            .copied()
+            .filter(|&i| self.passes(i, now))
+            .collect();
+    }
+
+    pub fn update(&mut self, message: Message) -> (Task<Message>, Option<Event>) {
         match message {
             Message::Loaded(Ok(rows)) => self.set_rows(rows),
             Message::Loaded(Err(e)) => {
@@ -336,38 +340,9 @@ impl RecordList {
             }
             Message::Query(q) => {
                 self.query = q;
-                self.found = None;
-                self.search_generation += 1;
                 self.offset = 0.0;
-                let trimmed = self.query.trim().to_string();
-                if trimmed.chars().count() >= 3 {
-                    let (local, entity, generation) =
-                        (local.clone(), self.entity, self.search_generation);
-                    self.refresh();
-                    return (
-                        Task::perform(
-                            super::off_thread(move || {
-                                local.search_ids(entity, &trimmed, SEARCH_LIMIT)
-                            }),
-                            move |r| Message::Searched(generation, r),
-                        ),
-                        None,
-                    );
-                }
+                self.search();
                 self.refresh();
-            }
-            Message::Searched(generation, result) => {
-                // An answer to a query the user has typed past is dropped.
-                if generation == self.search_generation {
-                    match result {
-                        Ok(ids) => {
-                            self.found =
-                                Some(ids.into_iter().map(String::into_boxed_str).collect());
-                        }
-                        Err(e) => self.load_error = Some(super::store_error_text(&e)),
-                    }
-                    self.refresh();
-                }
             }
             Message::Scrolled(viewport) => {
                 self.scroll_to(viewport.absolute_offset().y, viewport.bounds().height);
@@ -379,7 +354,7 @@ impl RecordList {
                     self.sort = key;
                     self.ascending = !matches!(key, SortKey::Amount);
                 }
-                self.refresh();
+                self.resort();
             }
             Message::Owner(choice) => {
                 self.owner = choice.filter;
@@ -481,13 +456,6 @@ impl RecordList {
             _ => {}
         }
         bar = bar.push(space::horizontal());
-        if self.found.as_ref().is_some_and(|f| f.len() >= SEARCH_LIMIT) {
-            bar = bar.push(
-                text(fl!("list-first-matches", count = SEARCH_LIMIT))
-                    .size(TEXT_S)
-                    .color(MUTED),
-            );
-        }
         bar = bar.push(
             text(fl!("list-count", count = self.order.len()))
                 .size(TEXT_S)

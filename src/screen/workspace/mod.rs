@@ -368,8 +368,7 @@ impl Workspace {
                 }
             }
             Message::List(entity, m) => {
-                let local = self.local.clone();
-                let (task, event) = self.list_mut(entity).update(m, &local);
+                let (task, event) = self.list_mut(entity).update(m);
                 let task = task.map(move |m| Message::List(entity, m));
                 let more = match event {
                     None => Task::none(),
