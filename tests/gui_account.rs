@@ -165,7 +165,10 @@ async fn two_step_from_the_qr_code_on_screen_then_email_and_photo() {
         if out.status.success() {
             break String::from_utf8_lossy(&out.stdout).trim().to_string();
         }
-        assert!(Instant::now() < deadline, "no QR code on screen (a02-two-step-qr.png)");
+        assert!(
+            Instant::now() < deadline,
+            "no QR code on screen (a02-two-step-qr.png)"
+        );
     };
     assert!(url.starts_with("otpauth://totp/"), "{url}");
     let secret = url
