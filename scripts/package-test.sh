@@ -94,7 +94,9 @@ for _ in $(seq 1 100); do grep -q '^listening on' "$out" && break; sleep 0.1; do
 addr=$(sed -n 's/^listening on //p' "$out")
 [ -n "$addr" ] || { cat "$out"; fail "installed relay-server did not start"; }
 health=$(curl -fsS "http://$addr/healthz") || fail "healthz failed"
-kill "$server_pid"; wait "$server_pid" 2>/dev/null || true
+# runuser does not pass the signal on: end the server itself as well.
+kill "$server_pid"; pkill -TERM -f -- "--data-dir $state" || true
+wait "$server_pid" 2>/dev/null || true
 echo "healthz: $health"
 [ "$(stat -c %U "$state/relay.db")" = relay-server ] || fail "database not owned by relay-server"
 rm -rf "$state" "$out"

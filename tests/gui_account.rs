@@ -256,9 +256,23 @@ async fn two_step_from_the_qr_code_on_screen_then_email_and_photo() {
         "30",
         "5",
     ]);
-    pause(600);
-    window.screenshot("a08-verification");
+    // Click only once the page shows the scroll ("Change…" of the email row
+    // is where the test clicks): the app may take the wheel events late.
+    wait_for_screen(
+        &window,
+        "a08-verification",
+        "the Verification card",
+        |shot| {
+            let (x0, y0) = (CHANGE_EMAIL.0 - 30, CHANGE_EMAIL.1 - 7);
+            (x0..x0 + 60)
+                .flat_map(|x| (y0..y0 + 14).map(move |y| (x, y)))
+                .filter(|&(x, y)| shot.get_pixel(x, y).0.iter().all(|c| *c < 140))
+                .count()
+                > 20
+        },
+    );
     window.click(CHANGE_EMAIL.0, CHANGE_EMAIL.1);
+    pause(800);
     window.type_text("alice.wang@example.org");
     window.key("Tab");
     window.type_text(PASSWORD);

@@ -250,14 +250,19 @@ impl AppWindow<'_> {
     }
 
     pub fn type_text(&self, text: &str) {
-        self.xdotool(&["type", "--delay", "40", text]);
+        // Slowly: xdotool remaps a spare key for characters the keymap lacks,
+        // and a fast burst was seen to lose some of them in CI.
+        self.xdotool(&["type", "--delay", "90", text]);
         std::thread::sleep(Duration::from_millis(200));
     }
 
     pub fn key(&self, key: &str) {
         self.xdotool(&["key", key]);
-        // Focus moves by a task a frame later: give it time before typing on.
-        std::thread::sleep(Duration::from_millis(400));
+        // Focus moves by a task after the batch of events it came in: keys
+        // typed before the app has taken that batch go to the old field.
+        // The app's UI thread still waits on the store at times (issue 12),
+        // so leave it a full second.
+        std::thread::sleep(Duration::from_millis(1000));
     }
 
     /// Saves a screenshot under target/gui-tests/ and returns it.
