@@ -105,26 +105,6 @@ async fn wait_code_step(server: &Server, n: i64) {
     pause(800);
 }
 
-/// Takes screenshots until `check` holds for one (the last is kept as `name`).
-fn wait_for_screen(
-    window: &AppWindow<'_>,
-    name: &str,
-    what: &str,
-    check: impl Fn(&image::RgbImage) -> bool,
-) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        pause(300);
-        if check(&window.screenshot(name)) {
-            return;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "{what} never showed (see {name}.png)"
-        );
-    }
-}
-
 async fn wait_until<F: std::future::Future<Output = bool>>(
     what: &str,
     mut check: impl FnMut() -> F,
@@ -258,19 +238,14 @@ async fn two_step_from_the_qr_code_on_screen_then_email_and_photo() {
     ]);
     // Click only once the page shows the scroll ("Change…" of the email row
     // is where the test clicks): the app may take the wheel events late.
-    wait_for_screen(
-        &window,
-        "a08-verification",
-        "the Verification card",
-        |shot| {
-            let (x0, y0) = (CHANGE_EMAIL.0 - 30, CHANGE_EMAIL.1 - 7);
-            (x0..x0 + 60)
-                .flat_map(|x| (y0..y0 + 14).map(move |y| (x, y)))
-                .filter(|&(x, y)| shot.get_pixel(x, y).0.iter().all(|c| *c < 140))
-                .count()
-                > 20
-        },
-    );
+    window.wait_for("a08-verification", "the Verification card", |shot| {
+        let (x0, y0) = (CHANGE_EMAIL.0 - 30, CHANGE_EMAIL.1 - 7);
+        (x0..x0 + 60)
+            .flat_map(|x| (y0..y0 + 14).map(move |y| (x, y)))
+            .filter(|&(x, y)| shot.get_pixel(x, y).0.iter().all(|c| *c < 140))
+            .count()
+            > 20
+    });
     window.click(CHANGE_EMAIL.0, CHANGE_EMAIL.1);
     pause(800);
     window.type_text("alice.wang@example.org");
@@ -309,12 +284,12 @@ async fn two_step_from_the_qr_code_on_screen_then_email_and_photo() {
     // Without a file dialog the app offers a path entry once rfd has given
     // up, which can take a while on a busy machine: type only when it shows
     // (its red line under the field).
-    wait_for_screen(&window, "a13-photo-dialog", "the path entry", |shot| {
+    window.wait_for("a13-photo-dialog", "the path entry", |shot| {
         count_coloured(shot, (416, 214, 450, 18), 80) > 50
     });
     window.type_text(file.to_str().unwrap());
     window.key("Return");
-    wait_for_screen(&window, "a14-photo-crop", "the crop dialog", |shot| {
+    window.wait_for("a14-photo-crop", "the crop dialog", |shot| {
         count_colour(shot, (480, 230, 220, 220), PHOTO, 24) > 10_000
     });
     window.click(USE_PHOTO.0, USE_PHOTO.1);

@@ -189,8 +189,11 @@ async fn customers_added_offline_reach_the_server_and_a_second_device() {
     std::thread::sleep(Duration::from_secs(7));
     window.screenshot("crm-07-sign-in-to-sync");
     window.click(SYNC_BADGE.0, SYNC_BADGE.1);
-    std::thread::sleep(Duration::from_millis(800));
-    window.screenshot("crm-08-sign-in-again");
+    // The sign-in screen: its blue button.
+    window.wait_for("crm-08-sign-in-again", "the sign-in screen", |shot| {
+        count_colour(shot, (400, 545, 380, 30), [37, 99, 235], 20) > 5_000
+    });
+    std::thread::sleep(Duration::from_millis(500));
     // The login is filled in; the focus waits in the password field.
     window.type_text(PASSWORD);
     window.key("Return");

@@ -250,19 +250,31 @@ impl AppWindow<'_> {
     }
 
     pub fn type_text(&self, text: &str) {
-        // Slowly: xdotool remaps a spare key for characters the keymap lacks,
-        // and a fast burst was seen to lose some of them in CI.
-        self.xdotool(&["type", "--delay", "90", text]);
+        self.xdotool(&["type", "--delay", "40", text]);
         std::thread::sleep(Duration::from_millis(200));
     }
 
     pub fn key(&self, key: &str) {
         self.xdotool(&["key", key]);
-        // Focus moves by a task after the batch of events it came in: keys
-        // typed before the app has taken that batch go to the old field.
-        // The app's UI thread still waits on the store at times (issue 12),
-        // so leave it a full second.
-        std::thread::sleep(Duration::from_millis(1000));
+        // Focus moves by a task a frame later: give it time before typing on.
+        std::thread::sleep(Duration::from_millis(400));
+    }
+
+    /// Takes screenshots until `check` holds for one (the last is kept as
+    /// `name`): the app may take input late, so a step waits for what it
+    /// needs on screen instead of a fixed pause.
+    pub fn wait_for(&self, name: &str, what: &str, check: impl Fn(&image::RgbImage) -> bool) {
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            std::thread::sleep(Duration::from_millis(300));
+            if check(&self.screenshot(name)) {
+                return;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{what} never showed (see {name}.png)"
+            );
+        }
     }
 
     /// Saves a screenshot under target/gui-tests/ and returns it.
