@@ -494,17 +494,15 @@ impl LocalData {
     ) -> Result<Vec<Row>, StoreError> {
         let query = Query::new(query);
         if query.is_empty() {
+            // Nothing to read the section for.
             return Ok(Vec::new());
         }
         let section = self.searched(entity)?;
-        let hits = section.haystack.matches(&query);
         Ok(section
-            .rows
-            .iter()
-            .zip(hits)
-            .filter(|(_, hit)| *hit)
-            .take(limit)
-            .map(|(r, _)| r.clone())
+            .haystack
+            .first(&section.rows, &query, limit)
+            .into_iter()
+            .cloned()
             .collect())
     }
 

@@ -208,6 +208,20 @@ impl Haystack {
         hit
     }
 
+    /// The first `limit` of `rows` (the rows this was built from) that
+    /// match `query`; none for an empty query.
+    pub fn first<'a>(&self, rows: &'a [Row], query: &Query, limit: usize) -> Vec<&'a Row> {
+        if query.is_empty() {
+            return Vec::new();
+        }
+        rows.iter()
+            .zip(self.matches(query))
+            .filter(|(_, hit)| *hit)
+            .take(limit)
+            .map(|(r, _)| r)
+            .collect()
+    }
+
     /// How many rows match (what a count needs, without the flags).
     pub fn count(&self, query: &Query) -> usize {
         self.matches(query).iter().filter(|h| **h).count()

@@ -291,18 +291,11 @@ impl Store {
         query: &str,
         limit: usize,
     ) -> Result<Vec<String>, StoreError> {
-        let query = Query::new(query);
-        if query.is_empty() {
-            return Ok(Vec::new());
-        }
         let rows = self.rows(entity, None)?;
-        let hits = Haystack::new(&rows).matches(&query);
-        Ok(rows
+        Ok(Haystack::new(&rows)
+            .first(&rows, &Query::new(query), limit)
             .into_iter()
-            .zip(hits)
-            .filter(|(_, hit)| *hit)
-            .take(limit)
-            .map(|(r, _)| r.id.into_string())
+            .map(|r| r.id.to_string())
             .collect())
     }
 
