@@ -687,3 +687,83 @@ reassign-done = { $count ->
    *[other] { $count } records now belong to { $name }.
 }
 reassign-no-data = The records are on this computer only after the workspace has opened: open Customers once, then try again.
+
+## Export and import (list toolbar)
+list-export = Export…
+list-import = Import…
+transfer-field-id = ID
+transfer-field-owner-id = Owner ID
+transfer-field-customer-id = Customer ID
+transfer-field-deal-id = Deal ID
+export-title = Export
+export-what = What
+export-this-list = This list: { $section }, as filtered now ({ $count ->
+    [one] { $count } record
+   *[other] { $count } records
+})
+export-everything = Everything on this computer: customers, contacts, deals and activities
+export-as = As
+export-format-csv = CSV for Excel (UTF-8; several lists come as one file each in a zip)
+export-format-json = JSON (every field, for other programs)
+export-choose-file = Export to file…
+export-no-dialog = No file dialog is available on this desktop. Type where to save the file:
+export-save = Save
+export-cancel = Cancel
+export-close = Close
+export-progress = Writing { $done } of { $total } records…
+export-done = Exported { $count ->
+    [one] { $count } record
+   *[other] { $count } records
+} to { $path }.
+export-failed = Could not save the file: { $reason }
+import-title = Import { $section }
+import-reading = Reading the file…
+import-no-dialog = No file dialog is available on this desktop. Type the path of a CSV file:
+import-open = Open
+import-file = { $name }: { $encoding }, separated by { $delimiter }, { $rows ->
+    [one] { $rows } row
+   *[other] { $rows } rows
+}
+import-delimiter-tab = tabs
+import-columns = Columns (guessed from the header; change any that is wrong)
+import-skip-column = Don't import
+import-needs-name = Choose the column that holds the name.
+import-preview = Preview
+import-line = Line
+import-status = Status
+import-ready = Ready
+import-duplicate = Likely duplicate (same name and phone or email as a record here)
+import-no-company = Company not found here: imported without one
+import-error-line = Line { $line }: { $errors }
+import-counts = { $ready } ready · { $errors } with errors (skipped) · { $duplicates } likely duplicates
+import-skip-duplicates = Skip likely duplicates
+import-start = Import { $count ->
+    [one] { $count } row
+   *[other] { $count } rows
+}
+import-progress = Saving { $done } of { $total } rows…
+import-done = Imported { $count ->
+    [one] { $count } record
+   *[other] { $count } records
+} into { $section }. They sync with the next round.
+import-cancelled = Stopped. { $count ->
+    [one] { $count } record was
+   *[other] { $count } records were
+} imported before Cancel and stay.
+import-skipped = { $count ->
+    [one] { $count } row was
+   *[other] { $count } rows were
+} skipped.
+import-save-rejected = Save skipped rows as CSV…
+import-rejected-saved = Skipped rows saved to { $path }.
+import-why-skipped = Why skipped
+import-error-unreadable = The file could not be read: { $reason }
+import-error-too-large = The file is { $size } MB; at most { $max } MB can be imported at once. Split it into smaller files.
+import-error-empty = The file is empty.
+import-error-binary = This is not a CSV file (it holds binary data). In Excel, use Save As → CSV.
+import-error-encoding = The file's characters could not be read (not UTF-8, UTF-16 or GB18030). Save it again as CSV UTF-8.
+import-error-quote = A quote opened on line { $line } is never closed. Nothing was imported.
+import-error-after-quote = Line { $line } has text right after a closing quote. Nothing was imported.
+import-error-columns = Line { $line } has { $found } columns, but the header has { $expected }. Nothing was imported.
+import-error-rows = The file has more than { $max } rows. Split it into smaller files.
+import-error-no-rows = The file has a header but no rows.

@@ -282,9 +282,11 @@ impl Home {
         self.settings().is_some_and(|s| s.needs_ticks())
     }
 
-    /// A code dialog is up (the workspace's own dialogs aside).
+    /// A dialog is up (Settings' code dialogs, the workspace's conflict,
+    /// export and import): shortcuts that change the page wait.
     pub fn dialog_open(&self) -> bool {
         self.settings().is_some_and(|s| s.dialog_open())
+            || self.workspace().is_some_and(|w| w.dialog_open())
     }
 
     pub fn tick(&self, now: Instant) -> Option<Message> {

@@ -17,6 +17,7 @@ pub mod session;
 pub mod sign_in;
 pub mod store;
 pub mod sync;
+pub mod transfer;
 pub mod transport;
 pub mod vault;
 

@@ -25,6 +25,9 @@ use crate::store::{AccountFiles, Record, Store, StoreError};
 use crate::sync::{Conflict, SyncError, SyncReport, sync_shared};
 use crate::vault::{self, DataKey, KdfParams, VaultError};
 
+/// Imported rows saved under one hold of the store.
+const IMPORT_BATCH: usize = 250;
+
 /// A password on its way from a form to the key derivation: never printed.
 #[derive(Clone)]
 pub struct Secret(Arc<str>);
@@ -477,6 +480,49 @@ impl LocalData {
     /// Every live record of `entity` as list rows.
     pub fn rows(&self, entity: Entity) -> Result<Vec<Row>, StoreError> {
         lock(&self.store)?.rows(entity, None)
+    }
+
+    /// Every live record of `entity` whole (for an export).
+    pub fn records(&self, entity: Entity) -> Result<Vec<Record>, StoreError> {
+        lock(&self.store)?.records(entity)
+    }
+
+    /// Customer names by id (an export's `customer` column).
+    pub fn customer_names(&self) -> Result<HashMap<String, String>, StoreError> {
+        Ok(self
+            .rows(Entity::Customer)?
+            .into_iter()
+            .map(|r| (r.id.into_string(), r.title.into_string()))
+            .collect())
+    }
+
+    /// Saves imported rows (already checked), each an ordinary local edit
+    /// queued for the server, so an import works offline. Stops between
+    /// rows when `progress` is cancelled; what was saved stays. Returns
+    /// the ids saved.
+    pub fn import(
+        &self,
+        entity: Entity,
+        rows: Vec<Value>,
+        progress: &crate::transfer::Progress,
+    ) -> Result<Vec<String>, StoreError> {
+        progress.set_total(rows.len());
+        let mut saved = Vec::with_capacity(rows.len());
+        // A batch at a time: the sync and the screens get the store between.
+        for batch in rows.chunks(IMPORT_BATCH) {
+            if progress.is_cancelled() {
+                break;
+            }
+            let mut store = lock(&self.store)?;
+            for data in batch {
+                let id = uuid::Uuid::new_v4().to_string();
+                store.edit(entity, &id, Some(data.clone()))?;
+                saved.push(id);
+            }
+            drop(store);
+            progress.advance(batch.len());
+        }
+        Ok(saved)
     }
 
     /// Contacts, deals and activities of one customer.

@@ -299,6 +299,22 @@ impl Store {
             .collect())
     }
 
+    /// The records of `entity` that are not deleted, whole.
+    pub fn records(&self, entity: Entity) -> Result<Vec<Record>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT entity, id, version, deleted, data FROM records \
+             WHERE entity = ?1 AND deleted = 0 ORDER BY rowid",
+        )?;
+        let rows = stmt.query_map(params![entity.as_str()], row_to_parts)?;
+        let mut out = Vec::new();
+        for parts in rows {
+            if let Some(record) = parts_to_record(parts?) {
+                out.push(record);
+            }
+        }
+        Ok(out)
+    }
+
     /// Ids of the records of `entity` that are not deleted.
     pub fn ids(&self, entity: Entity) -> Result<Vec<String>, StoreError> {
         let mut stmt = self

@@ -136,6 +136,8 @@ pub enum Message {
     Board(bool),
     Open(String),
     New,
+    Export,
+    Import,
     MarkDone(String, bool),
     MoveStage(String, Stage),
 }
@@ -143,6 +145,9 @@ pub enum Message {
 pub enum Event {
     Open(String),
     New,
+    /// "Export…": the ids shown, in the list's order.
+    Export(Vec<String>),
+    Import,
     MarkDone(String, bool),
     MoveStage(String, Stage),
 }
@@ -375,6 +380,11 @@ impl RecordList {
             Message::Board(on) => self.board = on,
             Message::Open(id) => return (Task::none(), Some(Event::Open(id))),
             Message::New => return (Task::none(), Some(Event::New)),
+            Message::Export => {
+                let shown = self.shown_rows().map(|r| r.id.to_string()).collect();
+                return (Task::none(), Some(Event::Export(shown)));
+            }
+            Message::Import => return (Task::none(), Some(Event::Import)),
             Message::MarkDone(id, done) => return (Task::none(), Some(Event::MarkDone(id, done))),
             Message::MoveStage(id, stage) => {
                 return (Task::none(), Some(Event::MoveStage(id, stage)));
@@ -460,6 +470,18 @@ impl RecordList {
             text(fl!("list-count", count = self.order.len()))
                 .size(TEXT_S)
                 .color(MUTED),
+        );
+        if matches!(self.entity, Entity::Customer | Entity::Contact) {
+            bar = bar.push(
+                button(text(fl!("list-import")).size(TEXT_S))
+                    .style(button::secondary)
+                    .on_press_maybe(self.loaded.then_some(Message::Import)),
+            );
+        }
+        bar = bar.push(
+            button(text(fl!("list-export")).size(TEXT_S))
+                .style(button::secondary)
+                .on_press_maybe(self.loaded.then_some(Message::Export)),
         );
         bar = bar.push(
             button(text(format::new_label(self.entity)).size(TEXT_S))

@@ -9,8 +9,10 @@
 pub mod board;
 pub mod conflict;
 pub mod detail;
+pub mod export_dialog;
 pub mod form;
 pub mod format;
+pub mod import_dialog;
 pub mod list;
 pub mod owners;
 pub mod unlock;
@@ -36,7 +38,9 @@ use crate::theme::{BOLD, DANGER, MUTED, SPACE_L, SPACE_M, SPACE_S, SUCCESS, TEXT
 use crate::widget::modal::modal;
 use conflict::{ConflictDialog, Keep};
 use detail::Detail;
+use export_dialog::ExportDialog;
 use form::RecordForm;
+use import_dialog::ImportDialog;
 use list::RecordList;
 
 /// How long "Undo" stays after a delete.
@@ -79,6 +83,13 @@ enum Page {
     Form(RecordForm),
 }
 
+/// Export… or Import…, over the list.
+#[derive(Debug)]
+enum Transfer {
+    Export(ExportDialog),
+    Import(ImportDialog),
+}
+
 #[derive(Debug)]
 struct Undo {
     record: Record,
@@ -96,6 +107,7 @@ pub struct Workspace {
     lists: Vec<RecordList>,
     page: Page,
     conflict: Option<ConflictDialog>,
+    transfer: Option<Transfer>,
     undo: Option<Undo>,
     notice: Option<String>,
     schedule: SyncSchedule,
@@ -115,6 +127,10 @@ pub enum Message {
     Detail(detail::Message),
     Form(form::Message),
     Conflict(conflict::Message),
+    Export(export_dialog::Message),
+    Import(import_dialog::Message),
+    /// Redraws a running export's or import's progress bar.
+    TransferTick,
     ShowConflicts,
     SyncNow,
     Tick(Instant),
@@ -157,6 +173,7 @@ impl Workspace {
             lists,
             page: Page::List,
             conflict: None,
+            transfer: None,
             undo: None,
             notice: None,
             schedule: SyncSchedule::new(Instant::now()),
@@ -220,14 +237,19 @@ impl Workspace {
     }
 
     pub fn dialog_open(&self) -> bool {
-        self.conflict.is_some()
+        self.conflict.is_some() || self.transfer.is_some()
     }
 
-    /// What Escape closes: the conflict dialog (settled later), else the
-    /// open form (cancelled).
+    /// What Escape closes: the conflict dialog (settled later), an export
+    /// or import (cancelled), else the open form (cancelled).
     pub fn on_escape(&self) -> Option<Message> {
-        if self.dialog_open() {
+        if self.conflict.is_some() {
             Some(Message::Conflict(conflict::Message::Later))
+        } else if let Some(t) = &self.transfer {
+            Some(match t {
+                Transfer::Export(d) => Message::Export(d.on_escape()),
+                Transfer::Import(d) => Message::Import(d.on_escape()),
+            })
         } else {
             self.form().map(|_| Message::Form(form::Message::Cancel))
         }
@@ -249,7 +271,20 @@ impl Workspace {
     }
 
     pub fn subscription(&self) -> Subscription<Message> {
-        iced::time::every(Duration::from_secs(1)).map(Message::Tick)
+        let running = match &self.transfer {
+            Some(Transfer::Export(d)) => d.progress().is_some(),
+            Some(Transfer::Import(d)) => d.progress().is_some(),
+            None => false,
+        };
+        let ticks = iced::time::every(Duration::from_secs(1)).map(Message::Tick);
+        if running {
+            Subscription::batch([
+                ticks,
+                iced::time::every(Duration::from_millis(100)).map(|_| Message::TransferTick),
+            ])
+        } else {
+            ticks
+        }
     }
 
     fn start_sync(&mut self, now: Instant) -> Task<Message> {
@@ -380,6 +415,15 @@ impl Workspace {
                         );
                         iced::widget::operation::focus(form::FIRST_FIELD_ID)
                     }
+                    Some(list::Event::Export(shown)) => {
+                        self.transfer = Some(Transfer::Export(ExportDialog::new(entity, shown)));
+                        Task::none()
+                    }
+                    Some(list::Event::Import) => {
+                        let (dialog, task) = ImportDialog::open(entity, self.me.clone());
+                        self.transfer = Some(Transfer::Import(dialog));
+                        task.map(Message::Import)
+                    }
                     Some(list::Event::MarkDone(id, done)) => {
                         self.patch(&id, "done", json!(done));
                         Task::none()
@@ -500,6 +544,39 @@ impl Workspace {
                     }
                 }
             }
+            Message::Export(m) => {
+                let Some(Transfer::Export(dialog)) = &mut self.transfer else {
+                    return (Task::none(), None);
+                };
+                let (task, event) = dialog.update(m, &self.local);
+                if let Some(export_dialog::Event::Closed) = event {
+                    self.transfer = None;
+                }
+                return (task.map(Message::Export), None);
+            }
+            Message::Import(m) => {
+                let Some(Transfer::Import(dialog)) = &mut self.transfer else {
+                    return (Task::none(), None);
+                };
+                let (task, event) = dialog.update(m, &self.local);
+                let task = task.map(Message::Import);
+                match event {
+                    None => {}
+                    Some(import_dialog::Event::Closed) => self.transfer = None,
+                    Some(import_dialog::Event::Imported(entity)) => {
+                        self.schedule.edited(Instant::now());
+                        self.refresh_status();
+                        let reload = self
+                            .list(entity)
+                            .load(&self.local)
+                            .map(move |m| Message::List(entity, m));
+                        return (Task::batch([task, reload]), None);
+                    }
+                }
+                return (task, None);
+            }
+            // Nothing to do: the view reads the progress afresh.
+            Message::TransferTick => {}
             Message::ShowConflicts => self.open_next_conflict(),
             Message::SyncNow => {
                 let now = Instant::now();
@@ -753,8 +830,12 @@ impl Workspace {
         }
         col = col.push(page);
         let content = container(col).padding(SPACE_L).width(Fill).height(Fill);
-        match &self.conflict {
-            Some(dialog) => modal(content, dialog.view().map(Message::Conflict)),
+        if let Some(dialog) = &self.conflict {
+            return modal(content, dialog.view().map(Message::Conflict));
+        }
+        match &self.transfer {
+            Some(Transfer::Export(d)) => modal(content, d.view().map(Message::Export)),
+            Some(Transfer::Import(d)) => modal(content, d.view().map(Message::Import)),
             None => content.into(),
         }
     }

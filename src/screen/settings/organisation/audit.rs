@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use iced::widget::{button, column, pick_list, row, scrollable, space, text};
 use iced::{Element, Fill, FillPortion, Task};
+use relay_core::transfer::csv;
 use relay_core::{ApiError, Session};
 use relay_protocol::AuditKind;
 use relay_protocol::api::{AuditEvent, AuditPage};
@@ -77,22 +78,6 @@ pub fn kind_text(kind: AuditKind) -> String {
     }
 }
 
-/// One CSV field: quoted when it holds a separator, a quote or a line end;
-/// a leading `=`, `+`, `-` or `@` is neutralised so a spreadsheet does not
-/// run it as a formula.
-fn csv_field(value: &str) -> String {
-    let value = if value.starts_with(['=', '+', '-', '@']) {
-        format!("'{value}")
-    } else {
-        value.to_string()
-    };
-    if value.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", value.replace('"', "\"\""))
-    } else {
-        value
-    }
-}
-
 /// The log as CSV, names looked up in `names` (id → display name).
 pub fn to_csv(events: &[AuditEvent], names: &HashMap<String, String>) -> String {
     let mut out = String::from("\u{feff}");
@@ -103,12 +88,7 @@ pub fn to_csv(events: &[AuditEvent], names: &HashMap<String, String>) -> String 
         fl!("audit-whom"),
         fl!("audit-from"),
     ];
-    out += &header
-        .iter()
-        .map(|h| csv_field(h))
-        .collect::<Vec<_>>()
-        .join(",");
-    out += "\r\n";
+    out += &csv::line(&header);
     for e in events {
         let fields = [
             e.at.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
@@ -119,12 +99,7 @@ pub fn to_csv(events: &[AuditEvent], names: &HashMap<String, String>) -> String 
                 .unwrap_or_default(),
             e.ip.clone().unwrap_or_default(),
         ];
-        out += &fields
-            .iter()
-            .map(|f| csv_field(f))
-            .collect::<Vec<_>>()
-            .join(",");
-        out += "\r\n";
+        out += &csv::line(&fields);
     }
     out
 }
@@ -332,10 +307,10 @@ mod tests {
 
     #[test]
     fn csv_quotes_what_needs_it_and_defuses_formulas() {
-        assert_eq!(csv_field("plain"), "plain");
-        assert_eq!(csv_field("a,b"), "\"a,b\"");
-        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(csv_field("=1+1"), "'=1+1");
-        assert_eq!(csv_field("王丽"), "王丽");
+        assert_eq!(csv::field("plain"), "plain");
+        assert_eq!(csv::field("a,b"), "\"a,b\"");
+        assert_eq!(csv::field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv::field("=1+1"), "'=1+1");
+        assert_eq!(csv::field("王丽"), "王丽");
     }
 }
