@@ -71,8 +71,8 @@ fn fill(local: &LocalData) -> Vec<String> {
     ];
     let mut customer_ids = Vec::new();
     for i in 0..CUSTOMERS {
-        let name = match i {
-            0..6 => format!("{} {i}", awkward[i]),
+        let name = match awkward.get(i) {
+            Some(awkward) => format!("{awkward} {i}"),
             _ if i % 2 == 0 => format!("深圳云帆科技有限公司 {i}"),
             _ => format!("Northwind Trading {i}"),
         };
@@ -303,7 +303,8 @@ fn broken_files_are_refused_and_import_nothing() {
         b.extend((0..4096u32).map(|i| (i * 7919 % 251) as u8));
         b
     };
-    let cases: Vec<(&str, Vec<u8>, fn(&ImportError) -> bool)> = vec![
+    type Case = (&'static str, Vec<u8>, fn(&ImportError) -> bool);
+    let cases: Vec<Case> = vec![
         ("50 MB", big, |e| matches!(e, ImportError::TooLarge { .. })),
         ("binary", png, |e| matches!(e, ImportError::Binary)),
         (

@@ -119,7 +119,7 @@ fn partial_path(path: &Path) -> PathBuf {
 const STEP: usize = 1000;
 
 fn tick(progress: &Progress, i: usize) -> Result<(), ExportError> {
-    if (i + 1) % STEP == 0 {
+    if (i + 1).is_multiple_of(STEP) {
         progress.advance(STEP);
         if progress.is_cancelled() {
             return Err(ExportError::Cancelled);
