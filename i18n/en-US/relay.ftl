@@ -731,6 +731,7 @@ import-needs-name = Choose the column that holds the name.
 import-preview = Preview
 import-line = Line
 import-status = Status
+import-has-errors = Errors: skipped (see below)
 import-ready = Ready
 import-duplicate = Likely duplicate (same name and phone or email as a record here)
 import-no-company = Company not found here: imported without one

@@ -684,6 +684,7 @@ import-needs-name = 请选择包含名称的列。
 import-preview = 预览
 import-line = 行号
 import-status = 状态
+import-has-errors = 有错误，跳过（见下方）
 import-ready = 可导入
 import-duplicate = 可能重复（与本机记录的名称及电话或邮箱相同）
 import-no-company = 本机没有该公司：导入后不关联客户

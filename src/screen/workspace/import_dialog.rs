@@ -33,7 +33,7 @@ use crate::widget::card::card_style;
 
 pub const PATH_ID: &str = "import-path";
 /// Rows the preview shows, and error lines listed under it.
-const PREVIEW_ROWS: usize = 8;
+const PREVIEW_ROWS: usize = 6;
 const ERROR_LINES: usize = 5;
 
 #[derive(Debug)]
@@ -644,8 +644,9 @@ impl ImportDialog {
     }
 
     fn status<'a>(&self, c: &Checked) -> Element<'a, Message> {
+        // Short: the errors themselves are listed under the preview.
         let (s, color) = if !c.errors.is_empty() {
-            (errors_text(self.entity, &c.errors), DANGER)
+            (fl!("import-has-errors"), DANGER)
         } else if c.duplicate {
             (fl!("import-duplicate"), WARNING)
         } else if c.no_company {
