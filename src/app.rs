@@ -73,6 +73,7 @@ pub enum Message {
     Home(home::Message),
     Key(keyboard::Event),
     Tick(Instant),
+    InboxRead(Vec<OutboxMessage>),
     DismissToast(u64),
     SystemTheme(iced::theme::Mode),
     KeyringDone(Result<(), KeyringProblem>),
@@ -244,6 +245,8 @@ impl App {
 
     fn start_demo(&mut self) -> Task<Message> {
         let data = self.paths.data_dir.clone();
+        // The demo's words (industries, titles) in the language shown now.
+        let language = crate::i18n::language().tag();
         if !matches!(self.screen, Screen::Welcome(_)) {
             self.screen = Screen::Welcome(welcome::Welcome {
                 starting_demo: true,
@@ -252,7 +255,7 @@ impl App {
         }
         Task::perform(
             async move {
-                relay_core::demo::start(&data)
+                relay_core::demo::start(&data, language)
                     .await
                     .map_err(|e| e.to_string())
             },
@@ -656,9 +659,23 @@ impl App {
             Message::Tick(now) => {
                 self.toasts
                     .retain(|t| now.duration_since(t.shown_at) < toast::LIFETIME);
-                if let Some(d) = &self.demo {
-                    self.inbox = relay_core::demo::read_inbox(&d.outbox);
-                }
+                // The demo inbox file is read and parsed off the UI thread.
+                let inbox = match &self.demo {
+                    Some(d) => {
+                        let outbox = d.outbox.clone();
+                        Task::perform(
+                            async move {
+                                tokio::task::spawn_blocking(move || {
+                                    relay_core::demo::read_inbox(&outbox)
+                                })
+                                .await
+                                .unwrap_or_default()
+                            },
+                            Message::InboxRead,
+                        )
+                    }
+                    None => Task::none(),
+                };
                 // Each screen says what a tick means to it.
                 let routed = match &self.screen {
                     Screen::Home(h) => h.tick(now).map(Message::Home),
@@ -666,7 +683,12 @@ impl App {
                     Screen::Invitation(i) => i.tick(now).map(Message::Invitation),
                     _ => None,
                 };
-                routed.map_or_else(Task::none, |m| self.update(m))
+                let routed = routed.map_or_else(Task::none, |m| self.update(m));
+                Task::batch([inbox, routed])
+            }
+            Message::InboxRead(inbox) => {
+                self.inbox = inbox;
+                Task::none()
             }
             Message::Key(event) => self.on_key(event),
         }

@@ -523,3 +523,47 @@ fn owners_filter_show_pick_and_reassign() {
     );
     assert_eq!(ws.reassign_all(&gone_id, &me).unwrap(), 0);
 }
+
+#[test]
+fn export_offers_the_list_as_filtered_and_import_reads_a_typed_path() {
+    let _lang = speak(Language::English);
+    let dir = tempfile::tempdir().unwrap();
+    let local = local_in(dir.path());
+    for name in ["Northwind Trading", "Northwind Foods", "Contoso Ltd"] {
+        local
+            .save(Entity::Customer, None, json!({ "name": name }))
+            .unwrap();
+    }
+    let mut ws = workspace(&local);
+    let _ = ws.update(workspace::Message::List(
+        Entity::Customer,
+        list::Message::Query("northwind".into()),
+    ));
+    let _ = ws.update(workspace::Message::List(
+        Entity::Customer,
+        list::Message::Export,
+    ));
+    assert!(ws.dialog_open());
+    assert_eq!(
+        ws.list(Entity::Customer).shown(),
+        2,
+        "the search filters the list"
+    );
+    assert!(view_has(&ws, "Export to file…"), "the export dialog");
+    // Escape closes it; nothing was written.
+    let escape = ws.on_escape().expect("Escape closes the export");
+    let _ = ws.update(escape);
+    assert!(!ws.dialog_open());
+
+    // Import without a file dialog: the path entry; a broken file is
+    // refused with its line, and nothing is imported.
+    let _ = ws.update(workspace::Message::List(
+        Entity::Customer,
+        list::Message::Import,
+    ));
+    let _ = ws.update(workspace::Message::Import(
+        crate::screen::workspace::import_dialog::Message::Picked(None, std::time::Duration::ZERO),
+    ));
+    assert!(view_has(&ws, "Open"), "the path entry");
+    assert_eq!(local.count(Entity::Customer).unwrap(), 3);
+}

@@ -768,3 +768,14 @@ import-error-after-quote = Line { $line } has text right after a closing quote. 
 import-error-columns = Line { $line } has { $found } columns, but the header has { $expected }. Nothing was imported.
 import-error-rows = The file has more than { $max } rows. Split it into smaller files.
 import-error-no-rows = The file has a header but no rows.
+nav-data = Data
+data-title = CRM data on this computer
+data-lead = Everything you can see in Relay is kept here, encrypted, and syncs with the server. Export it to use it in Excel or another program.
+data-never-synced = Not synced yet.
+data-waiting = { $count ->
+    [0] No changes waiting to be sent.
+    [one] { $count } change waiting to be sent.
+   *[other] { $count } changes waiting to be sent.
+}
+data-export = Export everything…
+data-backups = Backups of the team's data are made on the server (ask your administrator); an export is a copy for you.

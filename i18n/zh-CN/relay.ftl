@@ -709,3 +709,13 @@ import-error-after-quote = 第 { $line } 行在闭合引号后还有文字。未
 import-error-columns = 第 { $line } 行有 { $found } 列，而表头有 { $expected } 列。未导入任何内容。
 import-error-rows = 文件超过 { $max } 行。请拆分成较小的文件。
 import-error-no-rows = 文件只有表头，没有数据行。
+nav-data = 数据
+data-title = 本机的 CRM 数据
+data-lead = 你在 Relay 中看到的全部数据都加密保存在本机，并与服务器同步。可以导出后在 Excel 或其他程序中使用。
+data-never-synced = 尚未同步。
+data-waiting = { $count ->
+    [0] 没有等待发送的更改。
+   *[other] 有 { $count } 项更改等待发送。
+}
+data-export = 导出全部数据…
+data-backups = 团队数据的备份在服务器上进行（请咨询管理员）；导出的是给你自己的副本。

@@ -226,10 +226,15 @@ impl Home {
     }
 
     pub fn subscription(&self) -> iced::Subscription<Message> {
-        match &self.data {
+        let settings = match self.settings() {
+            Some(s) => s.subscription().map(Message::Settings),
+            None => iced::Subscription::none(),
+        };
+        let workspace = match &self.data {
             Data::Open(w) => w.subscription().map(Message::Workspace_),
             _ => iced::Subscription::none(),
-        }
+        };
+        iced::Subscription::batch([workspace, settings])
     }
 
     fn data_opened(&mut self, local: LocalData) -> (Task<Message>, Option<Event>) {
@@ -262,6 +267,10 @@ impl Home {
             self.demo,
             self.photo.as_ref().map(|(_, h)| h.clone()),
             self.photo_dir.clone(),
+            match &self.data {
+                Data::Open(w) => Some(w.local().clone()),
+                _ => None,
+            },
         );
         self.page = Page::Settings(Box::new(settings));
         task.map(Message::Settings)

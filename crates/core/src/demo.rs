@@ -20,11 +20,20 @@ pub struct DemoServer {
 
 #[cfg(feature = "demo")]
 /// Starts the demo server and leaves it running for the life of the process.
-pub async fn start(data_dir: &Path) -> anyhow::Result<DemoServer> {
+/// `language` (a locale tag): the demo data's words are in it when the demo
+/// is made (on the first start).
+pub async fn start(data_dir: &Path, language: &str) -> anyhow::Result<DemoServer> {
     let dir = data_dir.join("demo-server");
     let config = Config::local(&dir);
     let (db, hasher) = relay_server::app::open_for_admin(&config).await?;
-    relay_server::demo::fill(&db, &hasher, &config.policy, relay_server::demo::CUSTOMERS).await?;
+    relay_server::demo::fill(
+        &db,
+        &hasher,
+        &config.policy,
+        relay_server::demo::CUSTOMERS,
+        relay_server::demo_records::DemoLanguage::from_tag(language),
+    )
+    .await?;
     drop(db);
     let outbox = config.outbox_path();
     let app = Application::build(config).await?;

@@ -137,6 +137,10 @@ struct DemoArgs {
     /// How many demo companies (each with contacts, deals and activities).
     #[arg(long, env = "RELAY_DEMO_CUSTOMERS", default_value_t = crate::demo::CUSTOMERS)]
     customers: usize,
+    /// The language of the demo's industries, job titles and subjects
+    /// (en-US or zh-CN).
+    #[arg(long, default_value = "en-US")]
+    lang: String,
 }
 
 #[derive(Subcommand)]
@@ -416,7 +420,14 @@ async fn demo(demo_args: DemoArgs) -> anyhow::Result<()> {
     let config = args.config()?;
     config.validate()?;
     let (db, hasher) = open_for_admin(&config).await?;
-    let created = crate::demo::fill(&db, &hasher, &config.policy, demo_args.customers).await?;
+    let created = crate::demo::fill(
+        &db,
+        &hasher,
+        &config.policy,
+        demo_args.customers,
+        crate::demo_records::DemoLanguage::from_tag(&demo_args.lang),
+    )
+    .await?;
     if created {
         println!("demo data created in {}", args.data_dir.display());
     } else {

@@ -44,12 +44,14 @@ pub const CUSTOMERS: usize = 600;
 
 /// Creates what is missing; false when everything was already there.
 /// `customers`: how many companies (each with its people, deals and
-/// activities).
+/// activities); `language`: the one industries, titles and subjects are
+/// in (the person trying the demo reads them).
 pub async fn fill(
     db: &Db,
     hasher: &Hasher,
     policy: &PasswordPolicy,
     customers: usize,
+    language: crate::demo_records::DemoLanguage,
 ) -> anyhow::Result<bool> {
     let org = crate::data::orgs::default_org(db).await?;
     crate::data::orgs::rename(db, &org, "Relay Demo Trading Co.").await?;
@@ -87,7 +89,8 @@ pub async fn fill(
     }
     // A few thousand records by default: companies with their people,
     // deals and activities.
-    let records = crate::demo_records::generate(customers, &owners, 2026, chrono::Utc::now());
+    let records =
+        crate::demo_records::generate(customers, &owners, 2026, chrono::Utc::now(), language);
     if crate::demo_records::insert(db, &org, &owners[0], &records).await? > 0 {
         created = true;
     }

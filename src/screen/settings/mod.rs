@@ -5,6 +5,7 @@
 pub mod about;
 pub mod checkup;
 pub mod contact_change;
+pub mod data;
 pub mod organisation;
 pub mod personal_info;
 pub mod photo_crop;
@@ -35,6 +36,8 @@ pub enum Nav {
     PersonalInfo,
     Security,
     Preferences,
+    /// The CRM data on this computer (once it is open).
+    Data,
     /// Admins only.
     Organisation,
     About,
@@ -47,6 +50,9 @@ pub struct Settings {
     security: Option<security::Security>,
     personal: Option<personal_info::PersonalInfo>,
     organisation: Option<organisation::Organisation>,
+    data: Option<data::DataPage>,
+    /// The open local data, for the Data page.
+    local: Option<relay_core::local::LocalData>,
     /// The account's photo and where photos are cached (for Personal info).
     photo: Option<iced::widget::image::Handle>,
     photo_dir: Option<std::path::PathBuf>,
@@ -60,6 +66,7 @@ pub enum Message {
     Personal(personal_info::Message),
     Preferences(preferences::Message),
     Organisation(organisation::Message),
+    Data(data::Message),
 }
 
 pub enum Event {
@@ -79,6 +86,7 @@ impl Settings {
         demo: bool,
         photo: Option<iced::widget::image::Handle>,
         photo_dir: Option<std::path::PathBuf>,
+        local: Option<relay_core::local::LocalData>,
     ) -> (Self, Task<Message>) {
         let mut settings = Self {
             nav,
@@ -86,6 +94,8 @@ impl Settings {
             security: None,
             personal: None,
             organisation: None,
+            data: None,
+            local,
             photo,
             photo_dir,
         };
@@ -96,12 +106,25 @@ impl Settings {
     fn go(&mut self, nav: Nav, session: &Session, user: &User) -> Task<Message> {
         // The page is an admin's; a member never reaches it (and the
         // server would refuse every call anyway).
-        let nav = if nav == Nav::Organisation && user.role != Role::Admin {
+        let nav = if (nav == Nav::Organisation && user.role != Role::Admin)
+            || (nav == Nav::Data && self.local.is_none())
+        {
             Nav::PersonalInfo
         } else {
             nav
         };
         self.nav = nav;
+        let data_task = match (nav, &self.local) {
+            (Nav::Data, Some(local)) => {
+                let (page, task) = data::DataPage::open(local.clone());
+                self.data = Some(page);
+                task.map(Message::Data)
+            }
+            _ => {
+                self.data = None;
+                Task::none()
+            }
+        };
         let organisation_task = if nav == Nav::Organisation {
             let (page, task) = organisation::Organisation::open(session.clone(), user.clone());
             self.organisation = Some(page);
@@ -130,13 +153,23 @@ impl Settings {
         } else {
             // Leaving the page drops it, and with it any answer still coming.
             self.security = None;
-            organisation_task
+            Task::batch([organisation_task, data_task])
         }
     }
 
     /// The photo changed (or was loaded): the next Personal info shows it.
     pub fn set_photo(&mut self, photo: Option<iced::widget::image::Handle>) {
         self.photo = photo;
+    }
+
+    /// A running export's progress bar redraws.
+    pub fn subscription(&self) -> iced::Subscription<Message> {
+        if self.data.as_ref().is_some_and(|d| d.running()) {
+            iced::time::every(Duration::from_millis(100))
+                .map(|_| Message::Data(data::Message::Tick))
+        } else {
+            iced::Subscription::none()
+        }
     }
 
     pub fn needs_ticks(&self) -> bool {
@@ -147,6 +180,7 @@ impl Settings {
         self.security.as_ref().is_some_and(|s| s.dialog_open())
             || self.personal.as_ref().is_some_and(|p| p.dialog_open())
             || self.organisation.as_ref().is_some_and(|o| o.dialog_open())
+            || self.data.as_ref().is_some_and(|d| d.dialog_open())
     }
 
     pub fn tick(&self, now: Instant) -> Option<Message> {
@@ -160,6 +194,9 @@ impl Settings {
         if let Some(m) = self.organisation.as_ref().and_then(|o| o.on_escape()) {
             return Some(Message::Organisation(m));
         }
+        if let Some(m) = self.data.as_ref().and_then(|d| d.on_escape()) {
+            return Some(Message::Data(m));
+        }
         self.security.as_ref()?.on_escape().map(Message::Security)
     }
 
@@ -169,6 +206,9 @@ impl Settings {
         }
         if let Some(d) = self.organisation.as_ref().and_then(|o| o.dialog_view()) {
             return Some(d.map(Message::Organisation));
+        }
+        if let Some(d) = self.data.as_ref().and_then(|p| p.dialog_view()) {
+            return Some(d.map(Message::Data));
         }
         self.security
             .as_ref()?
@@ -215,6 +255,10 @@ impl Settings {
                 }
                 None => (Task::none(), None),
             },
+            Message::Data(m) => match &mut self.data {
+                Some(page) => (page.update(m).map(Message::Data), None),
+                None => (Task::none(), None),
+            },
             Message::Preferences(m) => (
                 Task::none(),
                 Some(match m {
@@ -255,6 +299,9 @@ impl Settings {
         ]
         .spacing(4)
         .width(220);
+        if self.local.is_some() {
+            nav = nav.push(item(Nav::Data, fl!("nav-data")));
+        }
         if admin {
             nav = nav.push(item(Nav::Organisation, fl!("nav-organisation")));
         }
@@ -285,6 +332,10 @@ impl Settings {
                 None => text("").into(),
             },
             Nav::Preferences => preferences::view(theme).map(Message::Preferences),
+            Nav::Data => match &self.data {
+                Some(page) => page.view().map(Message::Data),
+                None => text("").into(),
+            },
             Nav::About | Nav::Organisation => about::view(server),
         };
         row![

@@ -30,6 +30,9 @@ pub struct ExportDialog {
     /// The ids the list shows now, in its order ("this list").
     shown: Arc<Vec<String>>,
     everything: bool,
+    /// Opened from a list (the choice of this list or everything), or
+    /// from Settings → Data (everything).
+    from_list: bool,
     format: Format,
     state: State,
 }
@@ -106,8 +109,18 @@ impl ExportDialog {
             entity,
             shown: Arc::new(shown),
             everything: false,
+            from_list: true,
             format: Format::Csv,
             state: State::Choosing,
+        }
+    }
+
+    /// Everything on this computer (Settings → Data).
+    pub fn everything() -> Self {
+        Self {
+            everything: true,
+            from_list: false,
+            ..Self::new(Entity::Customer, Vec::new())
         }
     }
 
@@ -269,9 +282,14 @@ impl ExportDialog {
                     .text_size(TEXT_S),
                 ]
                 .spacing(SPACE_S);
+                if self.from_list {
+                    body = body
+                        .push(text(fl!("export-what")).size(TEXT_S).font(BOLD))
+                        .push(scope);
+                } else {
+                    body = body.push(text(fl!("export-everything")).size(TEXT_S));
+                }
                 body = body
-                    .push(text(fl!("export-what")).size(TEXT_S).font(BOLD))
-                    .push(scope)
                     .push(text(fl!("export-as")).size(TEXT_S).font(BOLD))
                     .push(formats);
                 if let State::PathEntry(p) = &self.state {

@@ -140,6 +140,7 @@ pub enum Message {
     DismissNotice,
     RecoverInput(String),
     Recover,
+    Recovered(Result<usize, StoreError>),
     SignInToSync,
     MembersLoaded(Result<Vec<relay_protocol::api::OrgMember>, ApiError>),
 }
@@ -651,18 +652,28 @@ impl Workspace {
                 let Some(folder) = self.set_aside.first().cloned() else {
                     return (Task::none(), None);
                 };
-                match self.local.recover(&folder, &self.recover_password) {
-                    Ok(n) => {
-                        self.recover_password.clear();
-                        self.set_aside = self.local.set_aside_folders();
-                        self.notice = Some(fl!("recover-done", count = n));
-                        self.schedule.edited(Instant::now());
-                        self.refresh_status();
-                        return (self.reload_loaded(), None);
-                    }
-                    Err(e) => self.recover_error = Some(store_error_text(&e)),
-                }
+                // An Argon2id unwrap and a store's worth of writes: off the
+                // UI thread.
+                let (local, password) = (self.local.clone(), self.recover_password.clone());
+                return (
+                    Task::perform(
+                        off_thread(move || local.recover(&folder, &password)),
+                        Message::Recovered,
+                    ),
+                    None,
+                );
             }
+            Message::Recovered(result) => match result {
+                Ok(n) => {
+                    self.recover_password.clear();
+                    self.set_aside = self.local.set_aside_folders();
+                    self.notice = Some(fl!("recover-done", count = n));
+                    self.schedule.edited(Instant::now());
+                    self.refresh_status();
+                    return (self.reload_loaded(), None);
+                }
+                Err(e) => self.recover_error = Some(store_error_text(&e)),
+            },
             Message::SignInToSync => return (Task::none(), Some(Event::SignInAgain)),
             Message::MembersLoaded(Ok(members)) => {
                 self.members = std::sync::Arc::new(members);
