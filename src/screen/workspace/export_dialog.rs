@@ -9,17 +9,17 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use iced::widget::{button, column, container, progress_bar, radio, row, text, text_input};
+use iced::widget::{button, column, container, radio, row, text};
 use iced::{Element, Task};
 use relay_core::local::LocalData;
 use relay_core::transfer::export::{self, ExportError, Format, Labels, Section};
 use relay_core::transfer::{Field, Progress, columns};
 use relay_protocol::crm::Entity;
 
-use super::{format, store_error_text};
+use super::{format, store_error_text, transfer_parts};
 use crate::fl;
 use crate::screen::settings::NO_FILE_DIALOG;
-use crate::theme::{BOLD, DANGER, MUTED, SPACE_L, SPACE_M, SPACE_S, SUCCESS, TEXT_L, TEXT_S};
+use crate::theme::{BOLD, DANGER, SPACE_L, SPACE_M, SPACE_S, SUCCESS, TEXT_L, TEXT_S};
 use crate::widget::card::card_style;
 
 pub const PATH_ID: &str = "export-path";
@@ -293,22 +293,15 @@ impl ExportDialog {
                     .push(text(fl!("export-as")).size(TEXT_S).font(BOLD))
                     .push(formats);
                 if let State::PathEntry(p) = &self.state {
-                    body = body
-                        .push(text(fl!("export-no-dialog")).size(TEXT_S).color(MUTED))
-                        .push(
-                            row![
-                                text_input("", p)
-                                    .id(PATH_ID)
-                                    .on_input(Message::PathInput)
-                                    .on_submit(Message::SavePath)
-                                    .padding(SPACE_S)
-                                    .size(TEXT_S),
-                                button(text(fl!("export-save")).size(TEXT_S))
-                                    .style(button::primary)
-                                    .on_press(Message::SavePath),
-                            ]
-                            .spacing(SPACE_M),
-                        );
+                    body = transfer_parts::path_entry(
+                        body,
+                        fl!("export-no-dialog"),
+                        PATH_ID,
+                        p,
+                        Message::PathInput,
+                        Message::SavePath,
+                        fl!("export-save"),
+                    );
                 }
                 body = body.push(
                     row![
@@ -323,19 +316,12 @@ impl ExportDialog {
                 );
             }
             State::Running(progress) => {
-                let (done, total) = progress.get();
-                body = body
-                    .push(progress_bar(0.0..=1.0, progress.fraction()).girth(10))
-                    .push(
-                        text(fl!("export-progress", done = done, total = total))
-                            .size(TEXT_S)
-                            .color(MUTED),
-                    )
-                    .push(
-                        button(text(fl!("export-cancel")).size(TEXT_S))
-                            .style(button::secondary)
-                            .on_press(Message::Cancel),
-                    );
+                body = transfer_parts::running(
+                    body,
+                    progress,
+                    |done, total| fl!("export-progress", done = done, total = total),
+                    Message::Cancel,
+                );
             }
             State::Done { path, count } => {
                 body = body

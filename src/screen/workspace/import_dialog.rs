@@ -10,9 +10,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use iced::widget::{
-    button, checkbox, column, container, pick_list, progress_bar, row, scrollable, text, text_input,
-};
+use iced::widget::{button, checkbox, column, container, pick_list, row, scrollable, text};
 use iced::{Element, Fill, Task};
 use relay_core::local::LocalData;
 use relay_core::transfer::import::{
@@ -23,7 +21,7 @@ use relay_protocol::crm::{Entity, FieldErrors};
 use serde_json::Value;
 
 use super::export_dialog::header;
-use super::{form, format, store_error_text};
+use super::{form, format, store_error_text, transfer_parts};
 use crate::fl;
 use crate::screen::settings::NO_FILE_DIALOG;
 use crate::theme::{
@@ -428,22 +426,15 @@ impl ImportDialog {
                 body = body.push(text(fl!("import-reading")).size(TEXT_S).color(MUTED));
             }
             State::PathEntry(p, error) => {
-                body = body
-                    .push(text(fl!("import-no-dialog")).size(TEXT_S).color(MUTED))
-                    .push(
-                        row![
-                            text_input("", p)
-                                .id(PATH_ID)
-                                .on_input(Message::PathInput)
-                                .on_submit(Message::OpenPath)
-                                .padding(SPACE_S)
-                                .size(TEXT_S),
-                            button(text(fl!("import-open")).size(TEXT_S))
-                                .style(button::primary)
-                                .on_press(Message::OpenPath),
-                        ]
-                        .spacing(SPACE_M),
-                    );
+                body = transfer_parts::path_entry(
+                    body,
+                    fl!("import-no-dialog"),
+                    PATH_ID,
+                    p,
+                    Message::PathInput,
+                    Message::OpenPath,
+                    fl!("import-open"),
+                );
                 if let Some(e) = error {
                     body = body.push(text(e.clone()).size(TEXT_S).color(DANGER));
                 }
@@ -451,19 +442,12 @@ impl ImportDialog {
             }
             State::Mapping(m) => body = body.push(self.mapping_view(m)),
             State::Running(_, progress) => {
-                let (done, total) = progress.get();
-                body = body
-                    .push(progress_bar(0.0..=1.0, progress.fraction()).girth(10))
-                    .push(
-                        text(fl!("import-progress", done = done, total = total))
-                            .size(TEXT_S)
-                            .color(MUTED),
-                    )
-                    .push(
-                        button(text(fl!("export-cancel")).size(TEXT_S))
-                            .style(button::secondary)
-                            .on_press(Message::Cancel),
-                    );
+                body = transfer_parts::running(
+                    body,
+                    progress,
+                    |done, total| fl!("import-progress", done = done, total = total),
+                    Message::Cancel,
+                );
             }
             State::Done(s) => {
                 let done = if s.cancelled {

@@ -15,6 +15,7 @@ pub mod format;
 pub mod import_dialog;
 pub mod list;
 pub mod owners;
+mod transfer_parts;
 pub mod unlock;
 
 use relay_protocol::crm::FieldError;
