@@ -22,6 +22,8 @@ use crate::transport::parse_server_address;
 
 /// Requests that take longer are abandoned with [`ApiError::Timeout`].
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(20);
+/// A whole change stream (100 000 records are some 50 MB).
+pub const STREAM_TIMEOUT: Duration = Duration::from_secs(30 * 60);
 
 #[derive(Debug, Clone)]
 pub struct Api {
@@ -254,6 +256,41 @@ impl Api {
             None => "/api/v1/sync/pull".to_string(),
         };
         self.get(&path, Some(token)).await
+    }
+
+    /// The change stream after `cursor` (docs/API.md); `None` from a
+    /// server that has none yet (it answers 404 or 405: page with
+    /// [`Api::pull`] instead).
+    pub async fn changes(
+        &self,
+        token: &str,
+        cursor: Option<&str>,
+    ) -> Result<Option<crate::change_stream::ChangeStream>, ApiError> {
+        let mut url = self
+            .base
+            .join("api/v1/sync/changes")
+            .map_err(|_| ApiError::InvalidAddress)?;
+        if let Some(c) = cursor {
+            url.query_pairs_mut().append_pair("cursor", c);
+        }
+        let resp = self
+            .http
+            .get(url)
+            .bearer_auth(token)
+            // The whole answer may take long on a slow line; each read of
+            // it has REQUEST_TIMEOUT (ChangeStream::next_batch).
+            .timeout(STREAM_TIMEOUT)
+            .send()
+            .await?;
+        let status = resp.status().as_u16();
+        if status == 404 || status == 405 {
+            return Ok(None);
+        }
+        if !(200..300).contains(&status) {
+            let bytes = resp.bytes().await?;
+            return Err(ApiError::from_body(status, &bytes));
+        }
+        Ok(Some(crate::change_stream::ChangeStream::new(resp)))
     }
 
     pub async fn push(

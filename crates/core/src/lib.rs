@@ -4,6 +4,7 @@
 //! testable headless; and without `demo`, no server code either.
 
 pub mod api;
+pub mod change_stream;
 pub mod config;
 pub mod demo;
 pub mod error;

@@ -276,6 +276,13 @@ impl Session {
         self.api.pull(&self.access().await?, cursor).await
     }
 
+    pub async fn changes(
+        &self,
+        cursor: Option<&str>,
+    ) -> Result<Option<crate::change_stream::ChangeStream>, ApiError> {
+        self.api.changes(&self.access().await?, cursor).await
+    }
+
     pub async fn push(
         &self,
         mutations: Vec<relay_protocol::api::Mutation>,

@@ -332,11 +332,28 @@ pub async fn sync_shared<S>(
 where
     S: std::borrow::BorrowMut<Store>,
 {
-    let lock = || {
-        store
-            .lock()
-            .map_err(|_| SyncError::Store(StoreError::Storage("store lock poisoned".into())))
-    };
+    sync_shared_by(store, session, PullBy::Stream).await
+}
+
+/// How a sync pulls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PullBy {
+    /// The change stream, or pages from a server without one.
+    Stream,
+    /// Pages of `GET /sync/pull` only (what a server without the change
+    /// stream gets; tests take it on purpose).
+    Pages,
+}
+
+pub async fn sync_shared_by<S>(
+    store: &std::sync::Mutex<S>,
+    session: &Session,
+    by: PullBy,
+) -> Result<SyncReport, SyncError>
+where
+    S: std::borrow::BorrowMut<Store>,
+{
+    let lock = || locked(store);
     let mut report = SyncReport::default();
     loop {
         let batch = (*lock()?).borrow_mut().ready(500)?;
@@ -354,21 +371,96 @@ where
             }
         }
     }
-    // Pull, asking for the next page while this one is written locally:
-    // the server's work and ours overlap. The cursor is stored with each
-    // page, so a crash between the two only means that page comes again.
     let cursor = (*lock()?).borrow_mut().get_meta("cursor")?;
+    if by == PullBy::Pages || !pull_streamed(store, session, cursor.clone(), &mut report).await? {
+        pull_pages(store, session, cursor, &mut report).await?;
+    }
+    Ok(report)
+}
+
+fn locked<S>(store: &std::sync::Mutex<S>) -> Result<std::sync::MutexGuard<'_, S>, SyncError> {
+    store
+        .lock()
+        .map_err(|_| SyncError::Store(StoreError::Storage("store lock poisoned".into())))
+}
+
+/// Pulls by the change stream, each checkpoint's batch stored with its
+/// cursor while the next one is read (a task reads, this one writes).
+/// False, having changed nothing, when the server has no change stream.
+async fn pull_streamed<S>(
+    store: &std::sync::Mutex<S>,
+    session: &Session,
+    mut cursor: Option<String>,
+    report: &mut SyncReport,
+) -> Result<bool, SyncError>
+where
+    S: std::borrow::BorrowMut<Store>,
+{
+    loop {
+        let Some(mut stream) = session.changes(cursor.as_deref()).await? else {
+            return Ok(false);
+        };
+        let (batches, mut arriving) = tokio::sync::mpsc::channel(2);
+        tokio::spawn(async move {
+            loop {
+                let batch = stream.next_batch().await.transpose();
+                let last = !matches!(batch, Some(Ok(_)));
+                // A closed channel: the writer stopped on an error.
+                if let Some(batch) = batch
+                    && batches.send(batch).await.is_err()
+                {
+                    break;
+                }
+                if last {
+                    break;
+                }
+            }
+        });
+        let started_from = cursor.clone();
+        let mut has_more = None;
+        while let Some(batch) = arriving.recv().await {
+            let batch = batch?;
+            report.pulled += (*locked(store)?)
+                .borrow_mut()
+                .take_page(&batch.changes, &batch.checkpoint.cursor)?;
+            has_more = Some(batch.checkpoint.has_more);
+            cursor = Some(batch.checkpoint.cursor);
+        }
+        match has_more {
+            // An answer without a checkpoint is not the API's.
+            None => return Err(SyncError::Api(ApiError::Unexpected)),
+            Some(false) => return Ok(true),
+            // More beyond this answer (or the answer broke off cleanly
+            // after a checkpoint): go on from it, as long as it moves.
+            Some(true) if cursor != started_from => {}
+            Some(true) => return Err(SyncError::Api(ApiError::Unexpected)),
+        }
+    }
+}
+
+/// Pulls page by page, asking for the next page while this one is written
+/// locally: the server's work and ours overlap. The cursor is stored with
+/// each page, so a crash between the two only means that page comes again.
+async fn pull_pages<S>(
+    store: &std::sync::Mutex<S>,
+    session: &Session,
+    cursor: Option<String>,
+    report: &mut SyncReport,
+) -> Result<(), SyncError>
+where
+    S: std::borrow::BorrowMut<Store>,
+{
     let mut page = session.pull(cursor.as_deref()).await?;
     loop {
         let next = page.has_more.then(|| {
             let (session, cursor) = (session.clone(), page.cursor.clone());
             tokio::spawn(async move { session.pull(Some(&cursor)).await })
         });
-        report.pulled += (*lock()?)
+        report.pulled += (*locked(store)?)
             .borrow_mut()
             .take_page(&page.changes, &page.cursor)?;
         match next {
-            None => break,
+            None => return Ok(()),
             Some(task) => {
                 page = task
                     .await
@@ -376,5 +468,4 @@ where
             }
         }
     }
-    Ok(report)
 }

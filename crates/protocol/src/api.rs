@@ -463,6 +463,23 @@ pub struct PullResponse {
     pub has_more: bool,
 }
 
+/// `GET /api/v1/sync/changes` answers with one JSON object a line: a
+/// [`Change`], or this checkpoint. A checkpoint follows at most every
+/// [`STREAM_CHECKPOINT`] changes and always ends the answer; a client that
+/// stores the changes before a checkpoint together with its cursor never
+/// skips or loses one, however the stream breaks off.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct StreamCheckpoint {
+    /// Opaque, as a pull's: give it back to continue after the changes
+    /// before this line.
+    pub cursor: String,
+    /// More changes wait beyond this answer (only the last line's counts).
+    pub has_more: bool,
+}
+
+/// Most changes between two checkpoints of a change stream.
+pub const STREAM_CHECKPOINT: usize = 1000;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Op {

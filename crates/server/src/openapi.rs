@@ -18,7 +18,7 @@ use crate::routes;
         routes::me::security_events, routes::me::mfa_status, routes::me::totp_setup, routes::me::totp_enable, routes::me::mfa_disable,
         routes::me::regenerate_recovery_codes,
         routes::password_change::start, routes::password_change::resend, routes::password_change::confirm,
-        routes::sync::pull, routes::sync::push, routes::sync::record,
+        routes::sync::pull, routes::change_stream::changes, routes::sync::push, routes::sync::record,
         routes::profile::update, routes::contact_change::start, routes::contact_change::resend,
         routes::contact_change::confirm, routes::contact_change::remove,
         routes::avatar::put, routes::avatar::delete, routes::avatar::get,

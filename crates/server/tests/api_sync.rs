@@ -44,6 +44,37 @@ async fn pull(s: &TestServer, token: &str, cursor: Option<&str>, limit: Option<u
     s.get(&path, Some(token)).await.expect(200).body
 }
 
+/// The change stream's lines, parsed; the answer must be NDJSON.
+async fn stream(
+    s: &TestServer,
+    token: &str,
+    cursor: Option<&str>,
+    limit: Option<u32>,
+) -> Vec<Value> {
+    let mut path = "/api/v1/sync/changes?".to_string();
+    if let Some(c) = cursor {
+        path.push_str(&format!("cursor={c}&"));
+    }
+    if let Some(l) = limit {
+        path.push_str(&format!("limit={l}"));
+    }
+    // Read as text: one line alone would also parse as one JSON value.
+    let r = s
+        .http
+        .get(s.url(&path))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "application/x-ndjson");
+    let text = r.text().await.unwrap();
+    assert!(text.ends_with('\n'), "every line ends");
+    text.lines()
+        .map(|l| serde_json::from_str(l).expect("each line is JSON"))
+        .collect()
+}
+
 fn uuid() -> String {
     uuid::Uuid::new_v4().to_string()
 }
@@ -414,6 +445,8 @@ async fn other_organisations_see_nothing(b: Backend) {
             .await
             .expect(200);
     }
+    let streamed = stream(&s, &spy, None, None).await;
+    assert_eq!(streamed.len(), 1, "a checkpoint only: {streamed:?}");
     assert_eq!(
         pull(&s, &spy, None, None).await["changes"]
             .as_array()
@@ -504,4 +537,64 @@ async fn pull_pages_through_ten_thousand_changes(b: Backend) {
     let capped = pull(&s, &t, None, Some(5000)).await;
     assert_eq!(capped["changes"].as_array().unwrap().len(), 1000);
     assert_eq!(capped["has_more"], true);
+
+    // The change stream gives the same changes, a checkpoint at most
+    // every 1000 and at the end; its cursors continue a pull and itself.
+    let lines = stream(&s, &t, None, Some(2500)).await;
+    let checkpoints: Vec<usize> = lines
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l.get("cursor").is_some())
+        .map(|(i, _)| i)
+        .collect();
+    assert_eq!(
+        checkpoints,
+        vec![1000, 2001, 2502],
+        "after 1000, 2000 and 2500 changes"
+    );
+    assert_eq!(lines[2502]["has_more"], true);
+    let first_page = pull(&s, &t, None, Some(1000)).await;
+    assert_eq!(
+        &lines[..1000],
+        first_page["changes"].as_array().unwrap().as_slice(),
+        "a streamed change is the pulled change, field by field"
+    );
+    let after_first = lines[1000]["cursor"].as_str().unwrap();
+    let second_page = pull(&s, &t, Some(after_first), Some(1000)).await;
+    assert_eq!(
+        &lines[1001..2001],
+        second_page["changes"].as_array().unwrap().as_slice()
+    );
+    let rest = stream(&s, &t, lines[2502]["cursor"].as_str(), None).await;
+    let last = rest.last().unwrap();
+    assert_eq!(last["has_more"], false);
+    let mut streamed = std::collections::HashSet::new();
+    for c in lines
+        .iter()
+        .chain(rest.iter())
+        .filter(|l| l.get("id").is_some())
+    {
+        assert!(
+            streamed.insert(c["id"].as_str().unwrap().to_string()),
+            "a change came twice"
+        );
+    }
+    assert_eq!(streamed, pushed);
+    // Up to date: only the checkpoint, with the same cursor.
+    let nothing = stream(&s, &t, last["cursor"].as_str(), None).await;
+    assert_eq!(
+        nothing,
+        vec![json!({"cursor": last["cursor"], "has_more": false})]
+    );
+    // Bad cursors and limits: 400, as a pull's.
+    for path in [
+        "/api/v1/sync/changes?cursor=nonsense",
+        "/api/v1/sync/changes?limit=0",
+        "/api/v1/sync/changes?limit=-3",
+        "/api/v1/sync/changes?limit=many",
+    ] {
+        let r = s.get(path, Some(&t)).await.expect(400);
+        assert_eq!(r.body["error"]["code"], "bad_request", "{path}");
+    }
+    s.get("/api/v1/sync/changes", None).await.expect(401);
 }

@@ -65,15 +65,26 @@ pub async fn load<'e>(
     .transpose()
 }
 
+/// One change after a cursor with its data as the stored JSON text, for a
+/// change stream that writes it on as it is.
+pub struct ChangedText {
+    pub seq: i64,
+    pub id: String,
+    pub entity: String,
+    pub version: i64,
+    pub deleted: bool,
+    pub data: String,
+}
+
 /// Up to `limit` changes of the organisation after sequence number `after`,
-/// in sequence order.
+/// in sequence order: one range scan of `records_org_seq`.
 #[tracing::instrument(level = "debug", skip_all, fields(after = after, limit = limit))]
-pub async fn changes_after<'e>(
+pub async fn change_texts_after<'e>(
     e: impl Executor<'e, Database = Any>,
     org_id: &str,
     after: i64,
     limit: i64,
-) -> Result<Vec<Changed>, sqlx::Error> {
+) -> Result<Vec<ChangedText>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT id, entity, version, deleted, data, seq FROM records WHERE org_id = $1 AND seq > $2 \
          ORDER BY seq LIMIT $3",
@@ -85,16 +96,37 @@ pub async fn changes_after<'e>(
     .await?;
     rows.into_iter()
         .map(|r| {
-            Ok(Changed {
+            Ok(ChangedText {
                 seq: r.try_get("seq")?,
                 id: r.try_get("id")?,
                 entity: r.try_get("entity")?,
                 version: r.try_get("version")?,
                 deleted: r.try_get::<i64, _>("deleted")? != 0,
-                data: json(&r.try_get::<String, _>("data")?),
+                data: r.try_get("data")?,
             })
         })
         .collect()
+}
+
+/// The same changes with their data parsed (a pull's page).
+pub async fn changes_after<'e>(
+    e: impl Executor<'e, Database = Any>,
+    org_id: &str,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<Changed>, sqlx::Error> {
+    Ok(change_texts_after(e, org_id, after, limit)
+        .await?
+        .into_iter()
+        .map(|c| Changed {
+            seq: c.seq,
+            id: c.id,
+            entity: c.entity,
+            version: c.version,
+            deleted: c.deleted,
+            data: json(&c.data),
+        })
+        .collect())
 }
 
 /// The stored answer to a mutation already applied, if it was.

@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod auth;
 pub mod avatar;
+pub mod change_stream;
 pub mod contact_change;
 pub mod invitation;
 pub mod me;
@@ -90,6 +91,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/me/mfa/totp/enable", post(me::totp_enable))
         .route("/api/v1/me/mfa/disable", post(me::mfa_disable))
         .route("/api/v1/sync/pull", get(sync::pull))
+        .route("/api/v1/sync/changes", get(change_stream::changes))
         .route(
             "/api/v1/sync/push",
             post(sync::push).layer(DefaultBodyLimit::max(sync::PUSH_BODY_LIMIT)),

@@ -32,11 +32,11 @@ pub const MAX_PUSH: usize = 500;
 /// Largest push body (API.md).
 pub const PUSH_BODY_LIMIT: usize = 4 * 1024 * 1024;
 
-fn encode_cursor(seq: i64) -> String {
+pub(crate) fn encode_cursor(seq: i64) -> String {
     URL_SAFE_NO_PAD.encode(format!("v1:{seq}"))
 }
 
-fn decode_cursor(cursor: &str) -> Option<i64> {
+pub(crate) fn decode_cursor(cursor: &str) -> Option<i64> {
     let raw = URL_SAFE_NO_PAD.decode(cursor).ok()?;
     let text = String::from_utf8(raw).ok()?;
     text.strip_prefix("v1:")?
