@@ -14,7 +14,7 @@ use relay_protocol::crm::Entity;
 use rusqlite::{OptionalExtension, params};
 use serde_json::Value;
 
-use crate::store::{Record, Store, StoreError, put_in};
+use crate::store::{Record, Store, StoreError, put_change_in, put_in};
 use crate::{ApiError, Session};
 
 /// A conflict waiting for the user: their copy from the server, ours.
@@ -286,21 +286,28 @@ impl Store {
             let mut busy = tx.prepare(
                 "SELECT (SELECT count(*) FROM outbox WHERE id = ?1) + (SELECT count(*) FROM conflicts WHERE id = ?1)",
             )?;
+            // A first sync has no edits or conflicts here: one look per
+            // page instead of two per record.
+            let anything_held: bool = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM outbox) OR EXISTS (SELECT 1 FROM conflicts)",
+                [],
+                |r| r.get(0),
+            )?;
             for change in changes {
                 let id = change.id.to_string();
-                let blocked: i64 = busy.query_row(params![id], |r| r.get(0))?;
-                if blocked > 0 {
-                    continue;
+                if anything_held {
+                    let blocked: i64 = busy.query_row(params![id], |r| r.get(0))?;
+                    if blocked > 0 {
+                        continue;
+                    }
                 }
-                put_in(
+                put_change_in(
                     &tx,
-                    &Record {
-                        entity: change.entity,
-                        id,
-                        version: change.version,
-                        deleted: change.deleted,
-                        data: change.data.clone(),
-                    },
+                    change.entity,
+                    &id,
+                    change.version,
+                    change.deleted,
+                    &change.data,
                 )?;
                 taken += 1;
             }

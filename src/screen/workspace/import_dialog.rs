@@ -664,10 +664,13 @@ fn prepare(
     let bytes = std::fs::read(path).map_err(unreadable)?;
     let file = import::read(&bytes).map_err(|e| import_error_text(&e))?;
     let store = |e: relay_core::store::StoreError| store_error_text(&e);
-    let existing = Existing::new(
-        &local.rows(entity).map_err(store)?,
-        &local.rows(Entity::Customer).map_err(store)?,
-    );
+    // The companies by name are for linking contacts only: a customer
+    // import reads its section once (as the benchmark does).
+    let customers = match entity {
+        Entity::Contact => local.rows(Entity::Customer).map_err(store)?,
+        _ => Vec::new(),
+    };
+    let existing = Existing::new(&local.rows(entity).map_err(store)?, &customers);
     let mapping = import::guess(entity, &file.headers);
     let checked = import::check(entity, &file, &mapping, &existing, owner);
     Ok(Box::new(Prepared {

@@ -291,22 +291,8 @@ impl RecordList {
         match key {
             // Text: each row's folded key once, then a plain sort (folding
             // inside every comparison made 100 000 names take 0.7 s).
-            SortKey::Title | SortKey::Context => {
-                let mut keyed: Vec<(String, u32)> = order
-                    .iter()
-                    .map(|&i| {
-                        let r = &source[i as usize];
-                        let text = if key == SortKey::Title {
-                            &r.title
-                        } else {
-                            &r.context
-                        };
-                        (text.to_lowercase(), i)
-                    })
-                    .collect();
-                keyed.sort_unstable();
-                order = keyed.into_iter().map(|(_, i)| i).collect();
-            }
+            SortKey::Title => order = relay_core::local::order_by_text(source, |r| &r.title),
+            SortKey::Context => order = relay_core::local::order_by_text(source, |r| &r.context),
             _ => {
                 let cmp = |a: &Row, b: &Row| -> Ordering {
                     match key {
