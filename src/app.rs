@@ -364,7 +364,21 @@ impl App {
         self.save_config();
     }
 
+    /// Handles one message, timed: one that keeps the UI thread longer
+    /// than a frame's share is logged (scripts/bench-app.sh reports the
+    /// longest of a first sync from these lines).
     pub fn update(&mut self, message: Message) -> Task<Message> {
+        let label = message_label(&message);
+        let started = std::time::Instant::now();
+        let task = self.handle(message);
+        let took = started.elapsed();
+        if took > SLOW_UPDATE {
+            tracing::info!(ms = took.as_secs_f64() * 1000.0, message = %label, "slow update");
+        }
+        task
+    }
+
+    fn handle(&mut self, message: Message) -> Task<Message> {
         match message {
             Message::KeyringReady(k) => {
                 if let Some(problem) = k.problem() {
@@ -851,5 +865,64 @@ impl App {
         // password field at that moment lost the rest of it) and scroll
         // positions.
         stack![body, toast::view(&self.toasts, Message::DismissToast)].into()
+    }
+}
+
+/// An update longer than this is logged: half of a 60 Hz frame.
+const SLOW_UPDATE: std::time::Duration = std::time::Duration::from_millis(8);
+
+/// Which message it was, by its variant names only (`Workspace(List(`):
+/// the debug form is cut at the first character that could begin a value
+/// (a quote, a digit, a brace, a comma), so no typed text, code or
+/// password reaches the log, and a message carrying 100 000 rows costs
+/// nothing to name.
+fn message_label(message: &Message) -> String {
+    variant_names(message)
+}
+
+fn variant_names(value: &impl std::fmt::Debug) -> String {
+    struct Names(String);
+    impl std::fmt::Write for Names {
+        fn write_str(&mut self, s: &str) -> std::fmt::Result {
+            for c in s.chars() {
+                if !(c.is_ascii_alphabetic() || c == '_' || c == '(' || c == ':')
+                    || self.0.len() > 80
+                {
+                    return Err(std::fmt::Error);
+                }
+                self.0.push(c);
+            }
+            Ok(())
+        }
+    }
+    let mut names = Names(String::new());
+    let _ = std::fmt::write(&mut names, format_args!("{value:?}"));
+    names.0
+}
+
+#[cfg(test)]
+mod label_tests {
+    #[derive(Debug)]
+    enum Outer {
+        SignIn(Inner),
+        Rows(Vec<u32>),
+    }
+    #[derive(Debug)]
+    #[allow(dead_code)]
+    enum Inner {
+        Password(String),
+        Code { digits: u32 },
+    }
+
+    #[test]
+    fn a_slow_update_is_named_without_what_it_carries() {
+        let named = super::variant_names(&Outer::SignIn(Inner::Password("hunter2".into())));
+        assert_eq!(named, "SignIn(Password(");
+        let named = super::variant_names(&Outer::SignIn(Inner::Code { digits: 123456 }));
+        assert!(!named.contains("123456"), "{named}");
+        assert_eq!(
+            super::variant_names(&Outer::Rows((0..100_000).collect())),
+            "Rows("
+        );
     }
 }

@@ -42,7 +42,7 @@ fn load(ws: &mut Workspace, local: &LocalData, entity: Entity) {
     let _ = ws.update(workspace::Message::Section(entity));
     let _ = ws.update(workspace::Message::List(
         entity,
-        list::Message::Loaded(local.rows(entity)),
+        list::Message::Loaded(local.rows(entity).map(|rows| list::prepared(entity, rows))),
     ));
 }
 
@@ -69,7 +69,7 @@ fn a_list_of_100_000_customers_builds_only_the_rows_in_view() {
     let rows: Vec<Row> = (0..100_000).map(customer_row).collect();
     let _ = ws.update(workspace::Message::List(
         Entity::Customer,
-        list::Message::Loaded(Ok(rows)),
+        list::Message::Loaded(Ok(list::prepared(Entity::Customer, rows))),
     ));
     let list = ws.list(Entity::Customer);
     assert_eq!(list.shown(), 100_000);

@@ -2,18 +2,31 @@
 //! arrive, handed on a checkpoint at a time — the changes before a
 //! checkpoint and its cursor, which the sync stores in one transaction.
 
-use relay_protocol::api::{Change, STREAM_CHECKPOINT, StreamCheckpoint};
+use relay_protocol::api::{STREAM_CHECKPOINT, StreamCheckpoint};
 use relay_protocol::crm::Entity;
 use serde::Deserialize;
-use serde_json::Value;
+use serde_json::value::RawValue;
 
 use crate::ApiError;
 use crate::api::REQUEST_TIMEOUT;
 
+/// A change as streamed: a pull's change with its data kept as the JSON
+/// text that came (checked to be JSON), which the store keeps as it is —
+/// no tree of values built and written out again for each record.
+#[derive(Debug)]
+pub struct StreamedChange {
+    pub entity: Entity,
+    pub id: uuid::Uuid,
+    pub version: i64,
+    pub deleted: bool,
+    /// None for `null`.
+    pub data: Option<Box<RawValue>>,
+}
+
 /// The changes up to a checkpoint, and the checkpoint.
 #[derive(Debug)]
 pub struct Batch {
-    pub changes: Vec<Change>,
+    pub changes: Vec<StreamedChange>,
     pub checkpoint: StreamCheckpoint,
 }
 
@@ -27,7 +40,7 @@ struct Line {
     #[serde(default)]
     deleted: bool,
     #[serde(default)]
-    data: Value,
+    data: Option<Box<RawValue>>,
     cursor: Option<String>,
     #[serde(default)]
     has_more: bool,
@@ -38,7 +51,7 @@ pub struct ChangeStream {
     response: reqwest::Response,
     /// Bytes after the last whole line.
     pending: Vec<u8>,
-    changes: Vec<Change>,
+    changes: Vec<StreamedChange>,
 }
 
 impl ChangeStream {
@@ -92,7 +105,7 @@ impl ChangeStream {
 }
 
 enum Parsed {
-    Change(Change),
+    Change(StreamedChange),
     /// A change of an entity this app does not know (a newer server).
     Skipped,
     Checkpoint(StreamCheckpoint),
@@ -112,7 +125,7 @@ fn parse(line: &[u8]) -> Result<Parsed, ApiError> {
     let Some(entity) = Entity::parse(&entity) else {
         return Ok(Parsed::Skipped);
     };
-    Ok(Parsed::Change(Change {
+    Ok(Parsed::Change(StreamedChange {
         entity,
         id,
         version: line.version,
@@ -135,7 +148,8 @@ mod tests {
             panic!("a change")
         };
         assert_eq!((c.entity, c.id, c.version), (Entity::Customer, id, 2));
-        assert_eq!(c.data["name"], "华信");
+        let data: serde_json::Value = serde_json::from_str(c.data.unwrap().get()).unwrap();
+        assert_eq!(data["name"], "华信");
         let Ok(Parsed::Checkpoint(p)) = parse(br#"{"cursor":"djE6Mw","has_more":true}"#) else {
             panic!("a checkpoint")
         };

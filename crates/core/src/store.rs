@@ -5,6 +5,7 @@
 //! more; shorter queries fall back to LIKE, which trigram can't serve).
 
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use relay_protocol::crm::Entity;
 use rusqlite::{Connection, OptionalExtension, params};
@@ -78,6 +79,9 @@ impl AccountFiles {
 
 pub struct Store {
     pub(crate) conn: Connection,
+    /// A second connection for reading, so a large section is read by two
+    /// threads at once, half each (WAL lets it read beside `conn`).
+    pub(crate) reader: Mutex<Connection>,
     /// Counts writes of records: a search built from the rows at one
     /// revision is stale at the next.
     pub(crate) revision: u64,
@@ -176,6 +180,31 @@ fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// A connection to the store at `path`, keyed; `NotOpenable` when the
+/// key does not fit.
+fn open_keyed(path: &Path, key: &DataKey) -> Result<Connection, StoreError> {
+    // Keying connections one at a time: two threads setting up
+    // SQLCipher's crypto provider at once were seen (once in CI) to
+    // fail `PRAGMA key`. Opening a store is rare; the lock costs
+    // nothing.
+    static KEYING: Mutex<()> = Mutex::new(());
+    let _one_at_a_time = KEYING.lock().unwrap_or_else(|e| e.into_inner());
+    let conn = Connection::open(path)?;
+    // SQLCipher would print its own errors for a wrong key to stderr.
+    let _ = conn.execute_batch("PRAGMA cipher_log_level = NONE;");
+    conn.execute_batch(&format!("PRAGMA key = {};", key.sqlcipher_pragma()))?;
+    // The first read tells whether the key fits.
+    if conn
+        .query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+            r.get::<_, i64>(0)
+        })
+        .is_err()
+    {
+        return Err(StoreError::NotOpenable);
+    }
+    Ok(conn)
+}
+
 impl Store {
     /// The schema version of the open store.
     pub fn version(&self) -> Result<i64, StoreError> {
@@ -189,37 +218,20 @@ impl Store {
         if let Some(dir) = path.parent() {
             crate::vault::private_dir(dir).map_err(|e| StoreError::Storage(e.to_string()))?;
         }
-        let conn = {
-            // Keying connections one at a time: two threads setting up
-            // SQLCipher's crypto provider at once were seen (once in CI) to
-            // fail `PRAGMA key`. Opening a store is rare; the lock costs
-            // nothing.
-            static KEYING: std::sync::Mutex<()> = std::sync::Mutex::new(());
-            let _one_at_a_time = KEYING.lock().unwrap_or_else(|e| e.into_inner());
-            let conn = Connection::open(path)?;
-            // SQLCipher would print its own errors for a wrong key to stderr.
-            let _ = conn.execute_batch("PRAGMA cipher_log_level = NONE;");
-            conn.execute_batch(&format!("PRAGMA key = {};", key.sqlcipher_pragma()))?;
-            // The first read tells whether the key fits.
-            if conn
-                .query_row("SELECT count(*) FROM sqlite_master", [], |r| {
-                    r.get::<_, i64>(0)
-                })
-                .is_err()
-            {
-                return Err(StoreError::NotOpenable);
-            }
-            conn
-        };
-        let mut conn = conn;
+        let mut conn = open_keyed(path, key)?;
         conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")?;
         migrate(&mut conn)?;
+        let reader = Mutex::new(open_keyed(path, key)?);
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
             let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
         }
-        Ok(Self { conn, revision: 0 })
+        Ok(Self {
+            conn,
+            reader,
+            revision: 0,
+        })
     }
 
     /// Signs in to the local data with the password, offline: unwraps the
@@ -353,31 +365,25 @@ pub(crate) fn put_in(tx: &rusqlite::Transaction<'_>, record: &Record) -> Result<
         &record.id,
         record.version,
         record.deleted,
-        &record.data,
+        &record.data.to_string(),
     )
 }
 
-/// The same from a record's parts, with nothing cloned (a pull stores
-/// 100 000 of these).
+/// The same from a record's parts, its data as JSON text, with nothing
+/// cloned (a pull stores 100 000 of these).
 pub(crate) fn put_change_in(
     tx: &rusqlite::Transaction<'_>,
     entity: Entity,
     id: &str,
     version: i64,
     deleted: bool,
-    data: &Value,
+    data: &str,
 ) -> Result<(), StoreError> {
     tx.prepare_cached(
         "INSERT INTO records (entity, id, version, deleted, data) VALUES (?1, ?2, ?3, ?4, ?5) \
          ON CONFLICT(id) DO UPDATE SET entity = ?1, version = ?3, deleted = ?4, data = ?5",
     )?
-    .execute(params![
-        entity.as_str(),
-        id,
-        version,
-        deleted,
-        data.to_string()
-    ])?;
+    .execute(params![entity.as_str(), id, version, deleted, data])?;
     Ok(())
 }
 

@@ -279,7 +279,7 @@ impl Store {
     /// transaction. A change is skipped while we hold unsent edits of its
     /// record or a conflict on it (ours win locally until pushed; a clash
     /// then surfaces as a conflict).
-    fn take_page(&mut self, changes: &[Change], cursor: &str) -> Result<usize, StoreError> {
+    fn take_page<C: Pulled>(&mut self, changes: &[C], cursor: &str) -> Result<usize, StoreError> {
         let tx = self.conn.transaction()?;
         let mut taken = 0;
         {
@@ -294,21 +294,15 @@ impl Store {
                 |r| r.get(0),
             )?;
             for change in changes {
-                let id = change.id.to_string();
+                let (entity, id, version, deleted) = change.parts();
+                let id = id.to_string();
                 if anything_held {
                     let blocked: i64 = busy.query_row(params![id], |r| r.get(0))?;
                     if blocked > 0 {
                         continue;
                     }
                 }
-                put_change_in(
-                    &tx,
-                    change.entity,
-                    &id,
-                    change.version,
-                    change.deleted,
-                    &change.data,
-                )?;
+                put_change_in(&tx, entity, &id, version, deleted, &change.data_text())?;
                 taken += 1;
             }
         }
@@ -321,6 +315,31 @@ impl Store {
             self.revision += 1;
         }
         Ok(taken)
+    }
+}
+
+/// A pulled change as the store takes it: from a pull's page or from the
+/// change stream (whose data is already JSON text).
+trait Pulled {
+    fn parts(&self) -> (Entity, uuid::Uuid, i64, bool);
+    fn data_text(&self) -> std::borrow::Cow<'_, str>;
+}
+
+impl Pulled for Change {
+    fn parts(&self) -> (Entity, uuid::Uuid, i64, bool) {
+        (self.entity, self.id, self.version, self.deleted)
+    }
+    fn data_text(&self) -> std::borrow::Cow<'_, str> {
+        self.data.to_string().into()
+    }
+}
+
+impl Pulled for crate::change_stream::StreamedChange {
+    fn parts(&self) -> (Entity, uuid::Uuid, i64, bool) {
+        (self.entity, self.id, self.version, self.deleted)
+    }
+    fn data_text(&self) -> std::borrow::Cow<'_, str> {
+        self.data.as_ref().map_or("null", |d| d.get()).into()
     }
 }
 
@@ -391,6 +410,10 @@ fn locked<S>(store: &std::sync::Mutex<S>) -> Result<std::sync::MutexGuard<'_, S>
         .map_err(|_| SyncError::Store(StoreError::Storage("store lock poisoned".into())))
 }
 
+/// Most streamed changes stored in one transaction (the store's lock is
+/// held for it: some 50 ms at 4 000).
+const TAKE_AT_ONCE: usize = 4 * relay_protocol::api::STREAM_CHECKPOINT;
+
 /// Pulls by the change stream, each checkpoint's batch stored with its
 /// cursor while the next one is read (a task reads, this one writes).
 /// False, having changed nothing, when the server has no change stream.
@@ -407,7 +430,7 @@ where
         let Some(mut stream) = session.changes(cursor.as_deref()).await? else {
             return Ok(false);
         };
-        let (batches, mut arriving) = tokio::sync::mpsc::channel(2);
+        let (batches, mut arriving) = tokio::sync::mpsc::channel(4);
         tokio::spawn(async move {
             loop {
                 let batch = stream.next_batch().await.transpose();
@@ -426,7 +449,20 @@ where
         let started_from = cursor.clone();
         let mut has_more = None;
         while let Some(batch) = arriving.recv().await {
-            let batch = batch?;
+            let mut batch = batch?;
+            // What has arrived meanwhile goes into the same transaction, up
+            // to a few checkpoints: records inserted at random ids touch
+            // the same index pages, written once per transaction.
+            while batch.changes.len() < TAKE_AT_ONCE {
+                match arriving.try_recv() {
+                    Ok(more) => {
+                        let more = more?;
+                        batch.changes.extend(more.changes);
+                        batch.checkpoint = more.checkpoint;
+                    }
+                    Err(_) => break,
+                }
+            }
             report.pulled += (*locked(store)?)
                 .borrow_mut()
                 .take_page(&batch.changes, &batch.checkpoint.cursor)?;
