@@ -902,7 +902,9 @@ fn variant_names(value: &impl std::fmt::Debug) -> String {
 
 #[cfg(test)]
 mod label_tests {
+    // Read only through their debug form, which is what is tested.
     #[derive(Debug)]
+    #[allow(dead_code)]
     enum Outer {
         SignIn(Inner),
         Rows(Vec<u32>),

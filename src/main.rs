@@ -28,12 +28,6 @@ mod workspace_tests;
 
 use clap::Parser;
 
-/// mimalloc, not the system's allocator: with glibc's, half of opening a
-/// 100 000-row section went on consolidating the freed cells of the one
-/// before (BENCHMARKS.md, store_sync bench, which uses the same).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 use relay_core::config::Paths;
 use relay_core::instance::{self, Claim};
 

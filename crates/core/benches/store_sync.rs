@@ -21,10 +21,6 @@ use relay_server::{Application, Config};
 use secrecy::SecretString;
 use serde_json::json;
 
-/// The app's allocator (src/main.rs), so the figures are the app's.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 const CUSTOMERS: usize = 100_000;
 const PASSWORD: &str = relay_testkit::PASSWORD;
 
