@@ -249,9 +249,9 @@ fn a_deleted_record_comes_back_with_undo() {
     let id = ws
         .list(Entity::Customer)
         .shown_rows()
-        .find(|r| &*r.title == "Northwind Traders")
+        .find(|r| r.title() == "Northwind Traders")
         .unwrap()
-        .id
+        .id()
         .to_string();
     let _ = ws.update(workspace::Message::List(
         Entity::Customer,
@@ -312,7 +312,7 @@ fn the_deals_board_totals_each_stage_and_moves_deals_along() {
         .rows(Entity::Deal)
         .unwrap()
         .into_iter()
-        .find(|r| &*r.title == "ERP rollout")
+        .find(|r| r.title() == "ERP rollout")
         .unwrap();
     assert_eq!(moved.stage, Some(relay_protocol::crm::Stage::Negotiation));
 }
@@ -481,11 +481,11 @@ fn owners_filter_show_pick_and_reassign() {
         .rows(Entity::Customer)
         .unwrap()
         .into_iter()
-        .filter(|r| r.owner_id.as_deref() == Some(gone_id.as_str()))
+        .filter(|r| r.owner_id() == Some(gone_id.as_str()))
         .collect();
     let _ = ws.update(workspace::Message::List(
         Entity::Customer,
-        list::Message::Open(owned[0].id.to_string()),
+        list::Message::Open(owned[0].id().to_string()),
     ));
     assert!(view_has(&ws, "Zhou Jie (disabled)"));
     assert!(view_has(&ws, "Reassign…"));
@@ -502,7 +502,7 @@ fn owners_filter_show_pick_and_reassign() {
     )));
     let _ = ws.update(workspace::Message::Form(form::Message::Save));
     assert_eq!(
-        local.get(&owned[0].id).unwrap().unwrap().data["owner_id"],
+        local.get(owned[0].id()).unwrap().unwrap().data["owner_id"],
         colleague_id.as_str()
     );
     // The rest of the disabled person's records, in one action.

@@ -173,7 +173,7 @@ async fn customers_added_offline_reach_the_server_and_a_second_device() {
             .rows(Entity::Customer)
             .unwrap()
             .iter()
-            .any(|r| &*r.title == "Offline Trading Co")
+            .any(|r| r.title() == "Offline Trading Co")
     );
 
     // Offline from the start: the password opens the local data.

@@ -145,7 +145,7 @@ async fn main() {
         let t = Instant::now();
         rows = local.rows(Entity::Customer).unwrap();
         reads.push(t.elapsed());
-        let order = relay_core::local::order_by_text(&rows, |r| &r.title);
+        let order = relay_core::local::order_by_text(&rows, |r| r.title());
         loads.push(t.elapsed());
         assert_eq!(order.len(), rows.len());
     }
@@ -289,7 +289,7 @@ async fn main() {
         local
             .save(
                 Entity::Customer,
-                Some(&row.id),
+                Some(row.id()),
                 json!({"name": format!("改名 {i}")}),
             )
             .unwrap();

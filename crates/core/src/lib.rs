@@ -12,6 +12,7 @@ pub mod instance;
 pub mod keyring;
 pub mod local;
 pub mod org;
+pub mod row;
 pub mod schedule;
 pub mod search;
 pub mod session;

@@ -14,13 +14,13 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use relay_protocol::api::User;
-use relay_protocol::crm::{self, ActivityKind, Entity, FieldErrors, Stage};
+use relay_protocol::crm::{self, Entity, FieldErrors};
 use rusqlite::{OptionalExtension, params};
-use serde::Deserialize;
 use serde_json::Value;
 
 use crate::Session;
 use crate::keyring::Keyring;
+pub use crate::row::Row;
 use crate::search::{Haystack, Query};
 use crate::store::{AccountFiles, Record, Store, StoreError};
 use crate::sync::{Conflict, SyncError, SyncReport, sync_shared};
@@ -167,184 +167,6 @@ pub struct LocalStatus {
     pub rejected: i64,
     /// Milliseconds since the epoch of the last complete sync.
     pub last_synced: Option<i64>,
-}
-
-/// One line of a list: only what lists show, sort and filter by, so that
-/// 100 000 of them stay small in memory.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Row {
-    pub id: Box<str>,
-    pub entity: Entity,
-    /// Name, title or subject.
-    pub title: Box<str>,
-    /// The customer's name (contacts, deals, activities) or the industry.
-    pub context: Box<str>,
-    pub phone: Box<str>,
-    pub email: Box<str>,
-    pub owner_id: Option<Box<str>>,
-    pub customer_id: Option<Box<str>>,
-    pub tags: Box<[Box<str>]>,
-    pub stage: Option<Stage>,
-    pub amount: f64,
-    pub currency: Box<str>,
-    /// Expected close date of a deal, `YYYY-MM-DD`.
-    pub close: Box<str>,
-    pub kind: Option<ActivityKind>,
-    /// Due time of an activity, ms since the epoch.
-    pub due: Option<i64>,
-    pub done: bool,
-}
-
-fn boxed(s: Option<String>) -> Box<str> {
-    s.unwrap_or_default().into_boxed_str()
-}
-
-fn shown(s: Option<Cow<'_, str>>) -> Box<str> {
-    s.map(Into::into).unwrap_or_default()
-}
-
-/// What a customer's list row shows, with the same types and defaults as
-/// `crm::Customer` (a record that one refuses is refused here too), but
-/// borrowed from the stored text and without the fields a list leaves
-/// out (address, website, notes): the two largest sections of 100 000
-/// rows are read through these.
-#[derive(Deserialize, Default)]
-#[serde(default)]
-#[allow(dead_code)] // address, website, notes: read, not kept
-struct CustomerShown<'a> {
-    #[serde(borrow)]
-    name: Cow<'a, str>,
-    #[serde(borrow)]
-    industry: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    phone: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    email: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    owner_id: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    tags: Vec<Cow<'a, str>>,
-    // Read only to be refused where `crm::Customer` refuses them.
-    #[serde(borrow)]
-    address: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    website: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    notes: Option<Cow<'a, str>>,
-}
-
-/// The same for a contact (`crm::Contact`; notes left out).
-#[derive(Deserialize, Default)]
-#[serde(default)]
-#[allow(dead_code)] // notes: read, not kept
-struct ContactShown<'a> {
-    #[serde(borrow)]
-    customer_id: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    name: Cow<'a, str>,
-    #[serde(borrow)]
-    title: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    phone: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    email: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    notes: Option<Cow<'a, str>>,
-}
-
-impl Row {
-    /// `customer_name`: the linked customer's name, looked up by the caller.
-    pub fn from_record(
-        entity: Entity,
-        id: &str,
-        data: &Value,
-        customer_name: Option<String>,
-    ) -> Option<Self> {
-        Self::from_fields(entity, id, data, customer_name)
-    }
-
-    /// From the stored JSON text at once, with no `Value` built on the way
-    /// (opening a section reads 100 000 of these).
-    pub fn from_json(
-        entity: Entity,
-        id: &str,
-        json: &str,
-        customer_name: Option<String>,
-    ) -> Option<Self> {
-        let mut de = serde_json::Deserializer::from_str(json);
-        Self::from_fields(entity, id, &mut de, customer_name)
-    }
-
-    fn from_fields<'de, D: serde::Deserializer<'de>>(
-        entity: Entity,
-        id: &str,
-        data: D,
-        customer_name: Option<String>,
-    ) -> Option<Self> {
-        let mut row = Row {
-            id: id.into(),
-            entity,
-            title: "".into(),
-            context: boxed(customer_name),
-            phone: "".into(),
-            email: "".into(),
-            owner_id: None,
-            customer_id: None,
-            tags: Box::new([]),
-            stage: None,
-            amount: 0.0,
-            currency: "".into(),
-            close: "".into(),
-            kind: None,
-            due: None,
-            done: false,
-        };
-        match entity {
-            Entity::Customer => {
-                let c = CustomerShown::deserialize(data).ok()?;
-                row.title = c.name.into();
-                row.context = shown(c.industry);
-                row.phone = shown(c.phone);
-                row.email = shown(c.email);
-                row.owner_id = c.owner_id.map(Into::into);
-                row.tags = c.tags.into_iter().map(Into::into).collect();
-            }
-            Entity::Contact => {
-                let c = ContactShown::deserialize(data).ok()?;
-                row.title = c.name.into();
-                row.phone = shown(c.phone);
-                row.email = shown(c.email);
-                row.customer_id = c.customer_id.map(Into::into);
-                if let Some(t) = c.title {
-                    row.close = t.into();
-                }
-            }
-            Entity::Deal => {
-                let d = crm::Deal::deserialize(data).ok()?;
-                row.title = d.title.into();
-                row.amount = d.amount;
-                row.currency = d.currency.into();
-                row.stage = Some(d.stage);
-                row.close = boxed(d.expected_close);
-                row.owner_id = d.owner_id.map(Into::into);
-                row.customer_id = d.customer_id.map(Into::into);
-            }
-            Entity::Activity => {
-                let a = crm::Activity::deserialize(data).ok()?;
-                row.title = a.subject.into();
-                row.kind = Some(a.kind);
-                row.done = a.done;
-                row.due = a
-                    .due_at
-                    .as_deref()
-                    .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
-                    .map(|t| t.timestamp_millis());
-                row.owner_id = a.owner_id.map(Into::into);
-                row.customer_id = a.customer_id.map(Into::into);
-            }
-        }
-        Some(row)
-    }
 }
 
 /// The rows' indexes in the order of one text column, case-insensitive
@@ -656,7 +478,7 @@ impl LocalData {
         Ok(self
             .rows(Entity::Customer)?
             .into_iter()
-            .map(|r| (r.id.into_string(), r.title.into_string()))
+            .map(|r| (r.id().to_string(), r.title().to_string()))
             .collect())
     }
 
@@ -726,7 +548,7 @@ impl LocalData {
         Ok(self
             .search(entity, query, limit)?
             .into_iter()
-            .map(|r| r.id.into_string())
+            .map(|r| r.id().to_string())
             .collect())
     }
 
@@ -797,8 +619,8 @@ impl LocalData {
             let owned: Vec<Box<str>> = self
                 .rows(entity)?
                 .into_iter()
-                .filter(|r| r.owner_id.as_deref() == Some(from))
-                .map(|r| r.id)
+                .filter(|r| r.owner_id() == Some(from))
+                .map(|r| Box::<str>::from(r.id()))
                 .collect();
             let mut store = lock(&self.store)?;
             for id in owned {
@@ -999,7 +821,10 @@ fn rows_between(
     while let Some(r) = rows.next()? {
         let id = r.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?;
         let data = r.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?;
-        let customer = r.get::<_, Option<String>>(2)?;
+        let customer = r
+            .get_ref(2)?
+            .as_str_or_null()
+            .map_err(rusqlite::Error::from)?;
         if let Some(row) = Row::from_json(entity, id, data, customer) {
             out.push(row);
         }
@@ -1048,7 +873,7 @@ mod tests {
         let rows = store.rows(Entity::Customer, None).unwrap();
         assert_eq!(rows.len(), expected.len());
         let got: std::collections::HashSet<String> =
-            rows.iter().map(|r| r.id.to_string()).collect();
+            rows.iter().map(|r| r.id().to_string()).collect();
         assert_eq!(got, expected);
         let contacts = store.rows(Entity::Contact, None).unwrap();
         assert_eq!(contacts.len(), 10_000 - 1_000);
@@ -1090,12 +915,12 @@ mod tests {
         let mut plain: Vec<(String, u32)> = rows
             .iter()
             .enumerate()
-            .map(|(i, r)| (r.title.to_lowercase(), i as u32))
+            .map(|(i, r)| (r.title().to_lowercase(), i as u32))
             .collect();
         plain.sort();
         let expected: Vec<u32> = plain.into_iter().map(|(_, i)| i).collect();
-        assert_eq!(order_by_text(&rows, |r| &r.title), expected);
-        assert_eq!(order_by_text(&rows[..100], |r| &r.title).len(), 100);
+        assert_eq!(order_by_text(&rows, |r| r.title()), expected);
+        assert_eq!(order_by_text(&rows[..100], |r| r.title()).len(), 100);
     }
 
     /// The list's light reading refuses what the record types refuse and
@@ -1117,12 +942,12 @@ mod tests {
             let row = Row::from_json(Entity::Customer, "id", &v.to_string(), None);
             assert_eq!(typed.is_some(), row.is_some(), "{v}");
             if let (Some(c), Some(r)) = (typed, row) {
-                assert_eq!(&*r.title, c.name);
-                assert_eq!(&*r.context, c.industry.unwrap_or_default());
-                assert_eq!(&*r.phone, c.phone.unwrap_or_default());
-                assert_eq!(&*r.email, c.email.unwrap_or_default());
-                assert_eq!(r.owner_id.as_deref(), c.owner_id.as_deref());
-                let tags: Vec<&str> = r.tags.iter().map(AsRef::as_ref).collect();
+                assert_eq!(r.title(), c.name);
+                assert_eq!(r.context(), c.industry.unwrap_or_default());
+                assert_eq!(r.phone(), c.phone.unwrap_or_default());
+                assert_eq!(r.email(), c.email.unwrap_or_default());
+                assert_eq!(r.owner_id(), c.owner_id.as_deref());
+                let tags: Vec<&str> = r.tags().collect();
                 assert_eq!(tags, c.tags);
             }
         }
@@ -1136,10 +961,10 @@ mod tests {
             let row = Row::from_json(Entity::Contact, "id", &v.to_string(), Some("公司".into()));
             assert_eq!(typed.is_some(), row.is_some(), "{v}");
             if let (Some(c), Some(r)) = (typed, row) {
-                assert_eq!(&*r.title, c.name);
-                assert_eq!(&*r.close, c.title.unwrap_or_default());
-                assert_eq!(r.customer_id.as_deref(), c.customer_id.as_deref());
-                assert_eq!(&*r.context, "公司");
+                assert_eq!(r.title(), c.name);
+                assert_eq!(r.close(), c.title.unwrap_or_default());
+                assert_eq!(r.customer_id(), c.customer_id.as_deref());
+                assert_eq!(r.context(), "公司");
             }
         }
     }

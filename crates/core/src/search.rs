@@ -169,18 +169,18 @@ impl Haystack {
 
     fn push(&mut self, row: &Row) {
         let out = self.text.start_row();
-        fold_into(&row.title, out);
+        fold_into(row.title(), out);
         out.push(FIELD);
-        fold_into(&row.phone, out);
+        fold_into(row.phone(), out);
         out.push(FIELD);
-        fold_into(&row.email, out);
+        fold_into(row.email(), out);
         if row.entity == Entity::Contact {
             out.push(FIELD);
-            fold_into(&row.context, out);
+            fold_into(row.context(), out);
         }
         out.push(ROW);
         let out = self.digits.start_row();
-        for digits in phone_digits(&row.phone) {
+        for digits in phone_digits(row.phone()) {
             out.push_str(&digits);
             out.push(FIELD);
         }

@@ -319,7 +319,7 @@ impl Store {
         Ok(Haystack::new(&rows)
             .first(&rows, &Query::new(query), limit)
             .into_iter()
-            .map(|r| r.id.to_string())
+            .map(|r| r.id().to_string())
             .collect())
     }
 

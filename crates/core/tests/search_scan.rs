@@ -110,10 +110,10 @@ fn generate(rng: &mut StdRng, i: usize) -> Row {
 fn query(rng: &mut StdRng, rows: &[Row]) -> String {
     let row = &rows[rng.gen_range(0..rows.len())];
     let field: &str = match rng.gen_range(0..6) {
-        0 | 1 => &row.title,
-        2 => &row.phone,
-        3 => &row.email,
-        4 => &row.context,
+        0 | 1 => row.title(),
+        2 => row.phone(),
+        3 => row.email(),
+        4 => row.context(),
         _ => {
             return pick(
                 rng,
@@ -159,13 +159,13 @@ struct Folded {
 
 impl Folded {
     fn new(row: &Row) -> Self {
-        let mut fields = vec![fold(&row.title), fold(&row.phone), fold(&row.email)];
+        let mut fields = vec![fold(row.title()), fold(row.phone()), fold(row.email())];
         if row.entity == Entity::Contact {
-            fields.push(fold(&row.context));
+            fields.push(fold(row.context()));
         }
         Self {
             fields,
-            phone_digits: phone_digits(&row.phone),
+            phone_digits: phone_digits(row.phone()),
         }
     }
 }

@@ -21,10 +21,10 @@ const CARDS_PER_STAGE: usize = 40;
 fn totals(rows: &[&Row]) -> String {
     let mut sums: BTreeMap<&str, f64> = BTreeMap::new();
     for r in rows {
-        let c = if r.currency.is_empty() {
+        let c = if r.currency().is_empty() {
             "CNY"
         } else {
-            &r.currency
+            r.currency()
         };
         *sums.entry(c).or_default() += r.amount;
     }
@@ -53,7 +53,7 @@ fn neighbours(s: Stage) -> (Option<Stage>, Option<Stage>) {
 }
 
 fn deal_card(r: &Row) -> Element<'_, Message> {
-    let id = r.id.to_string();
+    let id = r.id().to_string();
     let mut moves = row![].spacing(SPACE_S);
     let stage = r.stage.unwrap_or(Stage::Lead);
     let (back, forward) = neighbours(stage);
@@ -75,12 +75,12 @@ fn deal_card(r: &Row) -> Element<'_, Message> {
         moves = moves.push(step("✗", Stage::Lost));
     }
     let body = column![
-        button(text(r.title.to_string()).size(TEXT_S).font(BOLD))
+        button(text(r.title().to_string()).size(TEXT_S).font(BOLD))
             .style(button::text)
             .padding(0)
             .on_press(Message::Open(id)),
-        text(r.context.to_string()).size(12).color(MUTED),
-        text(format::money(r.amount, &r.currency)).size(TEXT_S),
+        text(r.context().to_string()).size(12).color(MUTED),
+        text(format::money(r.amount, r.currency())).size(TEXT_S),
         moves,
     ]
     .spacing(2);

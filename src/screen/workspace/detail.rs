@@ -172,22 +172,22 @@ impl Detail {
                 Entity::Deal => format!(
                     "{} · {}",
                     r.stage.map(format::stage).unwrap_or_default(),
-                    format::money(r.amount, &r.currency)
+                    format::money(r.amount, r.currency())
                 ),
                 Entity::Activity => r.due.map(format::when).unwrap_or_default(),
-                _ => r.phone.to_string(),
+                _ => r.phone().to_string(),
             };
             list = list.push(
                 button(
                     row![
-                        text(r.title.to_string()).size(TEXT_S).width(Fill),
+                        text(r.title().to_string()).size(TEXT_S).width(Fill),
                         text(extra).size(TEXT_S).color(MUTED),
                     ]
                     .spacing(SPACE_M),
                 )
                 .style(button::text)
                 .width(Fill)
-                .on_press(Message::Open(r.id.to_string())),
+                .on_press(Message::Open(r.id().to_string())),
             );
         }
         let body = column![

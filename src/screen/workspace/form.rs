@@ -447,9 +447,12 @@ impl RecordForm {
         .spacing(4);
         for r in &self.customer_matches {
             col = col.push(
-                button(text(r.title.to_string()).size(TEXT_S))
+                button(text(r.title().to_string()).size(TEXT_S))
                     .style(button::text)
-                    .on_press(Message::PickCustomer(r.id.to_string(), r.title.to_string())),
+                    .on_press(Message::PickCustomer(
+                        r.id().to_string(),
+                        r.title().to_string(),
+                    )),
             );
         }
         self.labelled(fl!("field-customer"), "customer_id", col.into())

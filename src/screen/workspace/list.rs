@@ -233,7 +233,7 @@ impl RecordList {
 
     /// After a local save: the row as it is now, without reading them all.
     pub fn upsert_row(&mut self, row: Row) {
-        match self.rows.iter_mut().find(|r| r.id == row.id) {
+        match self.rows.iter_mut().find(|r| r.id() == row.id()) {
             Some(existing) => *existing = row,
             None => self.rows.push(row),
         }
@@ -241,7 +241,7 @@ impl RecordList {
     }
 
     pub fn remove_row(&mut self, id: &str) {
-        self.rows.retain(|r| &*r.id != id);
+        self.rows.retain(|r| r.id() != id);
         self.rows_changed();
     }
 
@@ -279,7 +279,7 @@ impl RecordList {
             OwnerFilter::Person(id) => Some(Some(id.as_str())),
         };
         if let Some(owner) = wanted
-            && r.owner_id.as_deref() != owner
+            && r.owner_id() != owner
         {
             return false;
         }
@@ -289,7 +289,7 @@ impl RecordList {
             return false;
         }
         if let Choice::One(t) = &self.tag
-            && !r.tags.iter().any(|x| **x == **t)
+            && !r.tags().any(|x| x == &**t)
         {
             return false;
         }
@@ -368,7 +368,7 @@ impl RecordList {
             Message::Open(id) => return (Task::none(), Some(Event::Open(id))),
             Message::New => return (Task::none(), Some(Event::New)),
             Message::Export => {
-                let shown = self.shown_rows().map(|r| r.id.to_string()).collect();
+                let shown = self.shown_rows().map(|r| r.id().to_string()).collect();
                 return (Task::none(), Some(Event::Export(shown)));
             }
             Message::Import => return (Task::none(), Some(Event::Import)),
@@ -539,35 +539,35 @@ impl RecordList {
         };
         let cells = match self.entity {
             Entity::Customer => row![
-                cell(&r.title, 4),
-                cell(&r.context, 2),
-                cell(&r.phone, 2),
-                cell(&r.email, 3)
+                cell(r.title(), 4),
+                cell(r.context(), 2),
+                cell(r.phone(), 2),
+                cell(r.email(), 3)
             ],
             Entity::Contact => row![
-                cell(&r.title, 3),
-                cell(&r.context, 3),
-                cell(&r.phone, 2),
-                cell(&r.email, 3)
+                cell(r.title(), 3),
+                cell(r.context(), 3),
+                cell(r.phone(), 2),
+                cell(r.email(), 3)
             ],
             Entity::Deal => row![
-                cell(&r.title, 4),
-                cell(&r.context, 3),
+                cell(r.title(), 4),
+                cell(r.context(), 3),
                 cell(&r.stage.map(format::stage).unwrap_or_default(), 2),
-                cell(&format::money(r.amount, &r.currency), 2),
-                cell(&r.close, 2),
+                cell(&format::money(r.amount, r.currency()), 2),
+                cell(r.close(), 2),
             ],
             Entity::Activity => {
                 let overdue = !r.done && r.due.is_some_and(|d| d < now);
-                let id = r.id.to_string();
+                let id = r.id().to_string();
                 row![
                     container(
                         checkbox(r.done).on_toggle(move |done| Message::MarkDone(id.clone(), done))
                     )
                     .width(FillPortion(1)),
-                    cell(&r.title, 5),
+                    cell(r.title(), 5),
                     cell(&r.kind.map(format::kind).unwrap_or_default(), 2),
-                    cell(&r.context, 3),
+                    cell(r.context(), 3),
                     text(r.due.map(format::when).unwrap_or_default())
                         .size(TEXT_S)
                         .width(FillPortion(3))
@@ -580,7 +580,7 @@ impl RecordList {
             .padding([0.0, SPACE_M])
             .height(ROW_HEIGHT)
             .width(Fill)
-            .on_press(Message::Open(r.id.to_string()))
+            .on_press(Message::Open(r.id().to_string()))
             .into()
     }
 
@@ -673,10 +673,7 @@ pub fn prepared(entity: Entity, rows: Vec<Row>) -> Arc<Prepared> {
 
 /// "Any tag" and every tag of the rows, each once, in order.
 fn tag_choices(rows: &[Row]) -> Vec<Choice<String>> {
-    let mut tags: Vec<&str> = rows
-        .iter()
-        .flat_map(|r| r.tags.iter().map(AsRef::as_ref))
-        .collect();
+    let mut tags: Vec<&str> = rows.iter().flat_map(|r| r.tags()).collect();
     tags.sort_unstable();
     tags.dedup();
     std::iter::once(Choice::Any)
@@ -689,8 +686,8 @@ fn sorted_order(source: &[Row], key: SortKey, ascending: bool) -> Vec<u32> {
     let now = chrono::Utc::now().timestamp_millis();
     let mut order: Vec<u32> = (0..source.len() as u32).collect();
     match key {
-        SortKey::Title => order = relay_core::local::order_by_text(source, |r| &r.title),
-        SortKey::Context => order = relay_core::local::order_by_text(source, |r| &r.context),
+        SortKey::Title => order = relay_core::local::order_by_text(source, |r| r.title()),
+        SortKey::Context => order = relay_core::local::order_by_text(source, |r| r.context()),
         _ => {
             let cmp = |a: &Row, b: &Row| -> Ordering {
                 match key {

@@ -311,14 +311,14 @@ impl Existing {
         let mut keys = HashSet::new();
         for r in rows {
             keys.extend(duplicate_keys(
-                &r.title,
-                Some(&*r.phone).filter(|p| !p.is_empty()),
-                Some(&*r.email),
+                r.title(),
+                Some(r.phone()).filter(|p| !p.is_empty()),
+                Some(r.email()),
             ));
         }
         let customers = customers
             .iter()
-            .map(|c| (fold(c.title.trim()), c.id.to_string()))
+            .map(|c| (fold(c.title().trim()), c.id().to_string()))
             .collect();
         Self { keys, customers }
     }
