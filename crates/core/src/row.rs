@@ -303,3 +303,83 @@ struct ContactShown<'a> {
     #[serde(borrow)]
     notes: Option<Cow<'a, str>>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// The list's light reading refuses what the record types refuse and
+    /// reads what they read, escapes and all.
+    #[test]
+    fn list_rows_read_what_the_record_types_read() {
+        let customers = [
+            json!({"name": "上海 \"华信\"\n科技", "industry": "制造", "phone": "+86 138", "email": "a@b.cn",
+                   "owner_id": "u1", "tags": ["VIP", "华东\t"], "notes": "long\nnote", "address": "路 1 号"}),
+            json!({"name": "Bare"}),
+            json!({}),
+            json!({"name": 5}),
+            json!({"name": "x", "tags": "not a list"}),
+            json!({"name": "x", "notes": 3}),
+            json!({"name": "x", "industry": null, "unknown": {"deep": [1, 2]}}),
+        ];
+        for v in customers {
+            let typed = crm::Customer::deserialize(&v).ok();
+            let row = Row::from_json(Entity::Customer, "id", &v.to_string(), None);
+            assert_eq!(typed.is_some(), row.is_some(), "{v}");
+            if let (Some(c), Some(r)) = (typed, row) {
+                assert_eq!(r.title(), c.name);
+                assert_eq!(r.context(), c.industry.unwrap_or_default());
+                assert_eq!(r.phone(), c.phone.unwrap_or_default());
+                assert_eq!(r.email(), c.email.unwrap_or_default());
+                assert_eq!(r.owner_id(), c.owner_id.as_deref());
+                let tags: Vec<&str> = r.tags().collect();
+                assert_eq!(tags, c.tags);
+            }
+        }
+        let contacts = [
+            json!({"name": "王\\小明", "title": "经理", "customer_id": "c1", "phone": "1", "email": "e"}),
+            json!({"name": "x", "title": 7}),
+            json!({"name": "x", "notes": ["no"]}),
+        ];
+        for v in contacts {
+            let typed = crm::Contact::deserialize(&v).ok();
+            let row = Row::from_json(Entity::Contact, "id", &v.to_string(), Some("公司"));
+            assert_eq!(typed.is_some(), row.is_some(), "{v}");
+            if let (Some(c), Some(r)) = (typed, row) {
+                assert_eq!(r.title(), c.name);
+                assert_eq!(r.close(), c.title.unwrap_or_default());
+                assert_eq!(r.customer_id(), c.customer_id.as_deref());
+                assert_eq!(r.context(), "公司");
+            }
+        }
+    }
+
+    /// Every text comes back from the one allocation as it went in, empty
+    /// ones and tags included; an empty id link reads as none.
+    #[test]
+    fn a_packed_row_gives_back_each_text() {
+        let deal = json!({"title": "ERP 升级", "amount": 1250.5, "currency": "CNY", "stage": "proposal",
+                          "expected_close": "2027-01-31", "owner_id": "u7", "customer_id": "c9"});
+        let r = Row::from_record(Entity::Deal, "d1", &deal, Some("华信".into())).unwrap();
+        assert_eq!(
+            (r.id(), r.title(), r.context(), r.currency(), r.close()),
+            ("d1", "ERP 升级", "华信", "CNY", "2027-01-31")
+        );
+        assert_eq!((r.owner_id(), r.customer_id()), (Some("u7"), Some("c9")));
+        assert_eq!((r.phone(), r.email()), ("", ""));
+        assert_eq!((r.amount, r.stage), (1250.5, Some(Stage::Proposal)));
+        assert_eq!(r.tags().count(), 0);
+
+        let activity = json!({"subject": "回访", "kind": "call", "done": true, "due_at": "2027-01-02T03:04:05Z"});
+        let r = Row::from_record(Entity::Activity, "a1", &activity, None).unwrap();
+        assert_eq!((r.title(), r.context(), r.owner_id()), ("回访", "", None));
+        assert_eq!((r.kind, r.done), (Some(ActivityKind::Call), true));
+        assert_eq!(r.due, Some(1_798_859_045_000));
+
+        let customer = json!({"name": "A", "tags": ["", "VIP", "华东"], "email": "x@y.cn"});
+        let r = Row::from_record(Entity::Customer, "c1", &customer, None).unwrap();
+        assert_eq!(r.tags().collect::<Vec<_>>(), ["", "VIP", "华东"]);
+        assert_eq!((r.title(), r.email(), r.phone()), ("A", "x@y.cn", ""));
+    }
+}

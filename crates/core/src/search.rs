@@ -136,6 +136,25 @@ impl Arena {
         &mut self.bytes
     }
 
+    /// Row `i`'s text becomes `text`; the rows after it move.
+    fn replace(&mut self, i: usize, text: &str) {
+        let start = self.starts[i] as usize;
+        let end = self
+            .starts
+            .get(i + 1)
+            .map_or(self.bytes.len(), |&s| s as usize);
+        self.bytes.replace_range(start..end, text);
+        let (old, new) = ((end - start) as u32, text.len() as u32);
+        for s in &mut self.starts[i + 1..] {
+            *s = *s - old + new;
+        }
+    }
+
+    fn remove(&mut self, i: usize) {
+        self.replace(i, "");
+        self.starts.remove(i);
+    }
+
     /// Flags every row whose text holds `needle`.
     fn scan(&self, needle: &str, hit: &mut [bool]) {
         let finder = Finder::new(needle.as_bytes());
@@ -167,24 +186,26 @@ impl Haystack {
         hay
     }
 
-    fn push(&mut self, row: &Row) {
-        let out = self.text.start_row();
-        fold_into(row.title(), out);
-        out.push(FIELD);
-        fold_into(row.phone(), out);
-        out.push(FIELD);
-        fold_into(row.email(), out);
-        if row.entity == Entity::Contact {
-            out.push(FIELD);
-            fold_into(row.context(), out);
-        }
-        out.push(ROW);
-        let out = self.digits.start_row();
-        for digits in phone_digits(row.phone()) {
-            out.push_str(&digits);
-            out.push(FIELD);
-        }
-        out.push(ROW);
+    /// A row added at the end (a record created here).
+    pub fn push(&mut self, row: &Row) {
+        fold_row_into(row, self.text.start_row());
+        phone_digits_into(row, self.digits.start_row());
+    }
+
+    /// Row `i` edited: its text as it is now, the others untouched (an
+    /// edit in a list of 100 000 must not fold them all again).
+    pub fn replace(&mut self, i: usize, row: &Row) {
+        let (mut text, mut digits) = (String::new(), String::new());
+        fold_row_into(row, &mut text);
+        phone_digits_into(row, &mut digits);
+        self.text.replace(i, &text);
+        self.digits.replace(i, &digits);
+    }
+
+    /// Row `i` deleted: the rows after it move up one.
+    pub fn remove(&mut self, i: usize) {
+        self.text.remove(i);
+        self.digits.remove(i);
     }
 
     pub fn len(&self) -> usize {
@@ -228,6 +249,28 @@ impl Haystack {
     }
 }
 
+/// A row's searched text, folded, its fields apart.
+fn fold_row_into(row: &Row, out: &mut String) {
+    fold_into(row.title(), out);
+    out.push(FIELD);
+    fold_into(row.phone(), out);
+    out.push(FIELD);
+    fold_into(row.email(), out);
+    if row.entity == Entity::Contact {
+        out.push(FIELD);
+        fold_into(row.context(), out);
+    }
+    out.push(ROW);
+}
+
+fn phone_digits_into(row: &Row, out: &mut String) {
+    for digits in phone_digits(row.phone()) {
+        out.push_str(&digits);
+        out.push(FIELD);
+    }
+    out.push(ROW);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -242,6 +285,69 @@ mod tests {
 
     fn finds(rows: &[Row], q: &str) -> Vec<bool> {
         Haystack::new(rows).matches(&Query::new(q))
+    }
+
+    /// Edits, additions and deletions made row by row find what a
+    /// haystack built afresh from the same rows finds.
+    #[test]
+    fn a_haystack_kept_up_row_by_row_finds_what_a_new_one_finds() {
+        let made = |i: usize| {
+            row(
+                if i % 3 == 0 {
+                    Entity::Contact
+                } else {
+                    Entity::Customer
+                },
+                &format!("客户{i} Trading"),
+                &format!("+86 138 {:04} {:04}", i % 97, i),
+                &format!("c{i}@example.cn"),
+                &format!("公司{}", i % 5),
+            )
+        };
+        let mut rows: Vec<Row> = (0..40).map(made).collect();
+        let mut hay = Haystack::new(&rows);
+        let mut next = 40;
+        for step in 0..120 {
+            match step % 3 {
+                0 => {
+                    let i = (step * 7) % rows.len();
+                    rows[i] = made(next);
+                    hay.replace(i, &rows[i]);
+                }
+                1 => {
+                    rows.push(made(next));
+                    hay.push(rows.last().unwrap());
+                }
+                _ => {
+                    let i = (step * 11) % rows.len();
+                    rows.remove(i);
+                    hay.remove(i);
+                }
+            }
+            next += 1;
+            let fresh = Haystack::new(&rows);
+            for q in [
+                "客户1",
+                "trading",
+                "138 00",
+                "+86 138 0005",
+                "c4",
+                "公司3",
+                "ding 客",
+            ] {
+                assert_eq!(
+                    hay.matches(&Query::new(q)),
+                    fresh.matches(&Query::new(q)),
+                    "{q} at {step}"
+                );
+            }
+        }
+        while !rows.is_empty() {
+            rows.remove(0);
+            hay.remove(0);
+        }
+        assert!(hay.is_empty());
+        assert!(hay.matches(&Query::new("客户")).is_empty());
     }
 
     #[test]

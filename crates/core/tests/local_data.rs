@@ -47,7 +47,7 @@ fn offline_sign_in_takes_the_right_password_only() {
         Some(StoreError::WrongPassword)
     );
     let local = opened(LocalData::unlock(&files, OLD, false, None, FAST).unwrap());
-    assert_eq!(local.rows(Entity::Customer).unwrap()[0].id.as_ref(), id);
+    assert_eq!(local.rows(Entity::Customer).unwrap()[0].id(), id);
 }
 
 #[test]
@@ -129,7 +129,7 @@ fn data_set_aside_comes_back_with_the_previous_password() {
     assert!(!folder.exists());
     let rows = local.rows(Entity::Deal).unwrap();
     assert_eq!(rows.len(), 1);
-    assert_eq!(rows[0].id.as_ref(), kept);
+    assert_eq!(rows[0].id(), kept);
     assert_eq!(local.status().unwrap().pending, 1);
 }
 
@@ -171,7 +171,7 @@ fn edits_are_validated_and_a_delete_can_be_undone() {
     }
     let related = local.related(&customer).unwrap();
     assert_eq!(related.len(), 1);
-    assert_eq!(related[0].context.as_ref(), "华为技术");
+    assert_eq!(related[0].context(), "华为技术");
 
     let before = local.delete(&customer).unwrap().expect("it existed");
     assert!(local.rows(Entity::Customer).unwrap().is_empty());
@@ -179,6 +179,6 @@ fn edits_are_validated_and_a_delete_can_be_undone() {
     local.restore(&before).unwrap();
     let rows = local.rows(Entity::Customer).unwrap();
     assert_eq!(rows.len(), 1);
-    assert_eq!(rows[0].title.as_ref(), "华为技术");
+    assert_eq!(rows[0].title(), "华为技术");
     assert_eq!(local.status().unwrap().pending, 4);
 }

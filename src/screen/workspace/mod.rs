@@ -114,6 +114,10 @@ pub struct Workspace {
     schedule: SyncSchedule,
     pub connection: Connection,
     pub status: LocalStatus,
+    /// The counts are to be read again once this update is done.
+    status_due: bool,
+    /// Reads of the counts asked for so far.
+    status_asked: u64,
     set_aside: Vec<PathBuf>,
     recover_password: String,
     recover_error: Option<String>,
@@ -136,6 +140,8 @@ pub enum Message {
     SyncNow,
     Tick(Instant),
     Synced(Result<SyncReport, SyncError>),
+    /// The top bar's counts, read off the UI thread (the number of the read).
+    Status(u64, Result<LocalStatus, StoreError>),
     Undo,
     DismissUndo,
     DismissNotice,
@@ -164,7 +170,6 @@ impl Workspace {
             .into_iter()
             .map(|e| RecordList::new(e, me.clone()))
             .collect();
-        let status = local.status().unwrap_or_default();
         let set_aside = local.set_aside_folders();
         let mut ws = Self {
             local,
@@ -180,7 +185,9 @@ impl Workspace {
             notice: None,
             schedule: SyncSchedule::new(Instant::now()),
             connection: Connection::Unknown,
-            status,
+            status: LocalStatus::default(),
+            status_due: false,
+            status_asked: 0,
             set_aside,
             recover_password: String::new(),
             recover_error: None,
@@ -189,12 +196,14 @@ impl Workspace {
         let load = ws.list(Entity::Customer).load(&ws.local);
         let sync = ws.start_sync(Instant::now());
         let members = ws.load_members();
+        let status = ws.status_task();
         (
             ws,
             Task::batch([
                 load.map(|m| Message::List(Entity::Customer, m)),
                 sync,
                 members,
+                status,
             ]),
         )
     }
@@ -298,10 +307,20 @@ impl Workspace {
         Task::perform(async move { local.sync(&session).await }, Message::Synced)
     }
 
+    /// The top bar's counts are read again after this update, off the UI
+    /// thread (a sync can hold the store for a while).
     fn refresh_status(&mut self) {
-        if let Ok(s) = self.local.status() {
-            self.status = s;
-        }
+        self.status_due = true;
+    }
+
+    /// The read `refresh_status` asked for, numbered so that an older
+    /// answer arriving late is dropped.
+    fn status_task(&mut self) -> Task<Message> {
+        self.status_asked += 1;
+        let (local, asked) = (self.local.clone(), self.status_asked);
+        Task::perform(off_thread(move || local.status()), move |status| {
+            Message::Status(asked, status)
+        })
     }
 
     /// The list row of a record as stored now.
@@ -391,7 +410,22 @@ impl Workspace {
     }
 
     pub fn update(&mut self, message: Message) -> (Task<Message>, Option<Event>) {
+        let (task, event) = self.handle(message);
+        if std::mem::take(&mut self.status_due) {
+            return (Task::batch([task, self.status_task()]), event);
+        }
+        (task, event)
+    }
+
+    fn handle(&mut self, message: Message) -> (Task<Message>, Option<Event>) {
         match message {
+            Message::Status(asked, status) => {
+                if asked == self.status_asked
+                    && let Ok(status) = status
+                {
+                    self.status = status;
+                }
+            }
             Message::Section(entity) => {
                 self.section = entity;
                 self.page = Page::List;
