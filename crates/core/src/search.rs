@@ -293,7 +293,7 @@ mod tests {
     fn a_haystack_kept_up_row_by_row_finds_what_a_new_one_finds() {
         let made = |i: usize| {
             row(
-                if i % 3 == 0 {
+                if i.is_multiple_of(3) {
                     Entity::Contact
                 } else {
                     Entity::Customer
@@ -306,8 +306,8 @@ mod tests {
         };
         let mut rows: Vec<Row> = (0..40).map(made).collect();
         let mut hay = Haystack::new(&rows);
-        let mut next = 40;
         for step in 0..120 {
+            let next = 40 + step;
             match step % 3 {
                 0 => {
                     let i = (step * 7) % rows.len();
@@ -324,7 +324,6 @@ mod tests {
                     hay.remove(i);
                 }
             }
-            next += 1;
             let fresh = Haystack::new(&rows);
             for q in [
                 "客户1",
