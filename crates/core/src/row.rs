@@ -2,9 +2,8 @@
 //! straight from a record's stored JSON text.
 //!
 //! A section holds 100 000 of these, so a row keeps all its texts in one
-//! allocation (not one per field: that was seven allocations a row, a
-//! quarter of the time to open a section and half its memory); the
-//! accessors hand out slices of it.
+//! allocation (not one per field, up to seven a row); the accessors hand
+//! out slices of it.
 
 use std::borrow::Cow;
 
@@ -143,7 +142,7 @@ impl Row {
         customer_name: Option<&str>,
     ) -> Option<Self> {
         let mut row = Packed::new(entity, id);
-        row.texts[Text::Context as usize] = customer_name.unwrap_or_default();
+        row.set(Text::Context, customer_name);
         match entity {
             Entity::Customer => {
                 let c = CustomerShown::deserialize(data).ok()?;

@@ -278,19 +278,8 @@ impl RecordList {
     /// Whether row `a` comes before row `b` in the order `sorted_order`
     /// makes: by the column, rows alike by their place.
     fn comes_before(&self, a: usize, b: usize) -> bool {
-        let (ra, rb) = (&self.rows[a], &self.rows[b]);
-        let text = relay_core::local::folded_for_order;
-        let by_column = match self.sort {
-            SortKey::Title => text(ra.title()).cmp(&text(rb.title())),
-            SortKey::Context => text(ra.context()).cmp(&text(rb.context())),
-            SortKey::Stage => ra.stage.cmp(&rb.stage),
-            SortKey::Amount => ra.amount.total_cmp(&rb.amount),
-            SortKey::Due => {
-                let now = chrono::Utc::now().timestamp_millis();
-                format::due_rank(ra, now).cmp(&format::due_rank(rb, now))
-            }
-        };
-        let order = by_column.then(a.cmp(&b));
+        let now = chrono::Utc::now().timestamp_millis();
+        let order = by_column(self.sort, &self.rows[a], &self.rows[b], now).then(a.cmp(&b));
         if self.ascending {
             order.is_lt()
         } else {
@@ -726,6 +715,19 @@ fn tag_choices(rows: &[Row]) -> Vec<Choice<String>> {
         .collect()
 }
 
+/// How two rows compare by the column `key` alone (texts as
+/// `order_by_text` folds them).
+fn by_column(key: SortKey, a: &Row, b: &Row, now: i64) -> Ordering {
+    let text = relay_core::local::folded_for_order;
+    match key {
+        SortKey::Title => text(a.title()).cmp(&text(b.title())),
+        SortKey::Context => text(a.context()).cmp(&text(b.context())),
+        SortKey::Stage => a.stage.cmp(&b.stage),
+        SortKey::Amount => a.amount.total_cmp(&b.amount),
+        SortKey::Due => format::due_rank(a, now).cmp(&format::due_rank(b, now)),
+    }
+}
+
 /// Every row's index in the order of `key`.
 fn sorted_order(source: &[Row], key: SortKey, ascending: bool) -> Vec<u32> {
     let now = chrono::Utc::now().timestamp_millis();
@@ -733,16 +735,7 @@ fn sorted_order(source: &[Row], key: SortKey, ascending: bool) -> Vec<u32> {
     match key {
         SortKey::Title => order = relay_core::local::order_by_text(source, |r| r.title()),
         SortKey::Context => order = relay_core::local::order_by_text(source, |r| r.context()),
-        _ => {
-            let cmp = |a: &Row, b: &Row| -> Ordering {
-                match key {
-                    SortKey::Stage => a.stage.cmp(&b.stage),
-                    SortKey::Amount => a.amount.total_cmp(&b.amount),
-                    _ => format::due_rank(a, now).cmp(&format::due_rank(b, now)),
-                }
-            };
-            order.sort_by(|&a, &b| cmp(&source[a as usize], &source[b as usize]));
-        }
+        _ => order.sort_by(|&a, &b| by_column(key, &source[a as usize], &source[b as usize], now)),
     }
     if !ascending {
         order.reverse();
