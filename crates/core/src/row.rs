@@ -11,6 +11,8 @@ use relay_protocol::crm::{self, ActivityKind, Entity, Stage};
 use serde::Deserialize;
 use serde_json::Value;
 
+mod stored;
+
 /// The texts of a row, in the order they sit in `Row::text`.
 #[derive(Clone, Copy)]
 enum Text {
@@ -56,7 +58,10 @@ impl std::fmt::Debug for Row {
 
 impl Row {
     fn text(&self, which: Text) -> &str {
-        let i = which as usize;
+        self.text_at(which as usize)
+    }
+
+    fn text_at(&self, i: usize) -> &str {
         let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
         &self.text[start..self.ends[i] as usize]
     }

@@ -152,15 +152,52 @@ const SCHEMA_V4: &str = "
 CREATE INDEX IF NOT EXISTS records_entity ON records (entity, deleted);
 ";
 
-const MIGRATIONS: &[(i64, &str)] = &[
-    (1, SCHEMA_V1),
-    (2, SCHEMA_V2),
-    (3, SCHEMA_V3),
-    (4, SCHEMA_V4),
+/// Version 5: each live record's list row, kept beside it in the row's
+/// own bytes (`Row::to_stored`), clustered by entity: opening a section
+/// reads these in one range instead of parsing every record's JSON (and
+/// reads a third of the pages). `customer` is the linked customer's id,
+/// whose name is joined in when the row is read. Filled from the records
+/// by `fill_list_rows` in the same step.
+const SCHEMA_V5: &str = "
+CREATE TABLE IF NOT EXISTS list_rows (
+    entity TEXT NOT NULL,
+    record INTEGER NOT NULL,
+    customer TEXT,
+    row BLOB NOT NULL,
+    PRIMARY KEY (entity, record)
+) WITHOUT ROWID;
+DELETE FROM list_rows;
+";
+
+/// A step of the store's schema: its SQL, then what Rust must add.
+type Fill = fn(&rusqlite::Transaction<'_>) -> Result<(), StoreError>;
+
+const MIGRATIONS: &[(i64, &str, Option<Fill>)] = &[
+    (1, SCHEMA_V1, None),
+    (2, SCHEMA_V2, None),
+    (3, SCHEMA_V3, None),
+    (4, SCHEMA_V4, None),
+    (5, SCHEMA_V5, Some(fill_list_rows)),
 ];
 
 /// The newest local schema version this build knows.
-pub const STORE_VERSION: i64 = 4;
+pub const STORE_VERSION: i64 = 5;
+
+/// Writes the list row of every live record (schema step 5).
+pub(crate) fn fill_list_rows(tx: &rusqlite::Transaction<'_>) -> Result<(), StoreError> {
+    let mut read = tx.prepare("SELECT rowid, entity, id, data FROM records WHERE deleted = 0")?;
+    let mut records = read.query([])?;
+    while let Some(r) = records.next()? {
+        let Some(entity) = Entity::parse(r.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?)
+        else {
+            continue;
+        };
+        let id = r.get_ref(2)?.as_str().map_err(rusqlite::Error::from)?;
+        let data = r.get_ref(3)?.as_str().map_err(rusqlite::Error::from)?;
+        put_list_row(tx, r.get(0)?, entity, id, data)?;
+    }
+    Ok(())
+}
 
 /// Brings a store up to [`STORE_VERSION`], each step in one transaction
 /// with its version, so a crash leaves the old version or the new one.
@@ -171,9 +208,12 @@ fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
             "the local data has version {current}, newer than this app ({STORE_VERSION})"
         )));
     }
-    for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > current) {
+    for (version, sql, fill) in MIGRATIONS.iter().filter(|(v, _, _)| *v > current) {
         let tx = conn.transaction()?;
         tx.execute_batch(sql)?;
+        if let Some(fill) = fill {
+            fill(&tx)?;
+        }
         tx.execute_batch(&format!("PRAGMA user_version = {version};"))?;
         tx.commit()?;
     }
@@ -379,11 +419,60 @@ pub(crate) fn put_change_in(
     deleted: bool,
     data: &str,
 ) -> Result<(), StoreError> {
+    // Looked up first (the look-up leaves the id's index pages cached for
+    // the write): an update must take the old list row away, a new record
+    // has none to take (the first pull writes 100 000 of those).
+    let old: Option<(i64, String)> = tx
+        .prepare_cached("SELECT rowid, entity FROM records WHERE id = ?1")?
+        .query_row(params![id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let record = match old {
+        Some((record, old_entity)) => {
+            tx.prepare_cached(
+                "UPDATE records SET entity = ?1, version = ?2, deleted = ?3, data = ?4 \
+                 WHERE rowid = ?5",
+            )?
+            .execute(params![entity.as_str(), version, deleted, data, record])?;
+            tx.prepare_cached("DELETE FROM list_rows WHERE entity = ?1 AND record = ?2")?
+                .execute(params![old_entity, record])?;
+            record
+        }
+        None => {
+            tx.prepare_cached(
+                "INSERT INTO records (entity, id, version, deleted, data) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute(params![entity.as_str(), id, version, deleted, data])?;
+            tx.last_insert_rowid()
+        }
+    };
+    if !deleted {
+        put_list_row(tx, record, entity, id, data)?;
+    }
+    Ok(())
+}
+
+/// Writes the list row of the record at `record` (its rowid), unless the
+/// list can't read the record (then it shows in no list, as before rows
+/// were kept).
+fn put_list_row(
+    tx: &rusqlite::Transaction<'_>,
+    record: i64,
+    entity: Entity,
+    id: &str,
+    data: &str,
+) -> Result<(), StoreError> {
+    let Some(row) = crate::row::Row::from_json(entity, id, data, None) else {
+        return Ok(());
+    };
     tx.prepare_cached(
-        "INSERT INTO records (entity, id, version, deleted, data) VALUES (?1, ?2, ?3, ?4, ?5) \
-         ON CONFLICT(id) DO UPDATE SET entity = ?1, version = ?3, deleted = ?4, data = ?5",
+        "INSERT OR REPLACE INTO list_rows (entity, record, customer, row) VALUES (?1, ?2, ?3, ?4)",
     )?
-    .execute(params![entity.as_str(), id, version, deleted, data])?;
+    .execute(params![
+        entity.as_str(),
+        record,
+        row.customer_id(),
+        row.to_stored()
+    ])?;
     Ok(())
 }
 
