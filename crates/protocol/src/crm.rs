@@ -55,6 +55,17 @@ pub enum Stage {
 }
 
 impl Stage {
+    /// Every stage, in pipeline order. The local store's list rows keep a
+    /// stage as its place here (relay-core `row::stored`): add at the end.
+    pub const ALL: [Stage; 6] = [
+        Stage::Lead,
+        Stage::Qualified,
+        Stage::Proposal,
+        Stage::Negotiation,
+        Stage::Won,
+        Stage::Lost,
+    ];
+
     pub fn is_closed(self) -> bool {
         matches!(self, Stage::Won | Stage::Lost)
     }
@@ -73,6 +84,17 @@ pub enum ActivityKind {
     Meeting,
     Task,
     Note,
+}
+
+impl ActivityKind {
+    /// Every kind. The local store's list rows keep a kind as its place
+    /// here (relay-core `row::stored`): add at the end.
+    pub const ALL: [ActivityKind; 4] = [
+        ActivityKind::Call,
+        ActivityKind::Meeting,
+        ActivityKind::Task,
+        ActivityKind::Note,
+    ];
 }
 
 /// A company. `data` of entity `customer`.

@@ -8,7 +8,7 @@ use iced::{Element, Fill};
 use relay_core::local::Row;
 use relay_protocol::crm::Stage;
 
-use super::format::{self, STAGES};
+use super::format;
 use super::list::Message;
 use crate::fl;
 use crate::theme::{BOLD, MUTED, SPACE_M, SPACE_S, TEXT_S};
@@ -93,7 +93,7 @@ fn deal_card(r: &Row) -> Element<'_, Message> {
 
 pub fn view(rows: Vec<&Row>) -> Element<'_, Message> {
     let mut columns = row![].spacing(SPACE_M).height(Fill);
-    for stage in STAGES {
+    for stage in Stage::ALL {
         let mut in_stage: Vec<&Row> = rows
             .iter()
             .copied()

@@ -11,7 +11,7 @@ use relay_core::store::StoreError;
 use relay_protocol::crm::{ActivityKind, Entity, FieldError, FieldErrors, Stage};
 use serde_json::{Map, Value, json};
 
-use super::format::{self, KINDS, STAGES};
+use super::format;
 use super::owners::{self, Members};
 use crate::fl;
 use crate::theme::{BOLD, DANGER, MUTED, SPACE_L, SPACE_M, SPACE_S, TEXT_L, TEXT_S};
@@ -497,7 +497,7 @@ impl RecordForm {
         };
         let mut fields = column![text(title).size(TEXT_L).font(BOLD)].spacing(SPACE_M);
         if self.entity == Entity::Activity {
-            let kinds: Vec<KindChoice> = KINDS.into_iter().map(KindChoice).collect();
+            let kinds: Vec<KindChoice> = ActivityKind::ALL.into_iter().map(KindChoice).collect();
             fields = fields.push(self.labelled(
                 fl!("field-kind"),
                 "kind",
@@ -523,7 +523,7 @@ impl RecordForm {
             fields = fields.push(self.labelled(label, field, input.into()));
         }
         if self.entity == Entity::Deal {
-            let stages: Vec<StageChoice> = STAGES.into_iter().map(StageChoice).collect();
+            let stages: Vec<StageChoice> = Stage::ALL.into_iter().map(StageChoice).collect();
             fields = fields.push(self.labelled(
                 fl!("field-stage"),
                 "stage",

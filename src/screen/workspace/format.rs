@@ -8,22 +8,6 @@ use relay_protocol::crm::{ActivityKind, Entity, Stage};
 
 use crate::fl;
 
-pub const STAGES: [Stage; 6] = [
-    Stage::Lead,
-    Stage::Qualified,
-    Stage::Proposal,
-    Stage::Negotiation,
-    Stage::Won,
-    Stage::Lost,
-];
-
-pub const KINDS: [ActivityKind; 4] = [
-    ActivityKind::Call,
-    ActivityKind::Meeting,
-    ActivityKind::Task,
-    ActivityKind::Note,
-];
-
 pub fn stage(s: Stage) -> String {
     match s {
         Stage::Lead => fl!("stage-lead"),

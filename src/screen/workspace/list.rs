@@ -467,7 +467,7 @@ impl RecordList {
             }
             Entity::Deal => {
                 let stages: Vec<Choice<Stage>> = std::iter::once(Choice::Any)
-                    .chain(format::STAGES.into_iter().map(Choice::One))
+                    .chain(Stage::ALL.into_iter().map(Choice::One))
                     .collect();
                 bar = bar.push(
                     pick_list(stages, Some(self.stage.clone()), Message::Stage).text_size(TEXT_S),

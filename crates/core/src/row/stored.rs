@@ -9,8 +9,8 @@
 //!
 //! ```text
 //! 0        layout (1)
-//! 1        stage: 0 none, else its place in STAGES + 1
-//! 2        kind: 0 none, else its place in KINDS + 1
+//! 1        stage: 0 none, else its place in Stage::ALL + 1
+//! 2        kind: 0 none, else its place in ActivityKind::ALL + 1
 //! 3        done: 0 or 1
 //! 4..12    amount, f64
 //! 12       1 when there is a due time
@@ -27,21 +27,6 @@ use super::{Packed, Row, TEXTS, Text};
 
 const LAYOUT: u8 = 1;
 const HEADER: usize = 61;
-
-const STAGES: [Stage; 6] = [
-    Stage::Lead,
-    Stage::Qualified,
-    Stage::Proposal,
-    Stage::Negotiation,
-    Stage::Won,
-    Stage::Lost,
-];
-const KINDS: [ActivityKind; 4] = [
-    ActivityKind::Call,
-    ActivityKind::Meeting,
-    ActivityKind::Task,
-    ActivityKind::Note,
-];
 
 /// 0 for none, else the place in `all` plus one.
 fn code<T: PartialEq>(all: &[T], value: Option<&T>) -> u8 {
@@ -73,8 +58,8 @@ impl Row {
         let length: usize = texts.iter().chain(&tags).map(|t| t.len()).sum();
         let mut out = Vec::with_capacity(HEADER + 4 * tags.len() + length);
         out.push(LAYOUT);
-        out.push(code(&STAGES, self.stage.as_ref()));
-        out.push(code(&KINDS, self.kind.as_ref()));
+        out.push(code(&Stage::ALL, self.stage.as_ref()));
+        out.push(code(&ActivityKind::ALL, self.kind.as_ref()));
         out.push(u8::from(self.done));
         out.extend_from_slice(&self.amount.to_le_bytes());
         out.push(u8::from(self.due.is_some()));
@@ -142,8 +127,8 @@ impl Row {
         if entity != Entity::Customer {
             row.set(Text::Context, customer_name);
         }
-        row.stage = decode(&STAGES, b[1])?;
-        row.kind = decode(&KINDS, b[2])?;
+        row.stage = decode(&Stage::ALL, b[1])?;
+        row.kind = decode(&ActivityKind::ALL, b[2])?;
         row.done = b[3] == 1;
         row.amount = f64::from_le_bytes(u64_at(4)?);
         row.due = (b[12] == 1).then(|| i64::from_le_bytes(u64_at(13).unwrap_or_default()));
