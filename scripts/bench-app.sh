@@ -124,5 +124,22 @@ else:
     print("longest update: no 'slow update' line in the app's log (its format changed?)")
 PY
 echo "app RSS with the Customers list open: $(awk '/VmRSS/ {printf "%.1f MB", $2/1024}' /proc/$APP_PID/status) (peak VmHWM $(awk '/VmHWM/ {printf "%.1f MB", $2/1024}' /proc/$APP_PID/status))"
+# What the resident set is made of: the heap and other anonymous memory
+# (the rows, the search text, caches) against file pages (the binary, its
+# fonts), which the kernel can drop and share.
+echo "  of which anonymous $(awk '/RssAnon/ {printf "%.1f MB", $2/1024}' /proc/$APP_PID/status), file-backed $(awk '/RssFile/ {printf "%.1f MB", $2/1024}' /proc/$APP_PID/status)"
+python3 - /proc/$APP_PID/smaps <<'PY'
+import collections, re, sys
+# Resident memory by mapping: the binary, the main heap, other anonymous
+# memory (threads' heaps, large blocks), the window's shared image.
+rss, name = collections.Counter(), None
+for line in open(sys.argv[1]):
+    if re.match(r"^[0-9a-f]+-[0-9a-f]+ ", line):
+        parts = line.split()
+        name = parts[5] if len(parts) > 5 else "[anonymous]"
+    elif line.startswith("Rss:"):
+        rss[name] += int(line.split()[1])
+print("  by mapping: " + ", ".join(f"{n.rsplit('/', 1)[-1]} {kb / 1024:.1f} MB" for n, kb in rss.most_common(4)))
+PY
 import -window root "$work/list.png" 2>/dev/null && cp "$work/list.png" "$TARGET/bench-list.png" || true
 kill $APP_PID $SRV2

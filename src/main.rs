@@ -54,6 +54,16 @@ struct Args {
 
 const ICON: &[u8] = include_bytes!("../resources/icon.png");
 
+/// The window's icon, decoded here: iced is built without its own image
+/// codecs (see the workspace's Cargo.toml).
+fn window_icon() -> Option<iced::window::Icon> {
+    let rgba = image::load_from_memory_with_format(ICON, image::ImageFormat::Png)
+        .ok()?
+        .into_rgba8();
+    let (width, height) = rgba.dimensions();
+    iced::window::icon::from_rgba(rgba.into_raw(), width, height).ok()
+}
+
 fn main() -> iced::Result {
     let args = Args::parse();
     let paths = Paths::detect();
@@ -93,7 +103,7 @@ fn main() -> iced::Result {
     let window = iced::window::Settings {
         size: iced::Size::new(1180.0, 800.0),
         min_size: Some(iced::Size::new(760.0, 560.0)),
-        icon: iced::window::icon::from_file_data(ICON, None).ok(),
+        icon: window_icon(),
         // WM_CLASS on X11, app id on Wayland: what ties the window to
         // relay-crm.desktop (StartupWMClass) and so to its icon in docks.
         #[cfg(any(target_os = "linux", target_os = "freebsd", target_os = "openbsd"))]
