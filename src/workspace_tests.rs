@@ -46,6 +46,46 @@ fn load(ws: &mut Workspace, local: &LocalData, entity: Entity) {
     ));
 }
 
+/// What a task delivers, run to its end on a thread of its own (with its
+/// own runtime: the store's work runs on tokio's blocking threads), from
+/// a plain test and an async one alike. Window and widget actions (focus)
+/// have no answer and are left out.
+fn outputs<T: Send + 'static>(task: iced::Task<T>) -> Vec<T> {
+    use futures_util::StreamExt;
+    let Some(stream) = iced_runtime::task::into_stream(task) else {
+        return Vec::new();
+    };
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(
+            stream
+                .filter_map(|action| async move {
+                    match action {
+                        iced_runtime::Action::Output(m) => Some(m),
+                        _ => None,
+                    }
+                })
+                .collect(),
+        )
+    })
+    .join()
+    .unwrap()
+}
+
+/// Updates the workspace as the running app does: what each update
+/// starts (store reads and writes, off the UI thread) is run and its
+/// answers fed back, until none are left.
+pub(crate) fn settle(ws: &mut Workspace, message: workspace::Message) {
+    let mut queue = std::collections::VecDeque::from([message]);
+    while let Some(m) = queue.pop_front() {
+        let (task, _) = ws.update(m);
+        queue.extend(outputs(task));
+    }
+}
+
 fn view_has(ws: &Workspace, text: &str) -> bool {
     ui(ws.view()).find(text).is_ok()
 }
@@ -186,7 +226,7 @@ fn the_form_shows_errors_inline_in_both_languages_and_saves_locally() {
         "phone",
         "12".into(),
     )));
-    let _ = ws.update(workspace::Message::Form(form::Message::Save));
+    settle(&mut ws, workspace::Message::Form(form::Message::Save));
     {
         let _lang = speak(Language::English);
         assert!(view_has(&ws, "Required."));
@@ -229,7 +269,19 @@ fn the_form_shows_errors_inline_in_both_languages_and_saves_locally() {
         "phone",
         "0571-8765 4321".into(),
     )));
+    // Save hands the write to the store and returns at once: the form
+    // stays, its Save waiting, until the store answers.
+    let (task, _) = ws.update(workspace::Message::Form(form::Message::Save));
+    assert!(ws.form().is_some(), "the form waits for the store's answer");
+    assert_eq!(
+        local.status().unwrap().pending,
+        0,
+        "not written on the UI thread"
+    );
     let _ = ws.update(workspace::Message::Form(form::Message::Save));
+    for m in outputs(task) {
+        settle(&mut ws, m);
+    }
     assert!(ws.form().is_none(), "saved: the detail page opens");
     let detail = ws.detail().expect("detail page");
     assert_eq!(detail.record.data["name"], "杭州西湖茶业");
@@ -253,25 +305,71 @@ fn a_deleted_record_comes_back_with_undo() {
         .unwrap()
         .id()
         .to_string();
-    let _ = ws.update(workspace::Message::List(
-        Entity::Customer,
-        list::Message::Open(id.clone()),
-    ));
+    settle(
+        &mut ws,
+        workspace::Message::List(Entity::Customer, list::Message::Open(id.clone())),
+    );
     assert!(view_has(&ws, "Delete"));
-    let _ = ws.update(workspace::Message::Detail(
-        workspace::detail::Message::Delete,
-    ));
+    settle(
+        &mut ws,
+        workspace::Message::Detail(workspace::detail::Message::Delete),
+    );
     assert_eq!(ws.list(Entity::Customer).shown(), 3);
     assert!(view_has(&ws, "Deleted “Northwind Traders”."));
     assert!(local.get(&id).unwrap().unwrap().deleted);
     let mut sim = ui(ws.view());
     sim.click("Undo").unwrap();
     for m in sim.into_messages().collect::<Vec<_>>() {
-        let _ = ws.update(m);
+        settle(&mut ws, m);
     }
     assert_eq!(ws.list(Entity::Customer).shown(), 4);
     assert!(!local.get(&id).unwrap().unwrap().deleted);
     assert!(!view_has(&ws, "Deleted “Northwind Traders”."));
+}
+
+/// Pages are read off the UI thread, so answers can come late and out of
+/// order: only the page asked for last opens, and a page the user has left
+/// for another does not come back over it.
+#[test]
+fn a_record_page_read_late_does_not_open_over_the_one_chosen_since() {
+    let _lang = speak(Language::English);
+    let dir = tempfile::tempdir().unwrap();
+    let local = local_in(dir.path());
+    seed(&local);
+    let mut ws = workspace(&local);
+    let id_of = |ws: &Workspace, name: &str| {
+        ws.list(Entity::Customer)
+            .shown_rows()
+            .find(|r| r.title() == name)
+            .unwrap()
+            .id()
+            .to_string()
+    };
+    let (first, second) = (
+        id_of(&ws, "Northwind Traders"),
+        id_of(&ws, "Contoso Pharmaceuticals"),
+    );
+    let open =
+        |id: &str| workspace::Message::List(Entity::Customer, list::Message::Open(id.into()));
+
+    let (late, _) = ws.update(open(&first));
+    let (soon, _) = ws.update(open(&second));
+    for m in outputs(soon).into_iter().chain(outputs(late)) {
+        settle(&mut ws, m);
+    }
+    assert_eq!(
+        ws.detail().map(|d| d.record.id.clone()),
+        Some(second),
+        "the last one asked for"
+    );
+
+    let (late, _) = ws.update(open(&first));
+    let _ = ws.update(workspace::Message::Section(Entity::Deal));
+    for m in outputs(late) {
+        settle(&mut ws, m);
+    }
+    assert!(ws.detail().is_none(), "the deals list stays");
+    assert_eq!(ws.section, Entity::Deal);
 }
 
 #[test]
@@ -305,7 +403,7 @@ fn the_deals_board_totals_each_stage_and_moves_deals_along() {
     // The first "→" belongs to the biggest proposal (won deals stay put).
     sim.click("→").unwrap();
     for m in sim.into_messages().collect::<Vec<_>>() {
-        let _ = ws.update(m);
+        settle(&mut ws, m);
     }
     assert!(view_has(&ws, "¥80,000.50"), "proposal total after the move");
     let moved = local
@@ -376,7 +474,7 @@ async fn the_conflict_dialog_shows_mine_and_theirs_and_keeps_a_merge() {
 
     let lang = speak(Language::English);
     let (mut ws, _) = Workspace::new(amy.clone(), amy_s.clone(), None, false);
-    let _ = ws.update(workspace::Message::ShowConflicts);
+    settle(&mut ws, workspace::Message::ShowConflicts);
     assert!(ws.dialog_open());
     assert!(view_has(&ws, "Changed in two places"));
     for value in [
@@ -394,7 +492,7 @@ async fn the_conflict_dialog_shows_mine_and_theirs_and_keeps_a_merge() {
     sim.click("Logistics").unwrap();
     sim.click("Keep my choices").unwrap();
     for m in sim.into_messages().collect::<Vec<_>>() {
-        let _ = ws.update(m);
+        settle(&mut ws, m);
     }
     assert!(!ws.dialog_open());
     let kept = amy.get(&id).unwrap().unwrap().data;
@@ -483,10 +581,13 @@ fn owners_filter_show_pick_and_reassign() {
         .into_iter()
         .filter(|r| r.owner_id() == Some(gone_id.as_str()))
         .collect();
-    let _ = ws.update(workspace::Message::List(
-        Entity::Customer,
-        list::Message::Open(owned[0].id().to_string()),
-    ));
+    settle(
+        &mut ws,
+        workspace::Message::List(
+            Entity::Customer,
+            list::Message::Open(owned[0].id().to_string()),
+        ),
+    );
     assert!(view_has(&ws, "Zhou Jie (disabled)"));
     assert!(view_has(&ws, "Reassign…"));
     // Reassign… opens the form; its owner picker finds 王丽 by name.
@@ -500,7 +601,7 @@ fn owners_filter_show_pick_and_reassign() {
     let _ = ws.update(workspace::Message::Form(form::Message::PickOwner(
         colleague_id.clone(),
     )));
-    let _ = ws.update(workspace::Message::Form(form::Message::Save));
+    settle(&mut ws, workspace::Message::Form(form::Message::Save));
     assert_eq!(
         local.get(owned[0].id()).unwrap().unwrap().data["owner_id"],
         colleague_id.as_str()

@@ -39,6 +39,7 @@ pub enum Message {
 }
 
 /// What the user kept.
+#[derive(Debug, Clone)]
 pub enum Keep {
     Theirs,
     /// Mine or a merge, saved over theirs.

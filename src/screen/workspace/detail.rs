@@ -12,6 +12,7 @@ use serde_json::Value;
 
 use super::form::field_label;
 use super::format;
+use super::store_work::Stored;
 use crate::fl;
 use crate::theme::{BOLD, MUTED, SPACE_L, SPACE_M, SPACE_S, TEXT_S, TEXT_XL};
 use crate::widget::card::{card, card_style};
@@ -100,18 +101,19 @@ pub fn title_of(record: &Record) -> String {
 }
 
 impl Detail {
-    pub fn open(record: Record, local: &LocalData, members: &[OrgMember]) -> (Self, Task<Message>) {
+    /// The page of a record read off the UI thread (`store_work::read`);
+    /// a customer's related records are read the same way.
+    pub fn open(stored: Stored, local: &LocalData, members: &[OrgMember]) -> (Self, Task<Message>) {
+        let Stored {
+            record,
+            customer_name,
+        } = stored;
         let owner = record
             .data
             .get("owner_id")
             .and_then(Value::as_str)
             .and_then(|id| super::owners::find(members, id))
             .cloned();
-        let customer_name = record
-            .data
-            .get("customer_id")
-            .and_then(Value::as_str)
-            .and_then(|id| local.customer_name(id));
         let task = if record.entity == Entity::Customer {
             let (local, id) = (local.clone(), record.id.clone());
             Task::perform(

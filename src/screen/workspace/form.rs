@@ -13,6 +13,7 @@ use serde_json::{Map, Value, json};
 
 use super::format;
 use super::owners::{self, Members};
+use super::store_work::{self, Write, Written};
 use crate::fl;
 use crate::theme::{BOLD, DANGER, MUTED, SPACE_L, SPACE_M, SPACE_S, TEXT_L, TEXT_S};
 use crate::widget::card::card_style;
@@ -104,6 +105,8 @@ pub struct RecordForm {
     members: Members,
     pub errors: FieldErrors,
     store_error: Option<String>,
+    /// A save is on its way to the store (Save waits for it).
+    saving: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -119,14 +122,14 @@ pub enum Message {
     OwnerQuery(String),
     PickOwner(String),
     Save,
+    /// The store's answer to Save.
+    Saved(Result<Written, SaveError>),
     Cancel,
 }
 
 pub enum Event {
-    /// Saved locally (and queued for the server).
-    Saved {
-        id: String,
-    },
+    /// Saved locally (and queued for the server): the record as stored.
+    Saved(Written),
     Cancelled,
 }
 
@@ -249,6 +252,7 @@ impl RecordForm {
             members: Members::default(),
             errors: FieldErrors::new(),
             store_error: None,
+            saving: false,
         }
     }
 
@@ -382,6 +386,7 @@ impl RecordForm {
                 self.errors.remove("owner_id");
             }
             Message::Cancel => return (Task::none(), Some(Event::Cancelled)),
+            Message::Save if self.saving => {}
             Message::Save => {
                 self.store_error = None;
                 let data = match self.data() {
@@ -391,13 +396,23 @@ impl RecordForm {
                         return (Task::none(), None);
                     }
                 };
-                // Saved at once, on this thread: a local write is a
-                // millisecond, and the user sees it done before anything
-                // else happens.
-                match local.save(self.entity, self.id.as_deref(), data) {
-                    Ok(id) => {
-                        return (Task::none(), Some(Event::Saved { id }));
-                    }
+                // The store checks the fields again (the same shared rules)
+                // and may wait behind a sync: off the UI thread.
+                self.saving = true;
+                let write = Write::Save {
+                    entity: self.entity,
+                    id: self.id.clone(),
+                    data,
+                };
+                return (
+                    Task::perform(store_work::off_thread(local.clone(), write), Message::Saved),
+                    None,
+                );
+            }
+            Message::Saved(result) => {
+                self.saving = false;
+                match result {
+                    Ok(written) => return (Task::none(), Some(Event::Saved(written))),
                     Err(SaveError::Invalid(errors)) => self.errors = errors,
                     Err(SaveError::Store(e)) => {
                         self.store_error = Some(super::store_error_text(&e));
@@ -550,7 +565,7 @@ impl RecordForm {
             row![
                 button(text(fl!("form-save")))
                     .style(button::primary)
-                    .on_press(Message::Save),
+                    .on_press_maybe((!self.saving).then_some(Message::Save)),
                 button(text(fl!("form-cancel")))
                     .style(button::secondary)
                     .on_press(Message::Cancel),

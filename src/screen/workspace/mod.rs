@@ -15,6 +15,7 @@ pub mod format;
 pub mod import_dialog;
 pub mod list;
 pub mod owners;
+pub mod store_work;
 mod transfer_parts;
 pub mod unlock;
 
@@ -24,20 +25,21 @@ use std::time::{Duration, Instant};
 
 use iced::widget::{button, column, container, row, text, text_input};
 use iced::{Element, Fill, Subscription, Task};
-use relay_core::local::{LocalData, LocalStatus, Row};
+use relay_core::local::{LocalData, LocalStatus, SaveError};
 use relay_core::schedule::SyncSchedule;
 use relay_core::store::{Record, StoreError};
-use relay_core::sync::{SyncError, SyncReport};
+use relay_core::sync::{Conflict, SyncError, SyncReport};
 use relay_core::{ApiError, Session};
 use relay_protocol::ErrorCode;
 use relay_protocol::crm::Entity;
-use serde_json::{Value, json};
+use serde_json::json;
+use store_work::{Done, Stored, Write, Written};
 
 use crate::error_text::error_text;
 use crate::fl;
 use crate::theme::{BOLD, DANGER, MUTED, SPACE_L, SPACE_M, SPACE_S, SUCCESS, TEXT_S, WARNING};
 use crate::widget::modal::modal;
-use conflict::{ConflictDialog, Keep};
+use conflict::ConflictDialog;
 use detail::Detail;
 use export_dialog::ExportDialog;
 use form::RecordForm;
@@ -62,6 +64,25 @@ pub fn store_error_text(e: &StoreError) -> String {
         StoreError::NotOpenable => fl!("local-not-openable"),
         StoreError::Storage(_) => fl!("local-storage-failed"),
     }
+}
+
+/// A write the store refused: the first field's rule, or the store's error.
+fn save_error_text(e: &SaveError) -> String {
+    match e {
+        SaveError::Invalid(fields) => {
+            form::field_error(fields.values().next().copied().unwrap_or(FieldError::Other))
+        }
+        SaveError::Store(e) => store_error_text(e),
+    }
+}
+
+/// The dialog for the first of the conflicts waiting (none when none wait).
+fn conflict_dialog(mut waiting: Vec<Conflict>) -> Option<ConflictDialog> {
+    if waiting.is_empty() {
+        return None;
+    }
+    let first = waiting.remove(0);
+    Some(ConflictDialog::new(first, waiting.len()))
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -118,6 +139,9 @@ pub struct Workspace {
     status_due: bool,
     /// Reads of the counts asked for so far.
     status_asked: u64,
+    /// Reads of a record's page asked for so far: only the latest opens,
+    /// and moving to another page drops the one under way.
+    opening: u64,
     set_aside: Vec<PathBuf>,
     recover_password: String,
     recover_error: Option<String>,
@@ -142,12 +166,20 @@ pub enum Message {
     Synced(Result<SyncReport, SyncError>),
     /// The top bar's counts, read off the UI thread (the number of the read).
     Status(u64, Result<LocalStatus, StoreError>),
+    /// A record read for its page (the number of the read).
+    Opened(u64, Result<Option<Stored>, StoreError>),
+    /// The store's answer to a write started here (mark done, move stage,
+    /// delete, undo, a conflict resolved).
+    Written(Result<Written, SaveError>),
+    /// The conflicts waiting, for the dialog.
+    Conflicts(Result<Vec<Conflict>, StoreError>),
     Undo,
     DismissUndo,
     DismissNotice,
     RecoverInput(String),
     Recover,
-    Recovered(Result<usize, StoreError>),
+    /// Records recovered, and the set-aside folders left.
+    Recovered(Result<(usize, Vec<PathBuf>), StoreError>),
     SignInToSync,
     MembersLoaded(Result<Vec<relay_protocol::api::OrgMember>, ApiError>),
 }
@@ -188,6 +220,7 @@ impl Workspace {
             status: LocalStatus::default(),
             status_due: false,
             status_asked: 0,
+            opening: 0,
             set_aside,
             recover_password: String::new(),
             recover_error: None,
@@ -323,83 +356,71 @@ impl Workspace {
         })
     }
 
-    /// The list row of a record as stored now.
-    fn row_of(&self, record: &Record) -> Option<Row> {
-        let customer = record
-            .data
-            .get("customer_id")
-            .and_then(Value::as_str)
-            .and_then(|id| self.local.customer_name(id));
-        Row::from_record(record.entity, &record.id, &record.data, customer)
+    /// Another page: a record's page still being read will not open.
+    fn go(&mut self, page: Page) {
+        self.opening += 1;
+        self.page = page;
     }
 
     /// After a local write: the list follows and a sync comes soon.
-    fn after_edit(&mut self, id: &str) {
-        match self.local.get(id) {
-            Ok(Some(record)) if !record.deleted => {
-                if let Some(row) = self.row_of(&record) {
-                    let list = self.list_mut(record.entity);
-                    if list.loaded {
-                        list.upsert_row(row);
-                    }
-                }
+    fn after_write(&mut self, written: &Written) {
+        if let Some(stored) = &written.now {
+            let list = self.list_mut(stored.record.entity);
+            if stored.record.deleted {
+                list.remove_row(&written.id);
+            } else if let Some(row) = stored.row()
+                && list.loaded
+            {
+                list.upsert_row(row);
             }
-            Ok(Some(record)) => self.list_mut(record.entity).remove_row(id),
-            _ => {}
         }
         self.schedule.edited(Instant::now());
         self.refresh_status();
     }
 
+    /// Reads a record off the UI thread; `Opened` shows it.
     fn open_record(&mut self, id: &str) -> Task<Message> {
-        match self.local.get(id) {
-            Ok(Some(record)) if !record.deleted => {
-                self.section = record.entity;
-                let (detail, task) = Detail::open(record, &self.local, &self.members);
-                self.page = Page::Detail(detail);
+        self.opening += 1;
+        let (local, id, asked) = (self.local.clone(), id.to_string(), self.opening);
+        Task::perform(
+            off_thread(move || store_work::read(&local, &id)),
+            move |stored| Message::Opened(asked, stored),
+        )
+    }
+
+    /// The page of a record as read (or the list, when it is gone).
+    fn show(&mut self, stored: Option<Stored>) -> Task<Message> {
+        match stored {
+            Some(stored) if !stored.record.deleted => {
+                self.section = stored.record.entity;
+                let (detail, task) = Detail::open(stored, &self.local, &self.members);
+                self.go(Page::Detail(detail));
                 task.map(Message::Detail)
             }
-            Ok(_) => {
+            _ => {
                 self.notice = Some(fl!("record-gone"));
-                self.page = Page::List;
-                Task::none()
-            }
-            Err(e) => {
-                self.notice = Some(store_error_text(&e));
+                self.go(Page::List);
                 Task::none()
             }
         }
     }
 
-    /// Saves a change of a few fields (mark done, move stage).
-    fn patch(&mut self, id: &str, field: &str, value: Value) {
-        let Ok(Some(record)) = self.local.get(id) else {
-            return;
-        };
-        let mut data = record.data.clone();
-        if let Some(map) = data.as_object_mut() {
-            map.insert(field.to_string(), value);
-        }
-        match self.local.save(record.entity, Some(id), data) {
-            Ok(_) => self.after_edit(id),
-            Err(relay_core::local::SaveError::Invalid(fields)) => {
-                let error = fields.values().next().copied();
-                self.notice = Some(form::field_error(error.unwrap_or(FieldError::Other)));
-            }
-            Err(relay_core::local::SaveError::Store(e)) => {
-                self.notice = Some(store_error_text(&e));
-            }
-        }
+    fn showing(&self, id: &str) -> bool {
+        matches!(&self.page, Page::Detail(d) if d.record.id == id)
     }
 
-    fn open_next_conflict(&mut self) {
-        self.conflict = match self.local.conflicts() {
-            Ok(mut all) if !all.is_empty() => {
-                let first = all.remove(0);
-                Some(ConflictDialog::new(first, all.len()))
-            }
-            _ => None,
-        };
+    /// Starts a write off the UI thread; `Written` applies its answer.
+    fn write(&self, write: Write) -> Task<Message> {
+        Task::perform(
+            store_work::off_thread(self.local.clone(), write),
+            Message::Written,
+        )
+    }
+
+    /// Reads the conflicts off the UI thread; `Conflicts` opens the dialog.
+    fn load_conflicts(&self) -> Task<Message> {
+        let local = self.local.clone();
+        Task::perform(off_thread(move || local.conflicts()), Message::Conflicts)
     }
 
     fn reload_loaded(&self) -> Task<Message> {
@@ -428,7 +449,7 @@ impl Workspace {
             }
             Message::Section(entity) => {
                 self.section = entity;
-                self.page = Page::List;
+                self.go(Page::List);
                 let list = self.list(entity);
                 if !list.loaded {
                     return (
@@ -445,10 +466,10 @@ impl Workspace {
                     None => Task::none(),
                     Some(list::Event::Open(id)) => self.open_record(&id),
                     Some(list::Event::New) => {
-                        self.page = Page::Form(
+                        self.go(Page::Form(
                             RecordForm::new(entity, None, json!({ "owner_id": self.me }), None)
                                 .with_members(self.members.clone()),
-                        );
+                        ));
                         iced::widget::operation::focus(form::FIRST_FIELD_ID)
                     }
                     Some(list::Event::Export(shown)) => {
@@ -460,14 +481,16 @@ impl Workspace {
                         self.transfer = Some(Transfer::Import(dialog));
                         task.map(Message::Import)
                     }
-                    Some(list::Event::MarkDone(id, done)) => {
-                        self.patch(&id, "done", json!(done));
-                        Task::none()
-                    }
-                    Some(list::Event::MoveStage(id, stage)) => {
-                        self.patch(&id, "stage", json!(stage));
-                        Task::none()
-                    }
+                    Some(list::Event::MarkDone(id, done)) => self.write(Write::Patch {
+                        id,
+                        field: "done",
+                        value: json!(done),
+                    }),
+                    Some(list::Event::MoveStage(id, stage)) => self.write(Write::Patch {
+                        id,
+                        field: "stage",
+                        value: json!(stage),
+                    }),
                 };
                 return (Task::batch([task, more]), None);
             }
@@ -477,51 +500,42 @@ impl Workspace {
                 };
                 match d.update(m) {
                     None => {}
-                    Some(detail::Event::Back) => self.page = Page::List,
+                    Some(detail::Event::Back) => self.go(Page::List),
                     Some(detail::Event::Open(id)) => return (self.open_record(&id), None),
                     Some(detail::Event::Edit) => {
                         let r = &d.record;
-                        self.page = Page::Form(
-                            RecordForm::new(
-                                r.entity,
-                                Some(r.id.clone()),
-                                r.data.clone(),
-                                d.customer_name(),
-                            )
-                            .with_members(self.members.clone()),
-                        );
+                        let form = RecordForm::new(
+                            r.entity,
+                            Some(r.id.clone()),
+                            r.data.clone(),
+                            d.customer_name(),
+                        )
+                        .with_members(self.members.clone());
+                        self.go(Page::Form(form));
                         return (iced::widget::operation::focus(form::FIRST_FIELD_ID), None);
                     }
                     Some(detail::Event::New {
                         entity,
                         customer_id,
                     }) => {
-                        let name = self.local.customer_name(&customer_id);
-                        self.page = Page::Form(
-                            RecordForm::new(
-                                entity,
-                                None,
-                                json!({ "customer_id": customer_id, "owner_id": self.me }),
-                                name,
-                            )
-                            .with_members(self.members.clone()),
-                        );
+                        // The page shown is the customer's own.
+                        let name = Some(detail::title_of(&d.record));
+                        let form = RecordForm::new(
+                            entity,
+                            None,
+                            json!({ "customer_id": customer_id, "owner_id": self.me }),
+                            name,
+                        )
+                        .with_members(self.members.clone());
+                        self.go(Page::Form(form));
                         return (iced::widget::operation::focus(form::FIRST_FIELD_ID), None);
                     }
+                    // Back to the list at once; the row goes, and Undo
+                    // comes, when the store has done it.
                     Some(detail::Event::Delete) => {
                         let id = d.record.id.clone();
-                        match self.local.delete(&id) {
-                            Ok(Some(record)) => {
-                                self.undo = Some(Undo {
-                                    record,
-                                    at: Instant::now(),
-                                });
-                                self.page = Page::List;
-                                self.after_edit(&id);
-                            }
-                            Ok(None) => self.page = Page::List,
-                            Err(e) => self.notice = Some(store_error_text(&e)),
-                        }
+                        self.go(Page::List);
+                        return (self.write(Write::Delete(id)), None);
                     }
                 }
             }
@@ -538,14 +552,14 @@ impl Workspace {
                         return match back {
                             Some(id) => (self.open_record(&id), None),
                             None => {
-                                self.page = Page::List;
+                                self.go(Page::List);
                                 (Task::none(), None)
                             }
                         };
                     }
-                    Some(form::Event::Saved { id }) => {
-                        self.after_edit(&id);
-                        return (self.open_record(&id), None);
+                    Some(form::Event::Saved(written)) => {
+                        self.after_write(&written);
+                        return (self.show(written.now), None);
                     }
                 }
             }
@@ -556,30 +570,42 @@ impl Workspace {
                 match dialog.update(m) {
                     None => {}
                     Some(conflict::Event::Later) => self.conflict = None,
+                    // The next conflict, if any, comes with the answer.
                     Some(conflict::Event::Resolve { id, keep }) => {
-                        let result = match keep {
-                            Keep::Theirs => self.local.resolve(&id, None),
-                            Keep::This(data) => self.local.resolve(&id, Some(data)),
-                            Keep::Deletion => self
-                                .local
-                                .resolve(&id, None)
-                                .and_then(|()| self.local.delete(&id).map(|_| ())),
-                        };
-                        if let Err(e) = result {
-                            self.notice = Some(store_error_text(&e));
-                        }
-                        self.after_edit(&id);
-                        if let Page::Detail(d) = &self.page
-                            && d.record.id == id
-                        {
-                            let task = self.open_record(&id);
-                            self.open_next_conflict();
-                            return (task, None);
-                        }
-                        self.open_next_conflict();
+                        self.conflict = None;
+                        return (self.write(Write::Resolve { id, keep }), None);
                     }
                 }
             }
+            Message::Opened(asked, stored) => {
+                if asked == self.opening {
+                    match stored {
+                        Ok(stored) => return (self.show(stored), None),
+                        Err(e) => self.notice = Some(store_error_text(&e)),
+                    }
+                }
+            }
+            Message::Written(Err(e)) => self.notice = Some(save_error_text(&e)),
+            Message::Written(Ok(written)) => {
+                self.after_write(&written);
+                let showing = self.showing(&written.id);
+                match written.done {
+                    Done::Deleted(Some(record)) => {
+                        self.undo = Some(Undo {
+                            record,
+                            at: Instant::now(),
+                        });
+                    }
+                    Done::Resolved(waiting) => self.conflict = conflict_dialog(waiting),
+                    Done::Deleted(None) | Done::Saved | Done::Patched | Done::Restored => {}
+                }
+                // The page of the record written shows it as stored now.
+                if showing {
+                    return (self.show(written.now), None);
+                }
+            }
+            Message::Conflicts(Ok(waiting)) => self.conflict = conflict_dialog(waiting),
+            Message::Conflicts(Err(e)) => self.notice = Some(store_error_text(&e)),
             Message::Export(m) => {
                 let Some(Transfer::Export(dialog)) = &mut self.transfer else {
                     return (Task::none(), None);
@@ -613,7 +639,7 @@ impl Workspace {
             }
             // Nothing to do: the view reads the progress afresh.
             Message::TransferTick => {}
-            Message::ShowConflicts => self.open_next_conflict(),
+            Message::ShowConflicts => return (self.load_conflicts(), None),
             Message::SyncNow => {
                 let now = Instant::now();
                 self.schedule.now(now);
@@ -635,12 +661,17 @@ impl Workspace {
                         self.schedule.succeeded(now);
                         self.connection = Connection::Online;
                         self.refresh_status();
-                        if report.conflicts > 0 && self.conflict.is_none() {
-                            self.open_next_conflict();
-                        }
-                        if report.pulled > 0 {
-                            return (self.reload_loaded(), None);
-                        }
+                        let conflicts = if report.conflicts > 0 && self.conflict.is_none() {
+                            self.load_conflicts()
+                        } else {
+                            Task::none()
+                        };
+                        let reload = if report.pulled > 0 {
+                            self.reload_loaded()
+                        } else {
+                            Task::none()
+                        };
+                        return (Task::batch([conflicts, reload]), None);
                     }
                     Err(SyncError::Api(ApiError::Network)) => {
                         self.schedule.failed(now);
@@ -671,10 +702,7 @@ impl Workspace {
             }
             Message::Undo => {
                 if let Some(u) = self.undo.take() {
-                    match self.local.restore(&u.record) {
-                        Ok(()) => self.after_edit(&u.record.id),
-                        Err(e) => self.notice = Some(store_error_text(&e)),
-                    }
+                    return (self.write(Write::Restore(u.record)), None);
                 }
             }
             Message::DismissUndo => self.undo = None,
@@ -692,16 +720,19 @@ impl Workspace {
                 let (local, password) = (self.local.clone(), self.recover_password.clone());
                 return (
                     Task::perform(
-                        off_thread(move || local.recover(&folder, &password)),
+                        off_thread(move || {
+                            let n = local.recover(&folder, &password)?;
+                            Ok((n, local.set_aside_folders()))
+                        }),
                         Message::Recovered,
                     ),
                     None,
                 );
             }
             Message::Recovered(result) => match result {
-                Ok(n) => {
+                Ok((n, set_aside)) => {
                     self.recover_password.clear();
-                    self.set_aside = self.local.set_aside_folders();
+                    self.set_aside = set_aside;
                     self.notice = Some(fl!("recover-done", count = n));
                     self.schedule.edited(Instant::now());
                     self.refresh_status();
