@@ -72,8 +72,8 @@ fn stats(mut v: Vec<Duration>) -> String {
 
 pub fn run(n: usize) {
     i18n::set_language(Language::English);
+    theme::load_fonts();
     let settings = iced::Settings {
-        fonts: vec![theme::UI_FONT_BYTES.into(), theme::BOLD_FONT_BYTES.into()],
         default_font: theme::UI_FONT,
         ..iced::Settings::default()
     };

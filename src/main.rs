@@ -113,12 +113,11 @@ fn main() -> iced::Result {
         },
         ..iced::window::Settings::default()
     };
+    theme::load_fonts();
     iced::application(move || App::new(launch.clone()), App::update, App::view)
         .title(App::title)
         .theme(App::theme)
         .subscription(App::subscription)
-        .font(theme::UI_FONT_BYTES)
-        .font(theme::BOLD_FONT_BYTES)
         .default_font(theme::UI_FONT)
         .window(window)
         .run()

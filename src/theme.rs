@@ -12,6 +12,26 @@ pub const UI_FONT_BYTES: &[u8] = include_bytes!("../resources/fonts/NotoSansSC-S
 /// Its bold face: without one, bold text would borrow a system font.
 pub const BOLD_FONT_BYTES: &[u8] = include_bytes!("../resources/fonts/NotoSansSC-Bold-Subset.otf");
 pub const UI_FONT: Font = Font::with_name("Noto Sans CJK SC");
+
+/// Puts the embedded fonts into iced's font system as they are: borrowed
+/// from the binary, not copied. (`application().font(..)` and
+/// `Settings::fonts` copy each into the heap: 5.6 MB of memory for the
+/// two, and the binary's pages read for the copy stay resident too.)
+/// Once per process; before the first text is laid out.
+pub fn load_fonts() {
+    use iced::advanced::graphics::text::{cosmic_text::fontdb::Source, font_system};
+    static LOADED: std::sync::Once = std::sync::Once::new();
+    LOADED.call_once(|| {
+        // A poisoned lock means a renderer thread panicked already; the
+        // text falls back to system fonts then.
+        if let Ok(mut fonts) = font_system().write() {
+            for bytes in [UI_FONT_BYTES, BOLD_FONT_BYTES] {
+                let source = Source::Binary(std::sync::Arc::new(bytes));
+                fonts.raw().db_mut().load_font_source(source);
+            }
+        }
+    });
+}
 pub const BOLD: Font = Font {
     weight: iced::font::Weight::Bold,
     ..UI_FONT

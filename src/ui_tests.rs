@@ -26,8 +26,8 @@ pub(crate) fn speak(language: Language) -> MutexGuard<'static, ()> {
 }
 
 fn settings() -> iced::Settings {
+    theme::load_fonts();
     iced::Settings {
-        fonts: vec![theme::UI_FONT_BYTES.into(), theme::BOLD_FONT_BYTES.into()],
         default_font: theme::UI_FONT,
         ..iced::Settings::default()
     }

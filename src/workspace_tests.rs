@@ -579,7 +579,7 @@ fn owners_filter_show_pick_and_reassign() {
         .rows(Entity::Customer)
         .unwrap()
         .into_iter()
-        .filter(|r| r.owner_id() == Some(gone_id.as_str()))
+        .filter(|r| r.owner_id().as_deref() == Some(gone_id.as_str()))
         .collect();
     settle(
         &mut ws,
@@ -603,7 +603,7 @@ fn owners_filter_show_pick_and_reassign() {
     )));
     settle(&mut ws, workspace::Message::Form(form::Message::Save));
     assert_eq!(
-        local.get(owned[0].id()).unwrap().unwrap().data["owner_id"],
+        local.get(&owned[0].id()).unwrap().unwrap().data["owner_id"],
         colleague_id.as_str()
     );
     // The rest of the disabled person's records, in one action.
@@ -728,7 +728,7 @@ fn a_list_kept_up_row_by_row_matches_one_loaded_afresh() {
                     _ => {
                         let i = (step * 13) % rows.len();
                         let gone = rows.remove(i);
-                        kept.remove_row(gone.id());
+                        kept.remove_row(&gone.id());
                     }
                 }
                 let mut fresh = list::RecordList::new(Entity::Deal, None);

@@ -295,7 +295,7 @@ async fn main() {
         local
             .save(
                 Entity::Customer,
-                Some(row.id()),
+                Some(&row.id()),
                 json!({"name": format!("改名 {i}")}),
             )
             .unwrap();

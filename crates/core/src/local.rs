@@ -639,8 +639,8 @@ impl LocalData {
             let owned: Vec<Box<str>> = self
                 .rows(entity)?
                 .into_iter()
-                .filter(|r| r.owner_id() == Some(from))
-                .map(|r| Box::<str>::from(r.id()))
+                .filter(|r| r.owner_id().as_deref() == Some(from))
+                .map(|r| Box::<str>::from(&*r.id()))
                 .collect();
             let mut store = lock(&self.store)?;
             for id in owned {
@@ -928,13 +928,13 @@ mod tests {
                 Row::from_record(entity, &r.id, &r.data, name)
             })
             .collect();
-        rows.sort_by(|a, b| a.id().cmp(b.id()));
+        rows.sort_by(|a, b| a.id().cmp(&b.id()));
         rows
     }
 
     fn rows_read(store: &Store, entity: Entity) -> Vec<Row> {
         let mut rows = store.rows(entity, None).unwrap();
-        rows.sort_by(|a, b| a.id().cmp(b.id()));
+        rows.sort_by(|a, b| a.id().cmp(&b.id()));
         rows
     }
 

@@ -496,7 +496,7 @@ fn put_list_row(
     .execute(params![
         entity.as_str(),
         record,
-        row.customer_id(),
+        row.customer_id().as_deref(),
         row.to_stored()
     ])?;
     Ok(())

@@ -237,7 +237,8 @@ impl RecordList {
     /// the UI thread some 60 ms an edit); what is typed in the box finds
     /// it at once.
     pub fn upsert_row(&mut self, row: Row) {
-        let i = match self.rows.iter().position(|r| r.id() == row.id()) {
+        let id = row.id().to_string();
+        let i = match self.rows.iter().position(|r| r.has_id(&id)) {
             Some(i) => {
                 self.haystack.replace(i, &row);
                 self.rows[i] = row;
@@ -259,7 +260,7 @@ impl RecordList {
     }
 
     pub fn remove_row(&mut self, id: &str) {
-        let Some(i) = self.rows.iter().position(|r| r.id() == id) else {
+        let Some(i) = self.rows.iter().position(|r| r.has_id(id)) else {
             return;
         };
         self.rows.remove(i);
@@ -313,7 +314,7 @@ impl RecordList {
             OwnerFilter::Person(id) => Some(Some(id.as_str())),
         };
         if let Some(owner) = wanted
-            && r.owner_id() != owner
+            && r.owner_id().as_deref() != owner
         {
             return false;
         }

@@ -6,11 +6,31 @@
 //! byte; otherwise a byte `0x40 + n` and then `n` bytes of seven bits each,
 //! high bits first. Almost every field of a list row is shorter than 64
 //! bytes, so a length costs one byte where a table of `u32` ends cost four.
+//!
+//! An id may stand in place of a text (`push_id`): the byte `0x7f`, which
+//! no length begins with, then the UUID's 128 bits in 19 bytes of seven.
+
+use super::id_text;
+
+/// In place of a length: a UUID follows, in `UUID_BYTES` bytes.
+const UUID_MARK: u8 = 0x7f;
+const UUID_BYTES: usize = 19;
 
 /// Writes `part` after its length.
 pub(super) fn push(out: &mut String, part: &str) {
     push_count(out, part.len());
     out.push_str(part);
+}
+
+/// Writes an id: as its bits when it is a canonical UUID, else as text.
+pub(super) fn push_id(out: &mut String, id: &str) {
+    let Some(n) = id_text::parse(id) else {
+        return push(out, id);
+    };
+    out.push(char::from(UUID_MARK));
+    for g in (0..UUID_BYTES).rev() {
+        out.push(char::from(((n >> (7 * g)) & 0x7f) as u8));
+    }
 }
 
 /// Writes a number (a length, or how many texts follow).
@@ -24,6 +44,13 @@ pub(super) fn push_count(out: &mut String, n: usize) {
     for g in (0..groups).rev() {
         out.push(char::from(((n >> (7 * g)) & 0x7f) as u8));
     }
+}
+
+/// One text as written: a text, or an id kept as its bits.
+#[derive(Clone, Copy)]
+pub enum Part<'a> {
+    Text(&'a str),
+    Uuid(u128),
 }
 
 /// The next `left` texts of `text` from byte `at`. The text is always one
@@ -62,19 +89,41 @@ impl<'a> Lengths<'a> {
     }
 }
 
-impl<'a> Iterator for Lengths<'a> {
-    type Item = &'a str;
-
-    fn next(&mut self) -> Option<&'a str> {
+impl<'a> Lengths<'a> {
+    /// The next text, or the next id kept as its bits.
+    pub(super) fn next_part(&mut self) -> Option<Part<'a>> {
         if self.left == 0 {
             return None;
         }
         self.left -= 1;
+        let bytes = self.text.as_bytes();
+        if bytes.get(self.at) == Some(&UUID_MARK) {
+            let start = (self.at + 1).min(bytes.len());
+            let end = (start + UUID_BYTES).min(bytes.len());
+            self.at = end;
+            // The first byte's top five bits are always zero: shifted out.
+            let n = bytes[start..end]
+                .iter()
+                .fold(0u128, |n, &b| (n << 7) | u128::from(b));
+            return Some(Part::Uuid(n));
+        }
         let length = self.number();
         let start = self.at.min(self.text.len());
         let end = start.saturating_add(length).min(self.text.len());
         self.at = end;
-        Some(self.text.get(start..end).unwrap_or_default())
+        Some(Part::Text(self.text.get(start..end).unwrap_or_default()))
+    }
+}
+
+impl<'a> Iterator for Lengths<'a> {
+    /// Texts only (tags): an id, which `push` never writes, reads as "".
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        self.next_part().map(|part| match part {
+            Part::Text(t) => t,
+            Part::Uuid(_) => "",
+        })
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
@@ -114,6 +163,17 @@ mod tests {
         let back: Vec<&str> = read.by_ref().collect();
         assert_eq!(back, texts.iter().map(String::as_str).collect::<Vec<_>>());
         assert_eq!(read.counted().collect::<Vec<_>>(), ["华东", ""]);
+        let id = uuid::Uuid::new_v4().to_string();
+        let mut with_ids = String::new();
+        push_id(&mut with_ids, &id);
+        push_id(&mut with_ids, "c1");
+        push(&mut with_ids, "after");
+        assert!(with_ids.is_ascii() && with_ids.len() == 1 + UUID_BYTES + 3 + 6);
+        let mut read = Lengths::new(&with_ids, 0, 3);
+        let uuid = uuid::Uuid::parse_str(&id).unwrap().as_u128();
+        assert!(matches!(read.next_part(), Some(Part::Uuid(n)) if n == uuid));
+        assert!(matches!(read.next_part(), Some(Part::Text("c1"))));
+        assert_eq!(read.next(), Some("after"));
         for n in [0usize, 63, 64, 1 << 14, (1 << 21) + 5, u32::MAX as usize] {
             let mut s = String::new();
             push_count(&mut s, n);

@@ -47,9 +47,11 @@ impl Row {
     /// activity's context is its customer's name, which changes with the
     /// customer: it is joined in when the row is read, not kept.
     pub(crate) fn to_stored(&self) -> Vec<u8> {
+        // Ids written out: the stored layout keeps every text as text.
+        let parts: [super::IdText<'_>; TEXTS] = std::array::from_fn(|i| self.text_at(i));
         let mut texts = [""; TEXTS];
-        for (i, t) in texts.iter_mut().enumerate() {
-            *t = self.text_at(i);
+        for (t, part) in texts.iter_mut().zip(&parts) {
+            *t = part;
         }
         if self.entity != Entity::Customer {
             texts[Text::Context as usize] = "";
