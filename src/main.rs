@@ -6,6 +6,7 @@
 
 #[cfg(test)]
 mod account_screens_tests;
+mod allocator;
 mod app;
 #[cfg(feature = "bench")]
 mod bench_list;
@@ -65,6 +66,8 @@ fn window_icon() -> Option<iced::window::Icon> {
 }
 
 fn main() -> iced::Result {
+    // First, before any thread is started: it may start the app again.
+    allocator::tune();
     let args = Args::parse();
     let paths = Paths::detect();
     let _log_guard = logs::init(&paths.log_dir);
