@@ -639,7 +639,7 @@ impl LocalData {
             let owned: Vec<Box<str>> = self
                 .rows(entity)?
                 .into_iter()
-                .filter(|r| r.owner_id().as_deref() == Some(from))
+                .filter(|r| r.owner_is(Some(from)))
                 .map(|r| Box::<str>::from(&*r.id()))
                 .collect();
             let mut store = lock(&self.store)?;

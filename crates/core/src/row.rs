@@ -121,7 +121,24 @@ impl Row {
 
     /// Whether this is the row of record `id` (no id written out).
     pub fn has_id(&self, id: &str) -> bool {
-        match (self.part_at(Text::Id as usize), id_text::parse(id)) {
+        self.link_is(Text::Id, id)
+    }
+
+    /// Whether `other` is a row of the same record.
+    pub fn same_id(&self, other: &Row) -> bool {
+        self.part_at(Text::Id as usize) == other.part_at(Text::Id as usize)
+    }
+
+    /// Whether the row's owner is `owner` (none: the row has no owner),
+    /// without writing the owner's id out (a list's owner filter asks
+    /// this of every row).
+    pub fn owner_is(&self, owner: Option<&str>) -> bool {
+        self.link_is(Text::Owner, owner.unwrap_or_default())
+    }
+
+    /// Whether the id kept as `which` is `id` ("" for none).
+    fn link_is(&self, which: Text, id: &str) -> bool {
+        match (self.part_at(which as usize), id_text::parse(id)) {
             (Part::Uuid(mine), Some(theirs)) => mine == theirs,
             (Part::Text(mine), None) => mine == id,
             _ => false,
@@ -448,8 +465,10 @@ mod tests {
             ("华信", "+86 138", vec!["VIP"])
         );
         assert!(r.has_id(&id) && !r.has_id(&owner) && !r.has_id("c1"));
+        assert!(r.owner_is(Some(&owner)) && !r.owner_is(Some(&id)) && !r.owner_is(None));
         let plain = Row::from_record(Entity::Customer, "c1", &customer, None).unwrap();
         assert!(plain.has_id("c1") && !plain.has_id(&id));
+        assert!(!plain.same_id(&r) && r.same_id(&r.clone()));
         // An id written another way is kept as text, 17 bytes longer.
         let upper =
             Row::from_record(Entity::Customer, &id.to_uppercase(), &customer, None).unwrap();
@@ -469,6 +488,8 @@ mod tests {
         // The stored layout keeps them as text: read back, the same row.
         let back = Row::from_stored(Entity::Deal, &d.to_stored(), Some("华信")).unwrap();
         assert!(back == d);
+        let unowned = Row::from_record(Entity::Deal, "d2", &json!({"title": "x"}), None).unwrap();
+        assert!(unowned.owner_is(None) && !unowned.owner_is(Some("u7")) && d.owner_is(Some("u7")));
     }
 
     /// Every text comes back from the one allocation as it went in, empty

@@ -237,8 +237,7 @@ impl RecordList {
     /// the UI thread some 60 ms an edit); what is typed in the box finds
     /// it at once.
     pub fn upsert_row(&mut self, row: Row) {
-        let id = row.id().to_string();
-        let i = match self.rows.iter().position(|r| r.has_id(&id)) {
+        let i = match self.rows.iter().position(|r| r.same_id(&row)) {
             Some(i) => {
                 self.haystack.replace(i, &row);
                 self.rows[i] = row;
@@ -314,7 +313,7 @@ impl RecordList {
             OwnerFilter::Person(id) => Some(Some(id.as_str())),
         };
         if let Some(owner) = wanted
-            && r.owner_id().as_deref() != owner
+            && !r.owner_is(owner)
         {
             return false;
         }

@@ -35,16 +35,8 @@ pub(super) fn parse(id: &str) -> Option<u128> {
 
 /// The canonical text of a UUID's bits.
 fn text(n: u128) -> [u8; 36] {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut out = [b'-'; 36];
-    let mut shift = 128;
-    for (i, slot) in out.iter_mut().enumerate() {
-        if matches!(i, 8 | 13 | 18 | 23) {
-            continue;
-        }
-        shift -= 4;
-        *slot = HEX[((n >> shift) & 0xf) as usize];
-    }
+    let mut out = [0u8; 36];
+    uuid::Uuid::from_u128(n).hyphenated().encode_lower(&mut out);
     out
 }
 

@@ -47,7 +47,7 @@ pub(super) fn push_count(out: &mut String, n: usize) {
 }
 
 /// One text as written: a text, or an id kept as its bits.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Part<'a> {
     Text(&'a str),
     Uuid(u128),
