@@ -1,6 +1,11 @@
 //! Generated CRM records for the demo organisation: a realistic mix of
 //! Chinese and English companies, contacts, deals and activities. The same
 //! seed gives the same data, so screenshots and benchmarks are repeatable.
+//!
+//! Company names are built from parts (a city, a two-character trade name
+//! and a kind for Chinese ones; a compound word, a place and a kind for
+//! English ones). The parts give some 300 000 Chinese and 200 000 English
+//! names, so even the 100 000-customer benchmark data has no numbered names.
 
 use std::collections::HashSet;
 
@@ -11,54 +16,136 @@ use serde_json::{Value, json};
 
 use crate::data::Db;
 
-const CITIES: &[&str] = &[
-    "上海", "北京", "深圳", "杭州", "广州", "成都", "苏州", "南京", "武汉", "西安", "天津", "重庆",
-    "厦门", "青岛", "宁波", "长沙",
+/// A city and the short code its companies' web addresses carry.
+const CITIES: &[(&str, &str)] = &[
+    ("上海", "sh"),
+    ("北京", "bj"),
+    ("深圳", "sz"),
+    ("杭州", "hz"),
+    ("广州", "gz"),
+    ("成都", "cd"),
+    ("苏州", "suzhou"),
+    ("南京", "nj"),
+    ("武汉", "wh"),
+    ("西安", "xa"),
+    ("天津", "tj"),
+    ("重庆", "cq"),
+    ("厦门", "xm"),
+    ("青岛", "qd"),
+    ("宁波", "nb"),
+    ("长沙", "cs"),
+    ("郑州", "zz"),
+    ("合肥", "hf"),
+    ("福州", "fz"),
+    ("济南", "jn"),
+    ("大连", "dl"),
+    ("沈阳", "sy"),
+    ("昆明", "km"),
+    ("无锡", "wx"),
+    ("东莞", "dg"),
+    ("佛山", "fs"),
+    ("常州", "changzhou"),
+    ("温州", "wz"),
+    ("珠海", "zh"),
+    ("南昌", "nc"),
 ];
-const CN_WORDS: &[&str] = &[
-    "华信", "恒通", "远景", "瑞丰", "天成", "博达", "新元", "中科", "金桥", "德润", "宏图", "启明",
-    "海川", "云帆", "长风", "汇通", "锦程", "盛达", "安泰", "鼎新",
+/// The first and second character of a Chinese trade name ("华" + "信"),
+/// each with its pinyin for the web address (no two alike in a list, so
+/// addresses are as unique as names).
+const CN_FIRST: &[(&str, &str)] = &[
+    ("华", "hua"),
+    ("恒", "heng"),
+    ("远", "yuan"),
+    ("瑞", "rui"),
+    ("天", "tian"),
+    ("博", "bo"),
+    ("新", "xin"),
+    ("中", "zhong"),
+    ("金", "jin"),
+    ("德", "de"),
+    ("宏", "hong"),
+    ("启", "qi"),
+    ("海", "hai"),
+    ("云", "yun"),
+    ("长", "chang"),
+    ("汇", "hui"),
+    ("凯", "kai"),
+    ("盛", "sheng"),
+    ("安", "an"),
+    ("鼎", "ding"),
+    ("嘉", "jia"),
+    ("永", "yong"),
+    ("创", "chuang"),
+    ("联", "lian"),
+    ("正", "zheng"),
+    ("东", "dong"),
+    ("宇", "yu"),
+    ("方", "fang"),
+    ("同", "tong"),
+    ("百", "bai"),
 ];
-/// A company's kind and the industry it is in (an index of INDUSTRIES).
-const CN_KINDS: &[(&str, usize)] = &[
-    ("科技有限公司", 4),
-    ("贸易有限公司", 2),
-    ("物流股份有限公司", 1),
-    ("制造有限公司", 0),
-    ("信息技术有限公司", 4),
-    ("医疗器械有限公司", 3),
-    ("新能源有限公司", 7),
-    ("教育咨询有限公司", 6),
+const CN_SECOND: &[(&str, &str)] = &[
+    ("信", "xin"),
+    ("通", "tong"),
+    ("景", "jing"),
+    ("丰", "feng"),
+    ("成", "cheng"),
+    ("达", "da"),
+    ("元", "yuan"),
+    ("科", "ke"),
+    ("桥", "qiao"),
+    ("润", "run"),
+    ("图", "tu"),
+    ("明", "ming"),
+    ("川", "chuan"),
+    ("帆", "fan"),
+    ("盈", "ying"),
+    ("泰", "tai"),
+    ("和", "he"),
+    ("力", "li"),
+    ("业", "ye"),
+    ("晟", "sheng"),
+    ("越", "yue"),
+    ("腾", "teng"),
+    ("辉", "hui"),
+    ("杰", "jie"),
 ];
-const EN_WORDS: &[&str] = &[
-    "Northwind",
-    "Bluestone",
-    "Harbor",
-    "Summit",
-    "Evergreen",
-    "Silverline",
-    "Brightpath",
-    "Cedar",
-    "Granite",
-    "Oakridge",
-    "Redwood",
-    "Lakeside",
-    "Ironbridge",
-    "Sunrise",
-    "Westfield",
-    "Maple",
-    "Falcon",
-    "Riverside",
-    "Crescent",
-    "Pinecrest",
-    "Starlight",
-    "Highland",
-    "Goldcoast",
-    "Beacon",
+/// A company's kind, the industry it is in (an index of INDUSTRIES) and
+/// the word its web address carries (distinct, so addresses are unique).
+const CN_KINDS: &[(&str, usize, &str)] = &[
+    ("科技有限公司", 4, "tech"),
+    ("贸易有限公司", 2, "trade"),
+    ("物流股份有限公司", 1, "logistics"),
+    ("制造有限公司", 0, "mfg"),
+    ("信息技术有限公司", 4, "it"),
+    ("医疗器械有限公司", 3, "medical"),
+    ("新能源有限公司", 7, "energy"),
+    ("教育咨询有限公司", 6, "edu"),
+    ("供应链管理有限公司", 1, "scm"),
+    ("机械设备有限公司", 0, "machinery"),
+    ("投资管理有限公司", 5, "capital"),
+    ("商贸有限公司", 2, "commerce"),
+    ("生物科技有限公司", 3, "bio"),
+    ("软件有限公司", 4, "soft"),
 ];
-/// Between an English company's word and kind ("Harbor Bay Logistics Inc"),
-/// or nothing.
-const EN_PLACES: &[&str] = &["", "Bay", "Valley", "Hill", "Point", "Park"];
+/// The two halves of an English company's word ("North" + "wind").
+const EN_FIRST: &[&str] = &[
+    "North", "South", "East", "West", "Blue", "Silver", "Bright", "Oak", "Red", "Lake", "Iron",
+    "Sun", "Pine", "Star", "High", "Gold", "Green", "Clear", "Fair", "Elm", "Ash", "Rock", "Frost",
+    "Copper", "Amber", "Crown", "King", "Cedar", "Maple", "Hawk", "Fox", "Bear", "Wolf", "Eagle",
+    "Spring", "Summer", "Birch", "Cliff",
+];
+const EN_SECOND: &[&str] = &[
+    "wind", "stone", "line", "path", "ridge", "wood", "side", "bridge", "rise", "field", "crest",
+    "light", "land", "gate", "brook", "view", "haven", "ford", "mont", "worth", "dale", "point",
+    "well", "water", "stead",
+];
+/// Between an English company's word and kind ("Northwind Bay Logistics
+/// Inc"), or nothing.
+const EN_PLACES: &[&str] = &[
+    "", "Bay", "Valley", "Hill", "Park", "River", "Harbor", "Lake", "Creek", "Coast", "Grove",
+    "Meadow", "Island",
+];
 const EN_KINDS: &[(&str, usize)] = &[
     ("Trading Ltd", 2),
     ("Logistics Inc", 1),
@@ -69,7 +156,15 @@ const EN_KINDS: &[(&str, usize)] = &[
     ("Capital Partners", 5),
     ("Energy Corp", 7),
     ("Learning Ltd", 6),
+    ("Software Inc", 4),
+    ("Freight Ltd", 1),
+    ("Medical Group", 3),
+    ("Industries Ltd", 0),
+    ("Solar LLC", 7),
+    ("Retail Group", 2),
+    ("Finance Ltd", 5),
 ];
+const STREETS: &[&str] = &["Road", "Street", "Avenue", "Lane", "Drive", "Way"];
 /// English, Chinese.
 const INDUSTRIES: &[(&str, &str)] = &[
     ("Manufacturing", "制造业"),
@@ -81,15 +176,63 @@ const INDUSTRIES: &[(&str, &str)] = &[
     ("Education", "教育"),
     ("Energy", "能源"),
 ];
-const SURNAMES: &[&str] = &["王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴"];
-const GIVEN: &[&str] = &[
-    "伟", "芳", "娜", "敏", "静", "磊", "洋", "勇", "艳", "杰", "涛", "丽",
+/// A surname and its pinyin (for email addresses).
+const SURNAMES: &[(&str, &str)] = &[
+    ("王", "wang"),
+    ("李", "li"),
+    ("张", "zhang"),
+    ("刘", "liu"),
+    ("陈", "chen"),
+    ("杨", "yang"),
+    ("赵", "zhao"),
+    ("黄", "huang"),
+    ("周", "zhou"),
+    ("吴", "wu"),
+    ("徐", "xu"),
+    ("孙", "sun"),
+    ("马", "ma"),
+    ("朱", "zhu"),
+    ("胡", "hu"),
+    ("郭", "guo"),
+    ("何", "he"),
+    ("林", "lin"),
+    ("罗", "luo"),
+    ("高", "gao"),
+];
+/// A one-character given name and its pinyin; names take one or two.
+const GIVEN: &[(&str, &str)] = &[
+    ("伟", "wei"),
+    ("芳", "fang"),
+    ("娜", "na"),
+    ("敏", "min"),
+    ("静", "jing"),
+    ("磊", "lei"),
+    ("洋", "yang"),
+    ("勇", "yong"),
+    ("艳", "yan"),
+    ("杰", "jie"),
+    ("涛", "tao"),
+    ("丽", "li"),
+    ("强", "qiang"),
+    ("军", "jun"),
+    ("平", "ping"),
+    ("刚", "gang"),
+    ("桂", "gui"),
+    ("英", "ying"),
+    ("华", "hua"),
+    ("建", "jian"),
+    ("文", "wen"),
+    ("明", "ming"),
+    ("玲", "ling"),
+    ("霞", "xia"),
 ];
 const FIRST: &[&str] = &[
-    "Emma", "Liam", "Olivia", "Noah", "Ava", "Lucas", "Mia", "Ethan", "Sophia", "James",
+    "Emma", "Liam", "Olivia", "Noah", "Ava", "Lucas", "Mia", "Ethan", "Sophia", "James", "Hannah",
+    "Daniel", "Chloe", "Felix", "Grace", "Oliver", "Priya", "Mateo", "Yuki", "Anna",
 ];
 const LAST: &[&str] = &[
-    "Smith", "Müller", "Tanaka", "Garcia", "Brown", "Lee", "Martin", "Wilson",
+    "Smith", "Müller", "Tanaka", "Garcia", "Brown", "Lee", "Martin", "Wilson", "Schmidt", "Rossi",
+    "Kim", "Nguyen", "Taylor", "Dubois", "Novak", "Sato", "Clarke", "Fischer", "Silva", "Walsh",
 ];
 const TITLES: &[(&str, &str)] = &[
     ("Purchasing Manager", "采购经理"),
@@ -160,57 +303,109 @@ fn phone(rng: &mut StdRng) -> String {
     )
 }
 
-/// A company name not given before (and its industry): a few random
-/// draws, then the first free combination, then a numbered branch (only
-/// past the thousands of combinations, as in the 100 000-row benchmarks).
-fn company(rng: &mut StdRng, chinese: bool, names: &mut Names) -> (String, usize) {
-    let used = &mut names.used;
-    let make = |place: &str, word: &str, kind: &str| match (chinese, place) {
-        (true, _) => format!("{place}{word}{kind}"),
-        (false, "") => format!("{word} {kind}"),
-        (false, _) => format!("{word} {place} {kind}"),
-    };
-    let (kinds, words, places) = if chinese {
-        (CN_KINDS, CN_WORDS, CITIES)
+/// A contact's name and the local part of their email address
+/// ("王伟" / "wei.wang", "Emma Müller" / "emma.mueller").
+fn person(rng: &mut StdRng, chinese: bool) -> (String, String) {
+    if chinese {
+        let (surname, surname_py) = pick(rng, SURNAMES);
+        let (given, given_py) = pick(rng, GIVEN);
+        if rng.gen_bool(0.6) {
+            let (more, more_py) = pick(rng, GIVEN);
+            (
+                format!("{surname}{given}{more}"),
+                format!("{given_py}{more_py}.{surname_py}"),
+            )
+        } else {
+            (
+                format!("{surname}{given}"),
+                format!("{given_py}.{surname_py}"),
+            )
+        }
     } else {
-        (EN_KINDS, EN_WORDS, EN_PLACES)
-    };
-    for _ in 0..8 {
-        let (kind, industry) = pick(rng, kinds);
-        let name = make(pick(rng, places), pick(rng, words), kind);
-        if used.insert(name.clone()) {
-            return (name, industry);
-        }
+        let (first, last) = (pick(rng, FIRST), pick(rng, LAST));
+        let local = format!("{first}.{last}").to_lowercase().replace('ü', "ue");
+        (format!("{first} {last}"), local)
     }
-    // Once every combination of a kind is taken, it stays so: skip the walk.
-    let full = &mut names.full[usize::from(chinese)];
-    for city in places.iter().filter(|_| !*full) {
-        for word in words {
-            for (kind, industry) in kinds {
-                let name = make(city, word, kind);
-                if used.insert(name.clone()) {
-                    return (name, *industry);
-                }
-            }
-        }
-    }
-    *full = true;
-    let (kind, industry) = pick(rng, kinds);
-    let base = make(pick(rng, places), pick(rng, words), kind);
-    names.next += 1;
-    let name = format!("{base} {}", names.next);
-    names.used.insert(name.clone());
-    (name, industry)
 }
 
-/// The company names given so far.
-#[derive(Default)]
-struct Names {
-    used: HashSet<String>,
-    /// Every combination taken: English, Chinese.
-    full: [bool; 2],
-    /// The last branch number given (unique across all names).
-    next: usize,
+/// A generated company: its name, industry (an index of INDUSTRIES) and
+/// the domain of its web site and email addresses.
+struct Company {
+    name: String,
+    industry: usize,
+    domain: String,
+    address: String,
+}
+
+/// One random company of either language.
+fn draw_company(rng: &mut StdRng, chinese: bool) -> Company {
+    if chinese {
+        let (city, city_code) = pick(rng, CITIES);
+        let (first, first_py) = pick(rng, CN_FIRST);
+        let (second, second_py) = pick(rng, CN_SECOND);
+        let (kind, industry, kind_code) = pick(rng, CN_KINDS);
+        Company {
+            name: format!("{city}{first}{second}{kind}"),
+            industry,
+            domain: format!("{first_py}{second_py}-{kind_code}.{city_code}.example.cn"),
+            address: format!(
+                "{city}市{}{}路 {} 号",
+                pick(rng, CN_FIRST).0,
+                pick(rng, CN_SECOND).0,
+                rng.gen_range(1..999)
+            ),
+        }
+    } else {
+        let word = format!("{}{}", pick(rng, EN_FIRST), pick(rng, EN_SECOND));
+        let place = pick(rng, EN_PLACES);
+        let (kind, industry) = pick(rng, EN_KINDS);
+        let name = if place.is_empty() {
+            format!("{word} {kind}")
+        } else {
+            format!("{word} {place} {kind}")
+        };
+        // "Northwind Bay Logistics Inc" -> northwind-bay-logistics: the
+        // kind's first word tells the kinds apart, the rest is legal form.
+        let kind_word = kind.split(' ').next().unwrap_or(kind);
+        let domain = [word.as_str(), place, kind_word]
+            .iter()
+            .filter(|part| !part.is_empty())
+            .map(|part| part.to_lowercase())
+            .collect::<Vec<_>>()
+            .join("-");
+        Company {
+            name,
+            industry,
+            domain: format!("{domain}.example.com"),
+            address: format!(
+                "{} {}{} {}",
+                rng.gen_range(1..300),
+                pick(rng, EN_FIRST),
+                pick(rng, EN_SECOND),
+                pick(rng, STREETS)
+            ),
+        }
+    }
+}
+
+/// A company whose name was not given before. The parts allow several
+/// times the 100 000 companies of the benchmarks, so a free name comes
+/// within a few draws; only far past that is a branch number added.
+fn company(rng: &mut StdRng, chinese: bool, used: &mut HashSet<String>) -> Company {
+    let mut company = draw_company(rng, chinese);
+    for _ in 0..64 {
+        if used.insert(company.name.clone()) {
+            return company;
+        }
+        company = draw_company(rng, chinese);
+    }
+    let mut branch = 2;
+    while !used.insert(format!("{} {branch}", company.name)) {
+        branch += 1;
+    }
+    company.name = format!("{} {branch}", company.name);
+    company.domain = format!("b{branch}.{}", company.domain);
+    company
 }
 
 /// A deal amount as pipelines have them: many small, a few large (log-
@@ -246,7 +441,7 @@ pub fn generate(
 ) -> Vec<(Entity, uuid::Uuid, Value)> {
     let mut rng = StdRng::seed_from_u64(seed);
     let mut out = Vec::with_capacity(customers * 6);
-    let mut names = Names::default();
+    let mut names = HashSet::new();
     // The reader's companies are the majority.
     let chinese_share = if language == DemoLanguage::Chinese {
         0.7
@@ -256,28 +451,28 @@ pub fn generate(
     for i in 0..customers {
         let id = uuid::Builder::from_random_bytes(rng.r#gen()).into_uuid();
         let chinese = rng.gen_bool(chinese_share);
-        let (name, industry) = company(&mut rng, chinese, &mut names);
+        let Company {
+            name,
+            industry,
+            domain,
+            address,
+        } = company(&mut rng, chinese, &mut names);
         let owner = owners.get(i % owners.len().max(1)).cloned();
-        let domain = format!("c{i}.example.com");
         out.push((
             Entity::Customer,
             id,
             json!({"name": name, "industry": language.word(INDUSTRIES[industry]), "phone": phone(&mut rng),
-                   "email": format!("info@{domain}"), "website": format!("https://{domain}"),
-                   "address": if chinese { format!("{}市 {}路 {} 号", pick(&mut rng, CITIES), pick(&mut rng, CN_WORDS), rng.gen_range(1..999)) } else { format!("{} Harbour Road", rng.gen_range(1..300)) },
+                   "email": format!("info@{domain}"), "website": format!("https://www.{domain}"),
+                   "address": address,
                    "owner_id": owner, "tags": if i % 7 == 0 { vec!["vip"] } else { vec![] }}),
         ));
         for _ in 0..2 {
-            let person = if chinese {
-                format!("{}{}", pick(&mut rng, SURNAMES), pick(&mut rng, GIVEN))
-            } else {
-                format!("{} {}", pick(&mut rng, FIRST), pick(&mut rng, LAST))
-            };
+            let (name, email) = person(&mut rng, chinese);
             out.push((
                 Entity::Contact,
                 uuid::Builder::from_random_bytes(rng.r#gen()).into_uuid(),
-                json!({"customer_id": id.to_string(), "name": person, "title": language.word(pick(&mut rng, TITLES)),
-                       "phone": phone(&mut rng), "email": format!("p{}@{domain}", rng.gen_range(1..99))}),
+                json!({"customer_id": id.to_string(), "name": name, "title": language.word(pick(&mut rng, TITLES)),
+                       "phone": phone(&mut rng), "email": format!("{email}@{domain}")}),
             ));
         }
         if rng.gen_bool(0.8) {
@@ -335,12 +530,12 @@ mod tests {
     fn generated_records_are_valid_and_repeatable() {
         let owners = vec![uuid::Uuid::nil().to_string()];
         let now = chrono::Utc::now();
-        let a = generate(50, &owners, 7, now, DemoLanguage::Chinese);
+        let a = generate(500, &owners, 7, now, DemoLanguage::Chinese);
         assert!(
-            a == generate(50, &owners, 7, now, DemoLanguage::Chinese),
+            a == generate(500, &owners, 7, now, DemoLanguage::Chinese),
             "the same seed gives the same records"
         );
-        assert!(a.len() > 250);
+        assert!(a.len() > 2500);
         for (entity, _, data) in &a {
             let errors = relay_protocol::crm::validate(*entity, data, None);
             assert!(errors.is_empty(), "{entity:?} {data}: {errors:?}");
@@ -405,13 +600,20 @@ mod tests {
                 }
             }
         }
-        // 100 000 for the benchmarks: still unique (numbered past the combinations).
-        let big = generate(100_000, &owners, 1, now, DemoLanguage::Chinese);
-        let names: HashSet<&str> = customers(&big)
-            .iter()
-            .map(|d| d["name"].as_str().unwrap())
-            .collect();
-        assert_eq!(names.len(), 100_000);
+        // 100 000 for the benchmarks: still unique, with no numbered branch,
+        // and no two companies share a web address.
+        for language in [DemoLanguage::Chinese, DemoLanguage::English] {
+            let big = generate(100_000, &owners, 1, now, language);
+            let big = customers(&big);
+            let names: HashSet<&str> = big.iter().map(|d| d["name"].as_str().unwrap()).collect();
+            assert_eq!(names.len(), 100_000, "{language:?}");
+            assert!(
+                names.iter().all(|n| !n.ends_with(char::is_numeric)),
+                "{language:?}: a numbered name among 100 000"
+            );
+            let sites: HashSet<&str> = big.iter().map(|d| d["website"].as_str().unwrap()).collect();
+            assert_eq!(sites.len(), 100_000, "{language:?}: a web address twice");
+        }
     }
 
     #[test]
